@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CarteiraConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "carteira"
+    verbose_name = "Carteira"

@@ -1,0 +1,187 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from estoque.fontes import FonteEstoque
+
+QTD = {"max_digits": 15, "decimal_places": 3}
+VALOR = {"max_digits": 15, "decimal_places": 2}
+
+
+class CarteiraPrincipal(models.Model):
+    """The open order book: one row per (num_pedido, cod_produto)."""
+
+    class Origem(models.TextChoices):
+        ODOO = "ODOO", "Odoo"
+        MANUAL = "MANUAL", "Manual"
+
+    num_pedido = models.CharField("pedido", max_length=50, db_index=True)
+    pedido_cliente = models.CharField("pedido do cliente", max_length=100, blank=True, default="")
+    data_pedido = models.DateField("data do pedido", null=True, blank=True, db_index=True)
+    status_pedido = models.CharField("status do pedido", max_length=50, blank=True, default="")
+    cnpj_cpf = models.CharField("CNPJ/CPF", max_length=20, blank=True, default="")
+    raz_social = models.CharField("razão social", max_length=255, blank=True, default="")
+    raz_social_red = models.CharField("razão social reduzida", max_length=100, blank=True, default="")
+    municipio = models.CharField("município", max_length=100, blank=True, default="")
+    estado = models.CharField("UF", max_length=2, blank=True, default="")
+    vendedor = models.CharField(max_length=100, blank=True, default="")
+    equipe_vendas = models.CharField("equipe de vendas", max_length=100, blank=True, default="")
+    cod_produto = models.CharField("código do produto", max_length=50, db_index=True)
+    nome_produto = models.CharField("nome do produto", max_length=255, blank=True, default="")
+    qtd_produto_pedido = models.DecimalField("qtd pedida", **QTD)
+    qtd_saldo_produto_pedido = models.DecimalField("saldo do pedido", **QTD)
+    qtd_cancelada_produto_pedido = models.DecimalField("qtd cancelada", default=Decimal("0"), **QTD)
+    preco_produto_pedido = models.DecimalField("preço unitário", default=Decimal("0"), **VALOR)
+    data_entrega_pedido = models.DateField("data de entrega", null=True, blank=True)
+    observ_ped_1 = models.TextField("observação do pedido", blank=True, default="")
+    # Delivery address
+    cnpj_endereco_ent = models.CharField("CNPJ entrega", max_length=20, blank=True, default="")
+    empresa_endereco_ent = models.CharField("empresa entrega", max_length=255, blank=True, default="")
+    cep_endereco_ent = models.CharField("CEP entrega", max_length=10, blank=True, default="")
+    nome_cidade = models.CharField("cidade entrega", max_length=100, blank=True, default="")
+    cod_uf = models.CharField("UF entrega", max_length=2, blank=True, default="")
+    bairro_endereco_ent = models.CharField("bairro entrega", max_length=100, blank=True, default="")
+    rua_endereco_ent = models.CharField("rua entrega", max_length=255, blank=True, default="")
+    endereco_ent = models.CharField("número entrega", max_length=20, blank=True, default="")
+    telefone_endereco_ent = models.CharField("telefone entrega", max_length=50, blank=True, default="")
+    ativo = models.BooleanField(default=True)
+    origem = models.CharField(max_length=10, choices=Origem.choices, default=Origem.MANUAL)
+    odoo_line_id = models.BigIntegerField("linha Odoo", null=True, blank=True, unique=True)
+    criado_em = models.DateTimeField(auto_now_add=True)
+    atualizado_em = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "item da carteira"
+        verbose_name_plural = "carteira de pedidos"
+        ordering = ["num_pedido", "cod_produto"]
+        constraints = [
+            models.UniqueConstraint(fields=["num_pedido", "cod_produto"], name="carteira_pedido_produto_unico"),
+            models.CheckConstraint(condition=Q(qtd_produto_pedido__gte=0), name="carteira_qtd_nao_negativa"),
+            models.CheckConstraint(condition=Q(qtd_saldo_produto_pedido__gte=0), name="carteira_saldo_nao_negativo"),
+            models.CheckConstraint(condition=Q(qtd_cancelada_produto_pedido__gte=0), name="carteira_cancelada_nao_negativa"),
+            models.CheckConstraint(condition=Q(preco_produto_pedido__gte=0), name="carteira_preco_nao_negativo"),
+            models.CheckConstraint(condition=Q(origem__in=["ODOO", "MANUAL"]), name="carteira_origem_valida"),
+        ]
+
+    def __str__(self):
+        return f"{self.num_pedido}/{self.cod_produto}"
+
+
+class PreSeparacaoItem(FonteEstoque):
+    """A user's planned allocation of part of an order line to a ship date (forecast outflow)."""
+
+    class Status(models.TextChoices):
+        CRIADO = "CRIADO", "Criado"
+        RECOMPOSTO = "RECOMPOSTO", "Recomposto"
+        ENVIADO_SEPARACAO = "ENVIADO_SEPARACAO", "Enviado para separação"
+
+    class TipoEnvio(models.TextChoices):
+        TOTAL = "total", "Total"
+        PARCIAL = "parcial", "Parcial"
+
+    ATIVOS = (Status.CRIADO, Status.RECOMPOSTO)
+
+    num_pedido = models.CharField("pedido", max_length=50)
+    cod_produto = models.CharField("código do produto", max_length=50, db_index=True)
+    qtd_selecionada_usuario = models.DecimalField("quantidade", **QTD)
+    data_expedicao_editada = models.DateField("expedição")
+    data_agendamento_editada = models.DateField("agendamento", null=True, blank=True)
+    protocolo_editado = models.CharField("protocolo", max_length=50, blank=True, default="")
+    observacoes_usuario = models.TextField("observações", blank=True, default="")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CRIADO)
+    tipo_envio = models.CharField("tipo de envio", max_length=10, choices=TipoEnvio.choices, default=TipoEnvio.TOTAL)
+    criado_em = models.DateTimeField(auto_now_add=True)
+    criado_por = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta(FonteEstoque.Meta):
+        verbose_name = "pré-separação"
+        verbose_name_plural = "pré-separações"
+        ordering = ["num_pedido", "cod_produto", "-criado_em"]
+        indexes = [models.Index(fields=["num_pedido", "cod_produto"], name="presep_pedido_produto_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(qtd_selecionada_usuario__gt=0), name="presep_qtd_positiva"),
+            models.CheckConstraint(
+                condition=Q(status__in=["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO"]), name="presep_status_valido"
+            ),
+            models.CheckConstraint(condition=Q(tipo_envio__in=["total", "parcial"]), name="presep_tipo_envio_valido"),
+        ]
+
+    def __str__(self):
+        return f"{self.num_pedido}/{self.cod_produto} {self.qtd_selecionada_usuario} em {self.data_expedicao_editada}"
+
+
+class Separacao(FonteEstoque):
+    """A picking order line (lote separacao_lote_id): a forecast outflow until invoiced."""
+
+    class Status(models.TextChoices):
+        ABERTO = "ABERTO", "Aberto"
+        COTADO = "COTADO", "Cotado"
+        EMBARCADO = "EMBARCADO", "Embarcado"
+        FATURADO = "FATURADO", "Faturado"
+        NF_NO_CD = "NF no CD", "NF no CD"
+
+    FATURADOS = (Status.FATURADO, Status.NF_NO_CD)
+    ORDEM_STATUS = ("ABERTO", "COTADO", "EMBARCADO", "FATURADO", "NF no CD")
+
+    separacao_lote_id = models.CharField("lote", max_length=50, db_index=True)
+    num_pedido = models.CharField("pedido", max_length=50)
+    cod_produto = models.CharField("código do produto", max_length=50, db_index=True)
+    qtd_saldo = models.DecimalField("quantidade", **QTD)
+    valor_saldo = models.DecimalField("valor", default=Decimal("0"), **VALOR)
+    peso = models.DecimalField("peso (kg)", default=Decimal("0"), **QTD)
+    pallet = models.DecimalField("pallets", default=Decimal("0"), **QTD)
+    expedicao = models.DateField("expedição", null=True, blank=True)
+    agendamento = models.DateField(null=True, blank=True)
+    protocolo = models.CharField(max_length=50, blank=True, default="")
+    tipo_envio = models.CharField("tipo de envio", max_length=10, default="total")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ABERTO)
+    numero_nf = models.CharField("número NF", max_length=20, blank=True, default="")
+    sincronizado_nf = models.BooleanField("NF sincronizada", default=False)
+    criado_em = models.DateTimeField(auto_now_add=True)
+
+    class Meta(FonteEstoque.Meta):
+        verbose_name = "separação"
+        verbose_name_plural = "separações"
+        ordering = ["separacao_lote_id", "cod_produto"]
+        indexes = [models.Index(fields=["num_pedido", "cod_produto"], name="sep_pedido_produto_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(qtd_saldo__gte=0), name="sep_qtd_nao_negativa"),
+            models.CheckConstraint(
+                condition=Q(status__in=["ABERTO", "COTADO", "EMBARCADO", "FATURADO", "NF no CD"]),
+                name="sep_status_valido",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.separacao_lote_id} {self.cod_produto} {self.qtd_saldo}"
+
+
+class Pedido(models.Model):
+    """One separação lote seen as a shipment. A database view over Separacao (never out of step).
+
+    Status: the least advanced status among its separações (ABERTO < COTADO < EMBARCADO <
+    FATURADO < NF no CD), so a lote is FATURADO only when every line is.
+    """
+
+    separacao_lote_id = models.CharField("lote", max_length=50, primary_key=True)
+    num_pedido = models.CharField("pedido", max_length=50)
+    status = models.CharField(max_length=20)
+    expedicao = models.DateField("expedição", null=True)
+    agendamento = models.DateField(null=True)
+    protocolo = models.CharField(max_length=50)
+    numero_nf = models.CharField("número NF", max_length=20)
+    qtd_itens = models.IntegerField("itens")
+    valor_saldo_total = models.DecimalField("valor", **VALOR)
+    peso_total = models.DecimalField("peso (kg)", **QTD)
+    pallet_total = models.DecimalField("pallets", **QTD)
+
+    class Meta:
+        managed = False
+        db_table = "carteira_pedido"
+        verbose_name = "pedido (lote)"
+        verbose_name_plural = "pedidos (lotes)"
+        ordering = ["separacao_lote_id"]
+
+    def __str__(self):
+        return f"{self.separacao_lote_id} ({self.num_pedido}) {self.status}"

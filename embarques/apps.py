@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EmbarquesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "embarques"
+    verbose_name = "Embarques"

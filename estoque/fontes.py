@@ -1,0 +1,118 @@
+"""Base classes for the source tables that feed the real-time stock.
+
+Every write to a source row (save, delete, QuerySet.update/delete, bulk_create,
+bulk_update) runs in one transaction with the delta it causes on the derived
+tables. Single-row writes reach the engine through signals (estoque/signals.py);
+set-based writes go straight to it here, with the per-row signals muted so a
+row is never counted twice.
+"""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import models, transaction
+
+# Models whose per-row signals are muted because a bulk path has taken over the
+# derivation for the rows it touches (a cascade into another model still counts).
+_sinais_mudos: ContextVar[frozenset] = ContextVar("estoque_sinais_mudos", default=frozenset())
+
+
+def sinais_mudos(model) -> bool:
+    return model in _sinais_mudos.get()
+
+
+@contextmanager
+def silenciar_sinais(model):
+    token = _sinais_mudos.set(_sinais_mudos.get() | {model})
+    try:
+        yield
+    finally:
+        _sinais_mudos.reset(token)
+
+
+def _motor():
+    from estoque.services import derivacao  # late import: models load before services
+
+    return derivacao
+
+
+class FonteQuerySet(models.QuerySet):
+    """QuerySet whose bulk writes keep EstoqueTempoReal/MovimentacaoPrevista right."""
+
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db):
+            antigos = _motor().estados_travados(self.model, self, using=self.db)
+            if not antigos:
+                return 0
+            pks = [estado["pk"] for estado in antigos]
+            with silenciar_sinais(self.model):
+                linhas = super().update(**kwargs)
+            novos = _motor().estados(self.model, self.model._base_manager.using(self.db).filter(pk__in=pks))
+            _motor().aplicar_mudanca(self.model, antigos, novos, using=self.db)
+            return linhas
+
+    update.alters_data = True
+
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            antigos = _motor().estados_travados(self.model, self, using=self.db)
+            with silenciar_sinais(self.model):
+                resultado = super().delete()
+            _motor().aplicar_mudanca(self.model, antigos, [], using=self.db)
+            return resultado
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs):
+        if ignore_conflicts or update_conflicts:
+            raise ValueError(
+                f"{self.model.__name__}.bulk_create com ignore_conflicts/update_conflicts não é permitido: "
+                "as linhas ignoradas ou sobrescritas não teriam o estoque derivado ajustado. "
+                "Grave-as uma a uma ou use update()."
+            )
+        with transaction.atomic(using=self.db):
+            with silenciar_sinais(self.model):
+                criados = super().bulk_create(objs, batch_size=batch_size, **kwargs)
+            novos = _motor().estados(self.model, [obj for obj in criados])
+            _motor().aplicar_mudanca(self.model, [], novos, using=self.db)
+            return criados
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        if not objs:
+            return 0
+        with transaction.atomic(using=self.db):
+            pks = [obj.pk for obj in objs]
+            antigos = _motor().estados_travados(self.model, self.model._base_manager.filter(pk__in=pks), using=self.db)
+            with silenciar_sinais(self.model):
+                linhas = super().bulk_update(objs, fields, batch_size=batch_size)
+            novos = _motor().estados(self.model, self.model._base_manager.using(self.db).filter(pk__in=pks))
+            _motor().aplicar_mudanca(self.model, antigos, novos, using=self.db)
+            return linhas
+
+    bulk_update.alters_data = True
+
+
+FonteManager = models.Manager.from_queryset(FonteQuerySet)
+
+
+class FonteEstoque(models.Model):
+    """A source table of the real-time stock: save/delete are atomic with their delta."""
+
+    objects = FonteManager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "objects"
+
+    def save(self, *args, **kwargs):
+        # pre_save (locks and reads the old row), the write and post_save (applies
+        # the delta) must share one transaction.
+        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+            return super().delete(*args, **kwargs)

@@ -1,0 +1,195 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+
+from estoque.fontes import FonteEstoque
+
+QTD = {"max_digits": 15, "decimal_places": 3}
+
+
+class MovimentacaoEstoque(FonteEstoque):
+    """A stock movement. Signed: entries > 0, exits < 0; cancelled when ativo=False."""
+
+    class Tipo(models.TextChoices):
+        ENTRADA = "ENTRADA", "Entrada"
+        SAIDA = "SAIDA", "Saída"
+        AJUSTE = "AJUSTE", "Ajuste"
+        PRODUCAO = "PRODUCAO", "Produção"
+        FATURAMENTO = "FATURAMENTO", "Faturamento"
+
+    ENTRADAS = (Tipo.ENTRADA, Tipo.PRODUCAO)
+    SAIDAS = (Tipo.SAIDA, Tipo.FATURAMENTO)
+
+    cod_produto = models.CharField("código do produto", max_length=50)
+    nome_produto = models.CharField("nome do produto", max_length=255, blank=True, default="")
+    data_movimentacao = models.DateField("data", db_index=True)
+    tipo_movimentacao = models.CharField("tipo", max_length=20, choices=Tipo.choices)
+    local_movimentacao = models.CharField("local", max_length=50, blank=True, default="")
+    qtd_movimentacao = models.DecimalField("quantidade", **QTD)
+    ativo = models.BooleanField(default=True)
+    observacao = models.TextField("observação", blank=True, default="")
+    separacao_lote_id = models.CharField("lote de separação", max_length=50, blank=True, default="", db_index=True)
+    numero_nf = models.CharField("número NF", max_length=20, blank=True, default="")
+    num_pedido = models.CharField("pedido", max_length=50, blank=True, default="")
+    criado_em = models.DateTimeField(auto_now_add=True)
+    criado_por = models.CharField(max_length=100, blank=True, default="")
+    atualizado_em = models.DateTimeField(auto_now=True)
+    atualizado_por = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta(FonteEstoque.Meta):
+        verbose_name = "movimentação de estoque"
+        verbose_name_plural = "movimentações de estoque"
+        ordering = ["-data_movimentacao", "-id"]
+        indexes = [models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(qtd_movimentacao=0), name="mov_qtd_nao_zero"),
+            models.CheckConstraint(
+                condition=Q(tipo_movimentacao__in=["ENTRADA", "SAIDA", "AJUSTE", "PRODUCAO", "FATURAMENTO"]),
+                name="mov_tipo_valido",
+            ),
+            models.CheckConstraint(
+                condition=~Q(tipo_movimentacao__in=["ENTRADA", "PRODUCAO"]) | Q(qtd_movimentacao__gt=0),
+                name="mov_entrada_positiva",
+            ),
+            models.CheckConstraint(
+                condition=~Q(tipo_movimentacao__in=["SAIDA", "FATURAMENTO"]) | Q(qtd_movimentacao__lt=0),
+                name="mov_saida_negativa",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_tipo_movimentacao_display()} {self.cod_produto} {self.qtd_movimentacao}"
+
+
+class UnificacaoCodigos(FonteEstoque):
+    """Two codes that are the same product. Groups are connected components of active pairs."""
+
+    codigo_origem = models.CharField("código de origem", max_length=50)
+    codigo_destino = models.CharField("código de destino", max_length=50)
+    ativo = models.BooleanField(default=True)
+    observacao = models.TextField("observação", blank=True, default="")
+    criado_em = models.DateTimeField(auto_now_add=True)
+
+    class Meta(FonteEstoque.Meta):
+        verbose_name = "unificação de códigos"
+        verbose_name_plural = "unificação de códigos"
+        ordering = ["codigo_origem", "codigo_destino"]
+        constraints = [
+            models.UniqueConstraint(fields=["codigo_origem", "codigo_destino"], name="unificacao_par_unico"),
+            models.CheckConstraint(condition=~Q(codigo_origem=F("codigo_destino")), name="unificacao_nao_consigo"),
+        ]
+        indexes = [models.Index(fields=["codigo_destino"], name="unificacao_destino_idx")]
+
+    def __str__(self):
+        return f"{self.codigo_origem} → {self.codigo_destino}"
+
+
+# ---- Derived tables: written only by estoque.services; equal to a pure function of the sources.
+
+
+class CodigoUnificado(models.Model):
+    """Resolution of a code to the principal code of its unification group (non-trivial groups only)."""
+
+    cod_produto = models.CharField(max_length=50, primary_key=True)
+    cod_principal = models.CharField(max_length=50, db_index=True)
+
+    class Meta:
+        verbose_name = "código unificado (resolução)"
+        verbose_name_plural = "códigos unificados (resolução)"
+
+
+class EstoqueTempoReal(models.Model):
+    """Stock now and D+7 figures per principal code (group of unified codes)."""
+
+    cod_produto = models.CharField("código principal", max_length=50, primary_key=True)
+    nome_produto = models.CharField("nome do produto", max_length=255, blank=True, default="")
+    saldo_atual = models.DecimalField("saldo atual", default=Decimal("0"), **QTD)
+    menor_estoque_d7 = models.DecimalField("menor estoque D+7", null=True, blank=True, **QTD)
+    dia_ruptura = models.DateField("dia de ruptura", null=True, blank=True, db_index=True)
+    atualizado_em = models.DateTimeField("atualizado em", auto_now=True)
+
+    class Meta:
+        verbose_name = "estoque em tempo real"
+        verbose_name_plural = "estoque em tempo real"
+        ordering = ["cod_produto"]
+
+    def __str__(self):
+        return f"{self.cod_produto}: {self.saldo_atual}"
+
+
+class MovimentacaoPrevista(models.Model):
+    """Forecast inflows/outflows per principal code and day (sum of every source)."""
+
+    cod_produto = models.CharField("código principal", max_length=50)
+    data_prevista = models.DateField("data prevista")
+    entrada_prevista = models.DecimalField("entrada prevista", default=Decimal("0"), **QTD)
+    saida_prevista = models.DecimalField("saída prevista", default=Decimal("0"), **QTD)
+
+    class Meta:
+        verbose_name = "movimentação prevista"
+        verbose_name_plural = "movimentações previstas"
+        ordering = ["cod_produto", "data_prevista"]
+        constraints = [
+            models.UniqueConstraint(fields=["cod_produto", "data_prevista"], name="prevista_produto_data_unica"),
+        ]
+
+    def __str__(self):
+        return f"{self.cod_produto} {self.data_prevista}: +{self.entrada_prevista} -{self.saida_prevista}"
+
+
+class ReconciliacaoExecucao(models.Model):
+    """One run of the reconciliation sweep (schedule, command or API)."""
+
+    class Origem(models.TextChoices):
+        AGENDAMENTO = "AGENDAMENTO", "Agendamento"
+        COMANDO = "COMANDO", "Comando"
+        API = "API", "API"
+        VIRADA = "VIRADA", "Virada do dia"
+
+    iniciado_em = models.DateTimeField(auto_now_add=True)
+    finalizado_em = models.DateTimeField(null=True, blank=True)
+    origem = models.CharField(max_length=20, choices=Origem.choices)
+    produtos_verificados = models.PositiveIntegerField(default=0)
+    produtos_corrigidos = models.PositiveIntegerField(default=0)
+    cursor_inicio = models.CharField(max_length=50, blank=True, default="")
+    cursor_fim = models.CharField(max_length=50, blank=True, default="")
+    simulacao = models.BooleanField("dry-run", default=False)
+    erro = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "execução de reconciliação"
+        verbose_name_plural = "execuções de reconciliação"
+        ordering = ["-iniciado_em"]
+
+    def __str__(self):
+        return f"{self.iniciado_em:%d/%m/%Y %H:%M:%S} ({self.produtos_corrigidos} corrigidos)"
+
+
+class ReparoEstoque(models.Model):
+    """One drift the reconciliation found and fixed: what differed, before and after."""
+
+    execucao = models.ForeignKey(ReconciliacaoExecucao, on_delete=models.CASCADE, related_name="reparos")
+    cod_produto = models.CharField("código principal", max_length=50, db_index=True)
+    campo = models.CharField(max_length=60)
+    antes = models.TextField(blank=True, default="")
+    depois = models.TextField(blank=True, default="")
+    criado_em = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "reparo de estoque"
+        verbose_name_plural = "reparos de estoque"
+        ordering = ["-criado_em"]
+
+    def __str__(self):
+        return f"{self.cod_produto} {self.campo}: {self.antes} → {self.depois}"
+
+
+class CursorReconciliacao(models.Model):
+    """Where the batched reconciliation walk resumes (one row)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    ultimo_codigo = models.CharField(max_length=50, blank=True, default="")
+
+    class Meta:
+        verbose_name = "cursor da reconciliação"

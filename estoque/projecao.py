@@ -1,0 +1,74 @@
+"""Pure projection arithmetic (no database): one rule for every screen, report and job.
+
+D0 is today in America/Sao_Paulo. Outflows dated before today are overdue and still
+pending, so they count on D0; production dated before today did not happen as planned
+and does not count.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Iterable
+
+ZERO = Decimal("0")
+DIAS_D7 = 7
+DIAS_MAX = 28
+
+
+@dataclass(frozen=True)
+class DiaProjecao:
+    data: date
+    saldo_inicial: Decimal
+    entrada: Decimal
+    saida: Decimal
+    saldo_final: Decimal
+
+
+def projetar(saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date, dias: int) -> list[DiaProjecao]:
+    """Projection D0..D(dias) from the stock now and (data, entrada, saida) forecast rows."""
+    fim = hoje + timedelta(days=dias)
+    entradas: dict[date, Decimal] = {}
+    saidas: dict[date, Decimal] = {}
+    for data, entrada, saida in previstas:
+        if data > fim:
+            continue
+        if entrada and data >= hoje:
+            entradas[data] = entradas.get(data, ZERO) + entrada
+        if saida:
+            dia = max(data, hoje)
+            saidas[dia] = saidas.get(dia, ZERO) + saida
+    dias_projecao = []
+    saldo = saldo_atual
+    for k in range(dias + 1):
+        dia = hoje + timedelta(days=k)
+        entrada = entradas.get(dia, ZERO)
+        saida = saidas.get(dia, ZERO)
+        final = saldo + entrada - saida
+        dias_projecao.append(DiaProjecao(dia, saldo, entrada, saida, final))
+        saldo = final
+    return dias_projecao
+
+
+def resumo_d7(projecao: list[DiaProjecao]) -> tuple[Decimal, date | None]:
+    """(menor_estoque_d7, dia_ruptura) over D0..D7 of a projection of at least 7 days."""
+    janela = projecao[: DIAS_D7 + 1]
+    menor = min(dia.saldo_final for dia in janela)
+    ruptura = next((dia.data for dia in janela if dia.saldo_final < 0), None)
+    return menor, ruptura
+
+
+def calcular_d7(saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date) -> tuple[Decimal, date | None]:
+    return resumo_d7(projetar(saldo_atual, previstas, hoje, DIAS_D7))
+
+
+class StatusEstoque:
+    CRITICO = "CRITICO"
+    ATENCAO = "ATENCAO"
+    OK = "OK"
+
+
+def status_projecao(projecao: list[DiaProjecao]) -> str:
+    """CRITICO: below zero within D0..D7; ATENCAO: within D8..D28; OK otherwise."""
+    for k, dia in enumerate(projecao[: DIAS_MAX + 1]):
+        if dia.saldo_final < 0:
+            return StatusEstoque.CRITICO if k <= DIAS_D7 else StatusEstoque.ATENCAO
+    return StatusEstoque.OK

@@ -1,0 +1,213 @@
+"""Recomputation from the sources (set-based) and replacement of derived rows.
+
+Used by the unification change, the reconciliation sweep, the rebuild command and the
+per-product "recalcular" endpoint. Callers hold the product locks (derivacao.travar_produtos).
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connections
+from django.db.models import Exists, OuterRef, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from carteira.models import PreSeparacaoItem, Separacao
+from embarques.models import EmbarqueItem
+from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista
+from estoque.projecao import DIAS_D7, calcular_d7
+from estoque.services.contribuicoes import q_embarque_faturado
+from producao.models import ProgramacaoProducao
+
+ZERO = Decimal("0")
+ETR = EstoqueTempoReal._meta.db_table
+MP = MovimentacaoPrevista._meta.db_table
+
+
+@dataclass
+class EstadoProduto:
+    saldo: Decimal = ZERO
+    previstas: dict = field(default_factory=dict)  # date -> (entrada, saida), non-zero rows only
+    menor_d7: Decimal | None = ZERO
+    dia_ruptura: date | None = None
+
+    def diferencas(self, outro: "EstadoProduto") -> list[tuple[str, str, str]]:
+        """(campo, antes=self, depois=outro) for every field that differs."""
+        difs = []
+        if self.saldo != outro.saldo:
+            difs.append(("saldo_atual", str(self.saldo), str(outro.saldo)))
+        for data in sorted(set(self.previstas) | set(outro.previstas)):
+            antes = self.previstas.get(data, (ZERO, ZERO))
+            depois = outro.previstas.get(data, (ZERO, ZERO))
+            if antes != depois:
+                difs.append((f"prevista {data:%d/%m/%Y}", f"+{antes[0]} -{antes[1]}", f"+{depois[0]} -{depois[1]}"))
+        if self.menor_d7 != outro.menor_d7:
+            difs.append(("menor_estoque_d7", str(self.menor_d7), str(outro.menor_d7)))
+        if self.dia_ruptura != outro.dia_ruptura:
+            difs.append(("dia_ruptura", str(self.dia_ruptura or ""), str(outro.dia_ruptura or "")))
+        return difs
+
+
+def grupos(principais, using="default") -> dict[str, set[str]]:
+    """principal -> every code of its group (the principal itself included)."""
+    resultado = {cod: {cod} for cod in principais}
+    membros = CodigoUnificado.objects.using(using).filter(cod_principal__in=list(principais))
+    for cod, principal in membros.values_list("cod_produto", "cod_principal"):
+        resultado[principal].add(cod)
+    return resultado
+
+
+def calcular_esperado(principais, using="default", hoje=None) -> dict[str, EstadoProduto]:
+    """What the derived rows of these principal codes must hold, from the sources alone."""
+    hoje = hoje or timezone.localdate()
+    membros = grupos(principais, using)
+    principal_de = {cod: principal for principal, codigos in membros.items() for cod in codigos}
+    codigos = list(principal_de)
+    saldos = defaultdict(lambda: ZERO)
+    previstas = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
+
+    movs = (
+        MovimentacaoEstoque.objects.using(using)
+        .filter(ativo=True, cod_produto__in=codigos)
+        .values("cod_produto")
+        .annotate(total=Sum("qtd_movimentacao"))
+        .values_list("cod_produto", "total")
+    )
+    for cod, total in movs:
+        saldos[principal_de[cod]] += total
+
+    for cod, data, qtd, indice in _fluxos_previstos(codigos, using):
+        previstas[principal_de[cod]][data][indice] += qtd
+
+    resultado = {}
+    for principal in principais:
+        linhas = {data: tuple(par) for data, par in previstas[principal].items() if any(par)}
+        saldo = saldos[principal]
+        menor, ruptura = calcular_d7(saldo, ((d, e, s) for d, (e, s) in linhas.items()), hoje)
+        resultado[principal] = EstadoProduto(saldo, linhas, menor, ruptura)
+    return resultado
+
+
+def _fluxos_previstos(codigos, using):
+    """(cod_produto, data, qtd, 0=entrada|1=saida) aggregated per raw code and day."""
+    producao = (
+        ProgramacaoProducao.objects.using(using)
+        .filter(cod_produto__in=codigos)
+        .values("cod_produto", "data_programacao")
+        .annotate(total=Sum("qtd_programada"))
+        .values_list("cod_produto", "data_programacao", "total")
+    )
+    for cod, data, total in producao:
+        yield cod, data, total, 0
+    pre = (
+        PreSeparacaoItem.objects.using(using)
+        .filter(cod_produto__in=codigos, status__in=PreSeparacaoItem.ATIVOS)
+        .values("cod_produto", "data_expedicao_editada")
+        .annotate(total=Sum("qtd_selecionada_usuario"))
+        .values_list("cod_produto", "data_expedicao_editada", "total")
+    )
+    for cod, data, total in pre:
+        yield cod, data, total, 1
+    faturado = EmbarqueItem.objects.filter(q_embarque_faturado(), separacao_lote_id=OuterRef("separacao_lote_id"))
+    seps = (
+        Separacao.objects.using(using)
+        .filter(cod_produto__in=codigos, sincronizado_nf=False)
+        .exclude(status__in=Separacao.FATURADOS)
+        .exclude(Exists(faturado))
+        .annotate(dia=Coalesce("expedicao", TruncDate("criado_em")))
+        .values("cod_produto", "dia")
+        .annotate(total=Sum("qtd_saldo"))
+        .values_list("cod_produto", "dia", "total")
+    )
+    for cod, data, total in seps:
+        yield cod, data, total, 1
+
+
+def ler_atual(principais, using="default") -> dict[str, EstadoProduto | None]:
+    """What the derived tables hold now for these principal codes (None: no row)."""
+    resultado: dict[str, EstadoProduto | None] = {cod: None for cod in principais}
+    etr = EstoqueTempoReal.objects.using(using).filter(cod_produto__in=list(principais))
+    for cod, saldo, menor, ruptura in etr.values_list("cod_produto", "saldo_atual", "menor_estoque_d7", "dia_ruptura"):
+        resultado[cod] = EstadoProduto(saldo, {}, menor, ruptura)
+    mp = MovimentacaoPrevista.objects.using(using).filter(cod_produto__in=list(principais))
+    for cod, data, entrada, saida in mp.values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista"):
+        if resultado[cod] is None:
+            resultado[cod] = EstadoProduto(ZERO, {}, None, None)
+        resultado[cod].previstas[data] = (entrada, saida)
+    return resultado
+
+
+def equivalentes(atual: EstadoProduto | None, esperado: EstadoProduto) -> bool:
+    """A missing row is the same as a product with nothing at all."""
+    if atual is None:
+        return esperado.saldo == 0 and not esperado.previstas and not esperado.dia_ruptura and esperado.menor_d7 == 0
+    return not atual.diferencas(esperado)
+
+
+def diferencas(atual: EstadoProduto | None, esperado: EstadoProduto):
+    if equivalentes(atual, esperado):
+        return []
+    return (atual or EstadoProduto(ZERO, {}, None, None)).diferencas(esperado)
+
+
+def gravar(esperados: dict[str, EstadoProduto], remover=(), using="default"):
+    """Replace the derived rows of these (locked) principals; drop rows of codes no longer principal."""
+    conexao = connections[using]
+    agora = timezone.now()
+    codigos = sorted(esperados)
+    remover = sorted(set(remover) - set(esperados))
+    with conexao.cursor() as cursor:
+        for lote in _fatias(remover):
+            marcas = ", ".join(["%s"] * len(lote))
+            cursor.execute(f"DELETE FROM {MP} WHERE cod_produto IN ({marcas})", lote)
+            cursor.execute(f"DELETE FROM {ETR} WHERE cod_produto IN ({marcas})", lote)
+        for lote in _fatias(codigos):
+            marcas = ", ".join(["%s"] * len(lote))
+            cursor.execute(f"DELETE FROM {MP} WHERE cod_produto IN ({marcas})", lote)
+        linhas = [
+            (cod, data, entrada, saida)
+            for cod in codigos
+            for data, (entrada, saida) in sorted(esperados[cod].previstas.items())
+        ]
+        if linhas:
+            cursor.executemany(
+                f"INSERT INTO {MP} (cod_produto, data_prevista, entrada_prevista, saida_prevista) VALUES (%s, %s, %s, %s)",
+                linhas,
+            )
+        if codigos:
+            cursor.executemany(
+                f"UPDATE {ETR} SET saldo_atual = %s, menor_estoque_d7 = %s, dia_ruptura = %s, atualizado_em = %s "
+                f"WHERE cod_produto = %s",
+                [(e.saldo, e.menor_d7, e.dia_ruptura, agora, cod) for cod, e in sorted(esperados.items())],
+            )
+
+
+def recalcular_d7(principais, using="default", hoje=None):
+    """Store D+7 again from the stored saldo and forecast rows (the window moved at midnight)."""
+    from estoque.services.derivacao import previstas_por_produto
+
+    hoje = hoje or timezone.localdate()
+    saldos = dict(
+        EstoqueTempoReal.objects.using(using)
+        .select_for_update()
+        .filter(cod_produto__in=list(principais))
+        .order_by("cod_produto")
+        .values_list("cod_produto", "saldo_atual")
+    )
+    previstas = previstas_por_produto(saldos, hoje + timedelta(days=DIAS_D7), using)
+    parametros = []
+    for cod in sorted(saldos):
+        menor, ruptura = calcular_d7(saldos[cod], previstas.get(cod, ()), hoje)
+        parametros.append((menor, ruptura, cod))
+    if parametros:
+        with connections[using].cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {ETR} SET menor_estoque_d7 = %s, dia_ruptura = %s WHERE cod_produto = %s", parametros
+            )
+    return len(parametros)
+
+
+def _fatias(itens, tamanho=1000):
+    for inicio in range(0, len(itens), tamanho):
+        yield itens[inicio : inicio + tamanho]

@@ -1,0 +1,127 @@
+"""Verification and repair of the derived tables against their sources.
+
+The sweep walks the whole catalog in a cycle, a batch at a time (a small catalog fits in
+one batch, so it is verified whole on every run). A cheap unlocked pass finds candidates;
+each candidate is then locked, recomputed and compared again, so a change that commits
+between the two reads is never taken for drift. Every repair is recorded.
+"""
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from carteira.models import PreSeparacaoItem, Separacao
+from estoque.models import (
+    CursorReconciliacao,
+    EstoqueTempoReal,
+    MovimentacaoEstoque,
+    ReconciliacaoExecucao,
+    ReparoEstoque,
+)
+from estoque.services import eventos, recalculo, travas
+from estoque.services.derivacao import resolver_principais, travar_produtos
+from producao.models import CadastroPalletizacao, ProgramacaoProducao
+
+FONTES_DE_CODIGOS = (
+    (EstoqueTempoReal, "cod_produto"),
+    (CadastroPalletizacao, "cod_produto"),
+    (MovimentacaoEstoque, "cod_produto"),
+    (ProgramacaoProducao, "cod_produto"),
+    (PreSeparacaoItem, "cod_produto"),
+    (Separacao, "cod_produto"),
+)
+
+
+def proximos_codigos(depois_de: str, quantos: int, using="default") -> list[str]:
+    """The next `quantos` distinct codes (any table) after a code, in order."""
+    codigos = set()
+    for model, campo in FONTES_DE_CODIGOS:
+        qs = (
+            model._base_manager.using(using)
+            .filter(**{f"{campo}__gt": depois_de})
+            .order_by(campo)
+            .values_list(campo, flat=True)
+            .distinct()[:quantos]
+        )
+        codigos.update(qs)
+    return sorted(codigos)[:quantos]
+
+
+def todos_os_codigos(using="default") -> list[str]:
+    codigos, cursor = [], ""
+    while True:
+        lote = proximos_codigos(cursor, 5000, using)
+        if not lote:
+            return codigos
+        codigos += lote
+        cursor = lote[-1]
+
+
+def verificar(principais, execucao=None, corrigir=True, using="default") -> dict[str, list]:
+    """Verify principal codes; fix drift (unless not corrigir). Returns {principal: differences}."""
+    principais = sorted(set(principais))
+    esperados = recalculo.calcular_esperado(principais, using)
+    atuais = recalculo.ler_atual(principais, using)
+    candidatos = [cod for cod in principais if not recalculo.equivalentes(atuais[cod], esperados[cod])]
+    encontrados = {}
+    for inicio in range(0, len(candidatos), 500):
+        fatia = candidatos[inicio : inicio + 500]
+        with transaction.atomic(using=using):
+            travas.travar_unificacao(using)
+            # A code may have become non-principal meanwhile: verify what it resolves to now.
+            fatia = sorted(set(resolver_principais(fatia, using).values()))
+            travar_produtos(fatia, using)
+            esperados = recalculo.calcular_esperado(fatia, using)
+            atuais = recalculo.ler_atual(fatia, using)
+            com_drift = {}
+            for cod in fatia:
+                difs = recalculo.diferencas(atuais[cod], esperados[cod])
+                if difs:
+                    encontrados[cod] = difs
+                    com_drift[cod] = esperados[cod]
+            if execucao is not None and com_drift:
+                ReparoEstoque.objects.using(using).bulk_create(
+                    [
+                        ReparoEstoque(execucao=execucao, cod_produto=cod, campo=campo, antes=antes, depois=depois)
+                        for cod in sorted(com_drift)
+                        for campo, antes, depois in encontrados[cod]
+                    ]
+                )
+            if corrigir and com_drift:
+                recalculo.gravar(com_drift, using=using)
+                eventos.publicar(sorted(com_drift), using)
+            elif not corrigir:
+                transaction.set_rollback(True, using=using)
+    return encontrados
+
+
+def reconciliar(origem=ReconciliacaoExecucao.Origem.AGENDAMENTO, produtos=None, corrigir=True, lote=None, using="default"):
+    """One reconciliation run: given products, or the next batch of the catalog cycle."""
+    lote = lote or settings.ESTOQUE_RECONCILIACAO_LOTE
+    execucao = ReconciliacaoExecucao.objects.using(using).create(origem=origem, simulacao=not corrigir)
+    try:
+        if produtos:
+            principais = sorted(set(resolver_principais(produtos, using).values()))
+        else:
+            cursor, _ = CursorReconciliacao.objects.using(using).get_or_create(id=1)
+            execucao.cursor_inicio = cursor.ultimo_codigo
+            codigos = proximos_codigos(cursor.ultimo_codigo, lote, using)
+            if len(codigos) < lote:
+                # End of the catalog: wrap around so the cycle never stops.
+                codigos += proximos_codigos("", lote - len(codigos), using)
+                ultimo = ""
+            else:
+                ultimo = codigos[-1]
+            principais = sorted(set(resolver_principais(codigos, using).values()))
+            cursor.ultimo_codigo = ultimo
+            cursor.save(using=using)
+            execucao.cursor_fim = ultimo
+        encontrados = verificar(principais, execucao, corrigir, using)
+        execucao.produtos_verificados = len(principais)
+        execucao.produtos_corrigidos = len(encontrados)
+        return execucao, encontrados
+    except Exception as erro:
+        execucao.erro = f"{type(erro).__name__}: {erro}"
+        raise
+    finally:
+        execucao.finalizado_em = timezone.now()
+        execucao.save(using=using)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProducaoConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "producao"
+    verbose_name = "Produção"
