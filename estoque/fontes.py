@@ -39,6 +39,9 @@ class FonteQuerySet(models.QuerySet):
     """QuerySet whose bulk writes keep EstoqueTempoReal/MovimentacaoPrevista right."""
 
     def update(self, **kwargs):
+        if sinais_mudos(self.model):
+            # Inside a bulk path (bulk_update calls update()) that already owns the derivation.
+            return super().update(**kwargs)
         with transaction.atomic(using=self.db):
             antigos = _motor().estados_travados(self.model, self, using=self.db)
             if not antigos:
@@ -53,6 +56,8 @@ class FonteQuerySet(models.QuerySet):
     update.alters_data = True
 
     def delete(self):
+        if sinais_mudos(self.model):
+            return super().delete()
         with transaction.atomic(using=self.db):
             antigos = _motor().estados_travados(self.model, self, using=self.db)
             with silenciar_sinais(self.model):

@@ -21,6 +21,8 @@ from estoque.services import eventos, recalculo, travas
 from estoque.services.derivacao import resolver_principais, travar_produtos
 from producao.models import CadastroPalletizacao, ProgramacaoProducao
 
+LOTE_LEITURA = 2000
+
 FONTES_DE_CODIGOS = (
     (EstoqueTempoReal, "cod_produto"),
     (CadastroPalletizacao, "cod_produto"),
@@ -59,9 +61,12 @@ def todos_os_codigos(using="default") -> list[str]:
 def verificar(principais, execucao=None, corrigir=True, using="default") -> dict[str, list]:
     """Verify principal codes; fix drift (unless not corrigir). Returns {principal: differences}."""
     principais = sorted(set(principais))
-    esperados = recalculo.calcular_esperado(principais, using)
-    atuais = recalculo.ler_atual(principais, using)
-    candidatos = [cod for cod in principais if not recalculo.equivalentes(atuais[cod], esperados[cod])]
+    candidatos = []
+    for inicio in range(0, len(principais), LOTE_LEITURA):
+        fatia = principais[inicio : inicio + LOTE_LEITURA]
+        esperados = recalculo.calcular_esperado(fatia, using)
+        atuais = recalculo.ler_atual(fatia, using)
+        candidatos += [cod for cod in fatia if not recalculo.equivalentes(atuais[cod], esperados[cod])]
     encontrados = {}
     for inicio in range(0, len(candidatos), 500):
         fatia = candidatos[inicio : inicio + 500]

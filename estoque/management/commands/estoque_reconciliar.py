@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand
+
+from estoque.models import ReconciliacaoExecucao
+from estoque.services import reconciliacao
+
+
+def imprimir_diferencas(stdout, encontrados):
+    for cod in sorted(encontrados):
+        for campo, antes, depois in encontrados[cod]:
+            stdout.write(f"  {cod}: {campo}: {antes} -> {depois}")
+
+
+class Command(BaseCommand):
+    help = "Verifica as tabelas derivadas contra as origens e corrige divergências (ou só relata com --dry-run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--produto", action="append", help="código a verificar (pode repetir); padrão: o catálogo todo")
+        parser.add_argument("--dry-run", action="store_true", help="apenas relata, não corrige")
+
+    def handle(self, *args, produto=None, dry_run=False, **options):
+        codigos = produto or reconciliacao.todos_os_codigos()
+        execucao, encontrados = reconciliacao.reconciliar(
+            origem=ReconciliacaoExecucao.Origem.COMANDO, produtos=codigos, corrigir=not dry_run
+        )
+        verificados = execucao.produtos_verificados
+        imprimir_diferencas(self.stdout, encontrados)
+        acao = "encontrados (não corrigidos: --dry-run)" if dry_run else "corrigidos"
+        self.stdout.write(f"{verificados} produtos verificados; {len(encontrados)} com divergência {acao}.")

@@ -1,0 +1,19 @@
+import sys
+
+from django.core.management.base import BaseCommand
+
+from estoque.management.commands.estoque_reconciliar import imprimir_diferencas
+from estoque.services import reconciliacao
+from estoque.services.derivacao import resolver_principais
+
+
+class Command(BaseCommand):
+    help = "Verifica todo o catálogo sem corrigir; sai com status 1 se houver qualquer divergência (monitoramento)."
+
+    def handle(self, *args, **options):
+        principais = sorted(set(resolver_principais(reconciliacao.todos_os_codigos()).values()))
+        encontrados = reconciliacao.verificar(principais, corrigir=False)
+        imprimir_diferencas(self.stdout, encontrados)
+        self.stdout.write(f"{len(principais)} produtos verificados; {len(encontrados)} com divergência.")
+        if encontrados:
+            sys.exit(1)

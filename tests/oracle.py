@@ -1,0 +1,141 @@
+"""The oracle: plain Python that recomputes every derived number from the source rows.
+
+Independent of the engine on purpose (its own grouping, its own rules, its own D+7 loop):
+if both agree after every operation, the engine is right.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from carteira.models import PreSeparacaoItem, Separacao
+from embarques.models import EmbarqueItem
+from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista, UnificacaoCodigos
+from producao.models import ProgramacaoProducao
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class Oracle:
+    principal: dict  # code -> principal code (only codes in non-trivial groups)
+    saldo: dict  # principal -> Decimal
+    previstas: dict  # (principal, date) -> (entrada, saida), non-zero only
+    d7: dict  # principal -> (menor, ruptura)
+
+    def principal_de(self, cod):
+        return self.principal.get(cod, cod)
+
+    def projecao(self, cod, hoje, dias):
+        """[(data, saldo_inicial, entrada, saida, saldo_final)] D0..D(dias)."""
+        p = self.principal_de(cod)
+        saldo = self.saldo.get(p, ZERO)
+        dias_lista = []
+        for k in range(dias + 1):
+            dia = hoje + timedelta(days=k)
+            entrada = saida = ZERO
+            for (cod_p, data), (e, s) in self.previstas.items():
+                if cod_p != p:
+                    continue
+                if data == dia:
+                    entrada += e
+                if data == dia or (k == 0 and data < hoje):
+                    saida += s
+            dias_lista.append((dia, saldo, entrada, saida, saldo + entrada - saida))
+            saldo = saldo + entrada - saida
+        return dias_lista
+
+
+def _grupos() -> dict:
+    vizinhos = defaultdict(set)
+    for origem, destino in UnificacaoCodigos.objects.filter(ativo=True).values_list("codigo_origem", "codigo_destino"):
+        vizinhos[origem].add(destino)
+        vizinhos[destino].add(origem)
+    principal = {}
+    for inicio in sorted(vizinhos):
+        if inicio in principal:
+            continue
+        grupo, pilha = {inicio}, [inicio]
+        while pilha:
+            for outro in vizinhos[pilha.pop()]:
+                if outro not in grupo:
+                    grupo.add(outro)
+                    pilha.append(outro)
+        menor = min(grupo)
+        for cod in grupo:
+            principal[cod] = menor
+    return principal
+
+
+def calcular(hoje: date | None = None) -> Oracle:
+    hoje = hoje or timezone.localdate()
+    principal = _grupos()
+    p = lambda cod: principal.get(cod, cod)  # noqa: E731
+    saldo = defaultdict(lambda: ZERO)
+    for mov in MovimentacaoEstoque.objects.all():
+        if mov.ativo:
+            saldo[p(mov.cod_produto)] += mov.qtd_movimentacao
+    previstas = defaultdict(lambda: [ZERO, ZERO])
+    for prog in ProgramacaoProducao.objects.all():
+        previstas[(p(prog.cod_produto), prog.data_programacao)][0] += prog.qtd_programada
+    for pre in PreSeparacaoItem.objects.all():
+        if pre.status in ("CRIADO", "RECOMPOSTO"):
+            previstas[(p(pre.cod_produto), pre.data_expedicao_editada)][1] += pre.qtd_selecionada_usuario
+    lotes_faturados = {
+        item.separacao_lote_id
+        for item in EmbarqueItem.objects.all()
+        if item.status == "ATIVO" and (item.erro_validacao is None or item.erro_validacao == "")
+    }
+    for sep in Separacao.objects.all():
+        if sep.sincronizado_nf or sep.status in ("FATURADO", "NF no CD") or sep.separacao_lote_id in lotes_faturados:
+            continue
+        data = sep.expedicao or timezone.localdate(sep.criado_em)
+        previstas[(p(sep.cod_produto), data)][1] += sep.qtd_saldo
+    previstas = {chave: tuple(par) for chave, par in previstas.items() if par[0] or par[1]}
+
+    d7 = {}
+    for cod in set(saldo) | {c for c, _ in previstas}:
+        atual = saldo.get(cod, ZERO)
+        menor, ruptura = None, None
+        for k in range(8):
+            dia = hoje + timedelta(days=k)
+            entrada = sum((e for (c, d), (e, _) in previstas.items() if c == cod and d == dia), ZERO)
+            saida = sum(
+                (s for (c, d), (_, s) in previstas.items() if c == cod and (d == dia or (k == 0 and d < hoje))), ZERO
+            )
+            atual = atual + entrada - saida
+            menor = atual if menor is None else min(menor, atual)
+            if atual < 0 and ruptura is None:
+                ruptura = dia
+        d7[cod] = (menor, ruptura)
+    return Oracle(principal, dict(saldo), previstas, d7)
+
+
+def diferencas_com_derivados(hoje: date | None = None) -> list[str]:
+    """Every way the derived tables differ from the oracle (empty list: equal)."""
+    oraculo = calcular(hoje)
+    difs = []
+    guardadas = {
+        (cod, data): (entrada, saida)
+        for cod, data, entrada, saida in MovimentacaoPrevista.objects.values_list(
+            "cod_produto", "data_prevista", "entrada_prevista", "saida_prevista"
+        )
+    }
+    for chave in sorted(set(guardadas) | set(oraculo.previstas)):
+        if guardadas.get(chave) != oraculo.previstas.get(chave):
+            difs.append(f"prevista {chave}: tabela={guardadas.get(chave)} oracle={oraculo.previstas.get(chave)}")
+    estoques = {e.cod_produto: e for e in EstoqueTempoReal.objects.all()}
+    for cod, estoque in estoques.items():
+        if oraculo.principal_de(cod) != cod:
+            difs.append(f"linha derivada sob código não principal {cod} (principal {oraculo.principal_de(cod)})")
+    for cod in sorted(set(estoques) | set(oraculo.d7)):
+        if oraculo.principal_de(cod) != cod:
+            continue
+        esperado = (oraculo.saldo.get(cod, ZERO), *oraculo.d7.get(cod, (ZERO, None)))
+        estoque = estoques.get(cod)
+        atual = (estoque.saldo_atual, estoque.menor_estoque_d7, estoque.dia_ruptura) if estoque else (ZERO, ZERO, None)
+        if atual != esperado:
+            difs.append(f"estoque {cod}: tabela={atual} oracle={esperado}")
+    return difs
