@@ -9,7 +9,7 @@ row is never counted twice.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import models, transaction
+from django.db import models, router
 
 # Models whose per-row signals are muted because a bulk path has taken over the
 # derivation for the rows it touches (a cascade into another model still counts).
@@ -29,6 +29,12 @@ def silenciar_sinais(model):
         _sinais_mudos.reset(token)
 
 
+def _transacao():
+    from estoque.services import transacao
+
+    return transacao
+
+
 def _motor():
     from estoque.services import derivacao  # late import: models load before services
 
@@ -42,28 +48,34 @@ class FonteQuerySet(models.QuerySet):
         if sinais_mudos(self.model):
             # Inside a bulk path (bulk_update calls update()) that already owns the derivation.
             return super().update(**kwargs)
-        with transaction.atomic(using=self.db):
+
+        def atualizar():
             antigos = _motor().estados_travados(self.model, self, using=self.db)
             if not antigos:
                 return 0
             pks = [estado["pk"] for estado in antigos]
             with silenciar_sinais(self.model):
-                linhas = super().update(**kwargs)
+                linhas = super(FonteQuerySet, self).update(**kwargs)
             novos = _motor().estados(self.model, self.model._base_manager.using(self.db).filter(pk__in=pks))
             _motor().aplicar_mudanca(self.model, antigos, novos, using=self.db)
             return linhas
+
+        return _transacao().executar(atualizar, using=self.db)
 
     update.alters_data = True
 
     def delete(self):
         if sinais_mudos(self.model):
             return super().delete()
-        with transaction.atomic(using=self.db):
+
+        def excluir():
             antigos = _motor().estados_travados(self.model, self, using=self.db)
             with silenciar_sinais(self.model):
-                resultado = super().delete()
+                resultado = super(FonteQuerySet, self).delete()
             _motor().aplicar_mudanca(self.model, antigos, [], using=self.db)
             return resultado
+
+        return _transacao().executar(excluir, using=self.db)
 
     delete.alters_data = True
     delete.queryset_only = True
@@ -75,12 +87,20 @@ class FonteQuerySet(models.QuerySet):
                 "as linhas ignoradas ou sobrescritas não teriam o estoque derivado ajustado. "
                 "Grave-as uma a uma ou use update()."
             )
-        with transaction.atomic(using=self.db):
+        objs = list(objs)
+        estados_iniciais = [(obj.pk, obj._state.adding) for obj in objs]
+
+        def criar():
             with silenciar_sinais(self.model):
-                criados = super().bulk_create(objs, batch_size=batch_size, **kwargs)
-            novos = _motor().estados(self.model, [obj for obj in criados])
-            _motor().aplicar_mudanca(self.model, [], novos, using=self.db)
+                criados = super(FonteQuerySet, self).bulk_create(objs, batch_size=batch_size, **kwargs)
+            _motor().aplicar_mudanca(self.model, [], _motor().estados(self.model, criados), using=self.db)
             return criados
+
+        def restaurar():
+            for obj, (pk, adicionando) in zip(objs, estados_iniciais):
+                obj.pk, obj._state.adding = pk, adicionando
+
+        return _transacao().executar(criar, using=self.db, antes_de_repetir=restaurar)
 
     bulk_create.alters_data = True
 
@@ -88,14 +108,18 @@ class FonteQuerySet(models.QuerySet):
         objs = list(objs)
         if not objs:
             return 0
-        with transaction.atomic(using=self.db):
+
+        def atualizar_em_massa():
             pks = [obj.pk for obj in objs]
-            antigos = _motor().estados_travados(self.model, self.model._base_manager.filter(pk__in=pks), using=self.db)
+            base = self.model._base_manager.using(self.db).filter(pk__in=pks)
+            antigos = _motor().estados_travados(self.model, base, using=self.db)
             with silenciar_sinais(self.model):
-                linhas = super().bulk_update(objs, fields, batch_size=batch_size)
+                linhas = super(FonteQuerySet, self).bulk_update(objs, fields, batch_size=batch_size)
             novos = _motor().estados(self.model, self.model._base_manager.using(self.db).filter(pk__in=pks))
             _motor().aplicar_mudanca(self.model, antigos, novos, using=self.db)
             return linhas
+
+        return _transacao().executar(atualizar_em_massa, using=self.db)
 
     bulk_update.alters_data = True
 
@@ -113,11 +137,16 @@ class FonteEstoque(models.Model):
         base_manager_name = "objects"
 
     def save(self, *args, **kwargs):
-        # pre_save (locks and reads the old row), the write and post_save (applies
-        # the delta) must share one transaction.
-        with transaction.atomic(using=kwargs.get("using") or self._state.db):
-            super().save(*args, **kwargs)
+        # pre_save (locks and reads the old row), the write and post_save (applies the
+        # delta) share one transaction, retried whole if it is a deadlock victim.
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        pk, adicionando = self.pk, self._state.adding
+
+        def restaurar():
+            self.pk, self._state.adding = pk, adicionando
+
+        _transacao().executar(lambda: super(FonteEstoque, self).save(*args, **kwargs), using=using, antes_de_repetir=restaurar)
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic(using=kwargs.get("using") or self._state.db):
-            return super().delete(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        return _transacao().executar(lambda: super(FonteEstoque, self).delete(*args, **kwargs), using=using)

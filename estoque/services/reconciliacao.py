@@ -6,7 +6,6 @@ each candidate is then locked, recomputed and compared again, so a change that c
 between the two reads is never taken for drift. Every repair is recorded.
 """
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from carteira.models import PreSeparacaoItem, Separacao
@@ -17,7 +16,7 @@ from estoque.models import (
     ReconciliacaoExecucao,
     ReparoEstoque,
 )
-from estoque.services import eventos, recalculo, travas
+from estoque.services import eventos, recalculo, transacao, travas
 from estoque.services.derivacao import resolver_principais, travar_produtos
 from producao.models import CadastroPalletizacao, ProgramacaoProducao
 
@@ -69,33 +68,37 @@ def verificar(principais, execucao=None, corrigir=True, using="default") -> dict
         candidatos += [cod for cod in fatia if not recalculo.equivalentes(atuais[cod], esperados[cod])]
     encontrados = {}
     for inicio in range(0, len(candidatos), 500):
-        fatia = candidatos[inicio : inicio + 500]
-        with transaction.atomic(using=using):
-            travas.travar_unificacao(using)
-            # A code may have become non-principal meanwhile: verify what it resolves to now.
-            fatia = sorted(set(resolver_principais(fatia, using).values()))
-            travar_produtos(fatia, using)
-            esperados = recalculo.calcular_esperado(fatia, using)
-            atuais = recalculo.ler_atual(fatia, using)
-            com_drift = {}
-            for cod in fatia:
-                difs = recalculo.diferencas(atuais[cod], esperados[cod])
-                if difs:
-                    encontrados[cod] = difs
-                    com_drift[cod] = esperados[cod]
-            if execucao is not None and com_drift:
-                ReparoEstoque.objects.using(using).bulk_create(
-                    [
-                        ReparoEstoque(execucao=execucao, cod_produto=cod, campo=campo, antes=antes, depois=depois)
-                        for cod in sorted(com_drift)
-                        for campo, antes, depois in encontrados[cod]
-                    ]
-                )
-            if corrigir and com_drift:
-                recalculo.gravar(com_drift, using=using)
-                eventos.publicar(sorted(com_drift), using)
-            elif not corrigir:
-                transaction.set_rollback(True, using=using)
+        encontrados.update(
+            transacao.executar(_verificar_travado, candidatos[inicio : inicio + 500], execucao, corrigir, using, using=using)
+        )
+    return encontrados
+
+
+def _verificar_travado(fatia, execucao, corrigir, using) -> dict[str, list]:
+    """Under the product locks: recompute, compare, record and (unless dry-run) fix."""
+    travas.travar_unificacao(using)
+    # A code may have become non-principal meanwhile: verify what it resolves to now.
+    fatia = sorted(set(resolver_principais(fatia, using).values()))
+    travar_produtos(fatia, using)
+    esperados = recalculo.calcular_esperado(fatia, using)
+    atuais = recalculo.ler_atual(fatia, using)
+    encontrados = {}
+    for cod in fatia:
+        difs = recalculo.diferencas(atuais[cod], esperados[cod])
+        if difs:
+            encontrados[cod] = difs
+    if not encontrados or not corrigir:
+        return encontrados
+    if execucao is not None:
+        ReparoEstoque.objects.using(using).bulk_create(
+            [
+                ReparoEstoque(execucao=execucao, cod_produto=cod, campo=campo, antes=antes, depois=depois)
+                for cod in sorted(encontrados)
+                for campo, antes, depois in encontrados[cod]
+            ]
+        )
+    recalculo.gravar({cod: esperados[cod] for cod in encontrados}, using=using)
+    eventos.publicar(sorted(encontrados), using)
     return encontrados
 
 

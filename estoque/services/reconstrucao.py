@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
-from estoque.services import recalculo, travas, unificacao
+from estoque.services import recalculo, transacao, travas, unificacao
 from estoque.services.derivacao import travar_produtos
 from estoque.services.reconciliacao import todos_os_codigos
 
@@ -27,13 +27,21 @@ def reconstruir(using="default", lote=LOTE, progresso=None) -> int:
     principais = sorted({mapa.get(cod, cod) for cod in todos_os_codigos(using)} | (orfaos - set(nao_principais)))
     for inicio in range(0, len(principais), lote):
         fatia = principais[inicio : inicio + lote]
-        with transaction.atomic(using=using):
-            travas.travar_unificacao(using)
-            travar_produtos(fatia, using)
-            recalculo.gravar(recalculo.calcular_esperado(fatia, using), using=using)
+        transacao.executar(_reconstruir_fatia, fatia, using, using=using)
         if progresso:
             progresso(min(inicio + lote, len(principais)), len(principais))
     return len(principais)
+
+
+def _reconstruir_fatia(fatia, using):
+    travas.travar_unificacao(using)
+    travar_produtos(fatia, using)
+    recalculo.gravar(recalculo.calcular_esperado(fatia, using), using=using)
+
+
+def _recalcular_d7_fatia(codigos, hoje, using):
+    travas.travar_unificacao(using)
+    return recalculo.recalcular_d7(codigos, using, hoje)
 
 
 def recalcular_d7_todos(using="default", lote=LOTE, hoje=None) -> int:
@@ -42,7 +50,5 @@ def recalcular_d7_todos(using="default", lote=LOTE, hoje=None) -> int:
     codigos = list(EstoqueTempoReal.objects.using(using).order_by("cod_produto").values_list("cod_produto", flat=True))
     total = 0
     for inicio in range(0, len(codigos), lote):
-        with transaction.atomic(using=using):
-            travas.travar_unificacao(using)
-            total += recalculo.recalcular_d7(codigos[inicio : inicio + lote], using, hoje)
+        total += transacao.executar(_recalcular_d7_fatia, codigos[inicio : inicio + lote], hoje, using, using=using)
     return total

@@ -1,0 +1,290 @@
+"""Reads of the real-time stock for the API, screens and reports.
+
+Every number comes from the derived tables (EstoqueTempoReal, MovimentacaoPrevista) and
+the projection rule in estoque.projecao; nothing here sums the ledger. A read of N
+products costs the same four queries whatever N is: unification groups, stock rows,
+forecast rows and the catalog, each fetched once for all products.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from estoque.models import (
+    CodigoUnificado,
+    EstoqueTempoReal,
+    MovimentacaoPrevista,
+    ReconciliacaoExecucao,
+    ReparoEstoque,
+)
+from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, StatusEstoque, projetar, resumo_d7, status_projecao
+from producao.models import CadastroPalletizacao
+
+ZERO = Decimal("0")
+MAX_PRODUTOS_CONSULTA = 500
+REPAROS_MOSTRADOS = 100
+
+
+@dataclass
+class EstoqueProduto:
+    """One product as the screens see it: the group's numbers, whichever code was asked."""
+
+    cod_produto: str  # as asked
+    cod_principal: str
+    codigos_unificados: list[str]
+    nome_produto: str
+    estoque_atual: Decimal
+    menor_estoque_d7: Decimal
+    dia_ruptura: date | None
+    status: str
+    atualizado_em: datetime | None
+    projecao: list[DiaProjecao]  # D0..D28 always (the status needs D28); cut to `dias` for output
+    palletizacao: Decimal | None = None
+    peso_bruto: Decimal | None = None
+
+
+@dataclass
+class Leitura:
+    """Everything the derived tables hold for a set of asked codes (four queries)."""
+
+    principal_de: dict[str, str]
+    membros: dict[str, list[str]]
+    estoques: dict[str, tuple]  # principal -> (saldo_atual, nome_produto, atualizado_em)
+    previstas: dict[str, list]  # principal -> [(data, entrada, saida)]
+    cadastro: dict[str, tuple]  # code -> (nome_produto, palletizacao, peso_bruto)
+    unificados: set[str] = field(default_factory=set)  # codes that belong to a non-trivial group
+
+
+# ---------------------------------------------------------------- building blocks
+
+
+def grupos_de(codigos) -> tuple[dict[str, str], dict[str, list[str]], set[str]]:
+    """(code -> principal, principal -> sorted group, codes in a group), in one query."""
+    codigos = set(codigos)
+    principais_pedidos = CodigoUnificado.objects.filter(cod_produto__in=codigos).values("cod_principal")
+    linhas = CodigoUnificado.objects.filter(cod_principal__in=Subquery(principais_pedidos)).values_list(
+        "cod_produto", "cod_principal"
+    )
+    principal_de, membros = {}, defaultdict(set)
+    for cod, principal in linhas:
+        principal_de[cod] = principal
+        membros[principal].update((cod, principal))
+    mapa = {cod: principal_de.get(cod, cod) for cod in codigos}
+    grupos = {principal: sorted(membros.get(principal) or {principal}) for principal in set(mapa.values())}
+    return mapa, grupos, set(principal_de)
+
+
+def ler(codigos, hoje: date) -> Leitura:
+    codigos = set(codigos)
+    principal_de, membros, unificados = grupos_de(codigos)
+    principais = set(principal_de.values())
+    estoques = {
+        cod: (saldo, nome, atualizado)
+        for cod, saldo, nome, atualizado in EstoqueTempoReal.objects.filter(cod_produto__in=principais).values_list(
+            "cod_produto", "saldo_atual", "nome_produto", "atualizado_em"
+        )
+    }
+    previstas = defaultdict(list)
+    linhas = MovimentacaoPrevista.objects.filter(
+        cod_produto__in=principais, data_prevista__lte=hoje + timedelta(days=DIAS_MAX)
+    ).values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista")
+    for cod, data, entrada, saida in linhas:
+        previstas[cod].append((data, entrada, saida))
+    cadastro = {
+        cod: (nome, palletizacao, peso)
+        for cod, nome, palletizacao, peso in CadastroPalletizacao.objects.filter(
+            cod_produto__in=codigos | principais
+        ).values_list("cod_produto", "nome_produto", "palletizacao", "peso_bruto")
+    }
+    return Leitura(principal_de, membros, estoques, previstas, cadastro, unificados)
+
+
+def conhecido(cod: str, leitura: Leitura) -> bool:
+    """A code is known when it is in the catalog, in a unification group, or has stock rows."""
+    return cod in leitura.cadastro or cod in leitura.unificados or leitura.principal_de[cod] in leitura.estoques
+
+
+def montar(cod: str, leitura: Leitura, hoje: date) -> EstoqueProduto:
+    principal = leitura.principal_de[cod]
+    saldo, nome_etr, atualizado = leitura.estoques.get(principal, (ZERO, "", None))
+    projecao = projetar(saldo, leitura.previstas.get(principal, ()), hoje, DIAS_MAX)
+    menor, ruptura = resumo_d7(projecao)
+    cadastro = leitura.cadastro.get(cod) or leitura.cadastro.get(principal)
+    return EstoqueProduto(
+        cod_produto=cod,
+        cod_principal=principal,
+        codigos_unificados=leitura.membros[principal],
+        nome_produto=cadastro[0] if cadastro else nome_etr,
+        estoque_atual=saldo,
+        menor_estoque_d7=menor,
+        dia_ruptura=ruptura,
+        status=status_projecao(projecao),
+        atualizado_em=atualizado,
+        projecao=projecao,
+        palletizacao=cadastro[1] if cadastro else None,
+        peso_bruto=cadastro[2] if cadastro else None,
+    )
+
+
+# ---------------------------------------------------------------- per product
+
+
+def estoques(codigos, hoje: date | None = None) -> tuple[dict[str, EstoqueProduto], list[str]]:
+    """({asked code: product}, unknown codes), keeping the asked order; D0..D28 projections."""
+    hoje = hoje or timezone.localdate()
+    pedidos = list(dict.fromkeys(codigos))
+    leitura = ler(pedidos, hoje)
+    encontrados, nao_encontrados = {}, []
+    for cod in pedidos:
+        if conhecido(cod, leitura):
+            encontrados[cod] = montar(cod, leitura, hoje)
+        else:
+            nao_encontrados.append(cod)
+    return encontrados, nao_encontrados
+
+
+def produto(cod: str, hoje: date | None = None) -> EstoqueProduto | None:
+    encontrados, _ = estoques([cod], hoje)
+    return encontrados.get(cod)
+
+
+def produto_conhecido(cod: str) -> bool:
+    """For writes: the code is in the catalog or in a unification group."""
+    return (
+        CadastroPalletizacao.objects.filter(cod_produto=cod).exists()
+        or CodigoUnificado.objects.filter(cod_produto=cod).exists()
+    )
+
+
+def primeiro_dia_disponivel(projecao: list[DiaProjecao], quantidade: Decimal) -> date | None:
+    """First day d whose min(saldo_final from d to the end) >= quantidade: shipping it then breaks nothing."""
+    resultado = None
+    menor = None
+    for dia in reversed(projecao):
+        menor = dia.saldo_final if menor is None else min(menor, dia.saldo_final)
+        if menor < quantidade:
+            break
+        resultado = dia.data
+    return resultado
+
+
+# ---------------------------------------------------------------- across the catalog
+
+
+def _candidatos_ruptura(fim: date):
+    """Principals that can go below zero by `fim`: saldo minus every outflow up to then is negative.
+
+    A necessary condition (inflows only raise the balance), cheap in SQL; the projection
+    rule then decides for these few.
+    """
+    saidas = (
+        MovimentacaoPrevista.objects.filter(cod_produto=OuterRef("cod_produto"), data_prevista__lte=fim)
+        .order_by()
+        .values("cod_produto")
+        .annotate(total=Sum("saida_prevista"))
+        .values("total")
+    )
+    quantidade = DecimalField(max_digits=18, decimal_places=3)
+    return EstoqueTempoReal.objects.annotate(
+        saidas=Coalesce(Subquery(saidas, output_field=quantidade), Value(ZERO), output_field=quantidade)
+    ).filter(saldo_atual__lt=F("saidas"))
+
+
+def _projecoes_candidatas(fim: date, hoje: date) -> dict[str, list[DiaProjecao]]:
+    candidatos = _candidatos_ruptura(fim)
+    saldos = dict(candidatos.values_list("cod_produto", "saldo_atual"))
+    previstas = defaultdict(list)
+    linhas = MovimentacaoPrevista.objects.filter(
+        cod_produto__in=candidatos.values("cod_produto"), data_prevista__lte=fim
+    ).values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista")
+    for cod, data, entrada, saida in linhas:
+        previstas[cod].append((data, entrada, saida))
+    return {cod: projetar(saldo, previstas.get(cod, ()), hoje, DIAS_MAX) for cod, saldo in saldos.items()}
+
+
+@dataclass
+class Ruptura:
+    cod_produto: str  # principal
+    estoque_atual: Decimal
+    menor_estoque: Decimal  # min saldo_final within D0..D(dias)
+    dia_ruptura: date  # first day below zero within D0..D(dias)
+    dias_ate_ruptura: int
+    status: str
+    nome_produto: str = ""
+    codigos_unificados: list[str] = field(default_factory=list)
+
+
+def rupturas(dias: int = DIAS_D7, hoje: date | None = None) -> list[Ruptura]:
+    """Products whose projection goes below zero within D0..D(dias), soonest first."""
+    hoje = hoje or timezone.localdate()
+    resultado = []
+    for cod, projecao in _projecoes_candidatas(hoje + timedelta(days=DIAS_MAX), hoje).items():
+        janela = projecao[: dias + 1]
+        dia = next((d for d in janela if d.saldo_final < 0), None)
+        if dia is None:
+            continue
+        resultado.append(
+            Ruptura(
+                cod_produto=cod,
+                estoque_atual=projecao[0].saldo_inicial,
+                menor_estoque=min(d.saldo_final for d in janela),
+                dia_ruptura=dia.data,
+                dias_ate_ruptura=(dia.data - hoje).days,
+                status=status_projecao(projecao),
+            )
+        )
+    resultado.sort(key=lambda r: (r.dia_ruptura, r.menor_estoque, r.cod_produto))
+    return resultado
+
+
+def detalhar_rupturas(itens: list[Ruptura]) -> list[Ruptura]:
+    """Names and groups for one page of stock-outs (two queries)."""
+    codigos = [item.cod_produto for item in itens]
+    _, membros, _ = grupos_de(codigos)
+    nomes = dict(CadastroPalletizacao.objects.filter(cod_produto__in=codigos).values_list("cod_produto", "nome_produto"))
+    faltando = [cod for cod in codigos if cod not in nomes]
+    if faltando:
+        nomes.update(EstoqueTempoReal.objects.filter(cod_produto__in=faltando).values_list("cod_produto", "nome_produto"))
+    for item in itens:
+        item.nome_produto = nomes.get(item.cod_produto, "")
+        item.codigos_unificados = membros[item.cod_produto]
+    return itens
+
+
+def estatisticas(hoje: date | None = None) -> dict:
+    """Totals by status, stock-outs and the last reconciliation with the drift it found."""
+    hoje = hoje or timezone.localdate()
+    total = EstoqueTempoReal.objects.count()
+    negativos = EstoqueTempoReal.objects.filter(saldo_atual__lt=0).count()
+    projecoes = _projecoes_candidatas(hoje + timedelta(days=DIAS_MAX), hoje)
+    por_status = {StatusEstoque.CRITICO: 0, StatusEstoque.ATENCAO: 0}
+    for projecao in projecoes.values():
+        status = status_projecao(projecao)
+        if status in por_status:
+            por_status[status] += 1
+    por_status[StatusEstoque.OK] = total - por_status[StatusEstoque.CRITICO] - por_status[StatusEstoque.ATENCAO]
+    return {
+        "data_referencia": hoje,
+        "total_produtos": total,
+        "por_status": por_status,
+        "em_ruptura_d7": por_status[StatusEstoque.CRITICO],
+        "em_ruptura_d28": por_status[StatusEstoque.CRITICO] + por_status[StatusEstoque.ATENCAO],
+        "estoque_negativo": negativos,
+        "ultima_reconciliacao": ultima_reconciliacao(),
+    }
+
+
+def ultima_reconciliacao() -> dict | None:
+    execucao = ReconciliacaoExecucao.objects.order_by("-iniciado_em", "-id").first()
+    if execucao is None:
+        return None
+    reparos = ReparoEstoque.objects.filter(execucao=execucao).order_by("cod_produto", "id")
+    return {
+        "execucao": execucao,
+        "total_reparos": reparos.count(),
+        "reparos": list(reparos[:REPAROS_MOSTRADOS]),
+    }

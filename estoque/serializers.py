@@ -1,0 +1,234 @@
+"""DRF shapes of the real-time stock API: input validation and output documentation.
+
+Quantities are JSON numbers (COERCE_DECIMAL_TO_STRING is off), dates ISO 8601.
+"""
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from estoque.models import MovimentacaoEstoque
+from estoque.projecao import DIAS_D7, DIAS_MAX
+from estoque.selectors import MAX_PRODUTOS_CONSULTA
+
+# Per row, well below the 12 integer digits of the stored totals, so sums cannot overflow them.
+QTD_ENTRADA = {"max_digits": 12, "decimal_places": 3}
+QTD_SAIDA = {"max_digits": None, "decimal_places": 3, "read_only": True}
+
+
+def _data(valor):
+    return valor.isoformat() if valor else None
+
+
+def _momento(valor):
+    return timezone.localtime(valor).isoformat() if valor else None
+
+
+STATUS_ESTOQUE = ["CRITICO", "ATENCAO", "OK"]
+
+
+# A pattern, not an enum: spectacular names enums by field name and "status" is taken.
+@extend_schema_field(
+    {"type": "string", "pattern": "^(CRITICO|ATENCAO|OK)$", "description": "CRITICO, ATENCAO ou OK."}
+)
+class StatusEstoqueField(serializers.ChoiceField):
+    """estoque.projecao.status_projecao: CRITICO below zero in D0..D7, ATENCAO in D8..D28, else OK."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=STATUS_ESTOQUE, **kwargs)
+
+
+# ---------------------------------------------------------------- input
+
+
+class ConsultaSerializer(serializers.Serializer):
+    produtos = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        allow_empty=False,
+        max_length=MAX_PRODUTOS_CONSULTA,
+        help_text=f"Códigos de produto (qualquer código de um grupo unificado); até {MAX_PRODUTOS_CONSULTA}.",
+        error_messages={
+            "max_length": (
+                f"No máximo {MAX_PRODUTOS_CONSULTA} produtos por consulta. "
+                "Divida a lista em consultas menores."
+            ),
+            "empty": "Informe ao menos um código de produto.",
+        },
+    )
+    dias = serializers.IntegerField(
+        min_value=0, max_value=DIAS_MAX, default=DIAS_D7, help_text="Projeção de D0 até D(dias), 0 a 28."
+    )
+
+
+class DiasD7Serializer(serializers.Serializer):
+    dias = serializers.IntegerField(min_value=0, max_value=DIAS_MAX, default=DIAS_D7)
+
+
+class DiasD28Serializer(serializers.Serializer):
+    dias = serializers.IntegerField(min_value=0, max_value=DIAS_MAX, default=DIAS_MAX)
+
+
+# ---------------------------------------------------------------- output: stock and projection
+
+
+class DiaProjecaoSerializer(serializers.Serializer):
+    data = serializers.DateField()
+    saldo_inicial = serializers.DecimalField(**QTD_SAIDA)
+    entrada = serializers.DecimalField(**QTD_SAIDA)
+    saida = serializers.DecimalField(**QTD_SAIDA)
+    saldo_final = serializers.DecimalField(**QTD_SAIDA)
+
+
+def projecao_json(projecao, dias):
+    return [
+        {
+            "data": dia.data.isoformat(),
+            "saldo_inicial": dia.saldo_inicial,
+            "entrada": dia.entrada,
+            "saida": dia.saida,
+            "saldo_final": dia.saldo_final,
+        }
+        for dia in projecao[: dias + 1]
+    ]
+
+
+class EstoqueProdutoSerializer(serializers.Serializer):
+    """One product. Context `dias` cuts the projection to D0..D(dias)."""
+
+    cod_produto = serializers.CharField(help_text="O código como foi pedido.")
+    cod_principal = serializers.CharField(help_text="Código principal do grupo de unificação.")
+    codigos_unificados = serializers.ListField(child=serializers.CharField())
+    nome_produto = serializers.CharField()
+    estoque_atual = serializers.DecimalField(**QTD_SAIDA)
+    menor_estoque_d7 = serializers.DecimalField(**QTD_SAIDA)
+    dia_ruptura = serializers.DateField(allow_null=True, help_text="Primeiro dia de D0..D7 com saldo final negativo.")
+    status = StatusEstoqueField()
+    atualizado_em = serializers.DateTimeField(allow_null=True)
+    projecao = DiaProjecaoSerializer(many=True)
+
+    def to_representation(self, p):
+        # Built by hand: 50 products x 29 days through field-by-field serialization costs
+        # more than the whole database read. Same fields as declared above.
+        return {
+            "cod_produto": p.cod_produto,
+            "cod_principal": p.cod_principal,
+            "codigos_unificados": p.codigos_unificados,
+            "nome_produto": p.nome_produto,
+            "estoque_atual": p.estoque_atual,
+            "menor_estoque_d7": p.menor_estoque_d7,
+            "dia_ruptura": _data(p.dia_ruptura),
+            "status": p.status,
+            "atualizado_em": _momento(p.atualizado_em),
+            "projecao": projecao_json(p.projecao, self.context.get("dias", DIAS_D7)),
+        }
+
+
+class ConsultaRespostaSerializer(serializers.Serializer):
+    produtos = EstoqueProdutoSerializer(many=True)
+    nao_encontrados = serializers.ListField(child=serializers.CharField())
+
+
+class RupturaSerializer(serializers.Serializer):
+    cod_produto = serializers.CharField(help_text="Código principal.")
+    nome_produto = serializers.CharField()
+    codigos_unificados = serializers.ListField(child=serializers.CharField())
+    estoque_atual = serializers.DecimalField(**QTD_SAIDA)
+    menor_estoque = serializers.DecimalField(**QTD_SAIDA, help_text="Menor saldo final em D0..D(dias).")
+    dia_ruptura = serializers.DateField(help_text="Primeiro dia de D0..D(dias) com saldo final negativo.")
+    dias_ate_ruptura = serializers.IntegerField()
+    status = StatusEstoqueField()
+
+
+class RupturasPaginadasSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RupturaSerializer(many=True)
+
+
+class ReparoSerializer(serializers.Serializer):
+    cod_produto = serializers.CharField()
+    campo = serializers.CharField()
+    antes = serializers.CharField(allow_blank=True)
+    depois = serializers.CharField(allow_blank=True)
+
+
+class ExecucaoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    origem = serializers.CharField()
+    iniciado_em = serializers.DateTimeField()
+    finalizado_em = serializers.DateTimeField(allow_null=True)
+    produtos_verificados = serializers.IntegerField()
+    produtos_corrigidos = serializers.IntegerField()
+    simulacao = serializers.BooleanField()
+    erro = serializers.CharField(allow_blank=True)
+
+
+class UltimaReconciliacaoSerializer(serializers.Serializer):
+    execucao = ExecucaoSerializer()
+    total_reparos = serializers.IntegerField()
+    reparos = ReparoSerializer(many=True, help_text="Até 100 diferenças encontradas (e corrigidas).")
+
+
+class PorStatusSerializer(serializers.Serializer):
+    CRITICO = serializers.IntegerField()
+    ATENCAO = serializers.IntegerField()
+    OK = serializers.IntegerField()
+
+
+class EstatisticasSerializer(serializers.Serializer):
+    data_referencia = serializers.DateField(help_text="D0 (hoje em America/Sao_Paulo).")
+    total_produtos = serializers.IntegerField(help_text="Produtos (códigos principais) com estoque calculado.")
+    por_status = PorStatusSerializer()
+    em_ruptura_d7 = serializers.IntegerField()
+    em_ruptura_d28 = serializers.IntegerField()
+    estoque_negativo = serializers.IntegerField(help_text="Produtos com estoque atual abaixo de zero.")
+    ultima_reconciliacao = UltimaReconciliacaoSerializer(allow_null=True)
+
+
+class AlteracaoSerializer(serializers.Serializer):
+    campo = serializers.CharField()
+    antes = serializers.CharField(allow_blank=True)
+    depois = serializers.CharField(allow_blank=True)
+
+
+class RecalculoSerializer(serializers.Serializer):
+    cod_produto = serializers.CharField()
+    cod_principal = serializers.CharField()
+    execucao = ExecucaoSerializer()
+    corrigido = serializers.BooleanField(help_text="Havia diferença entre o estoque derivado e as fontes.")
+    alteracoes = AlteracaoSerializer(many=True)
+    produto = EstoqueProdutoSerializer()
+
+
+# ---------------------------------------------------------------- movements
+
+
+class MovimentacaoSerializer(serializers.ModelSerializer):
+    qtd_movimentacao = serializers.DecimalField(**QTD_ENTRADA)
+    data_movimentacao = serializers.DateField(required=False, help_text="Padrão: hoje.")
+
+    class Meta:
+        model = MovimentacaoEstoque
+        fields = [
+            "id",
+            "cod_produto",
+            "nome_produto",
+            "data_movimentacao",
+            "tipo_movimentacao",
+            "qtd_movimentacao",
+            "local_movimentacao",
+            "observacao",
+            "separacao_lote_id",
+            "numero_nf",
+            "num_pedido",
+            "ativo",
+            "criado_em",
+            "criado_por",
+            "atualizado_em",
+            "atualizado_por",
+        ]
+        read_only_fields = ["id", "nome_produto", "ativo", "criado_em", "criado_por", "atualizado_em", "atualizado_por"]
+        extra_kwargs = {
+            "cod_produto": {"help_text": "Código cadastrado (palletização) ou de um grupo de unificação."},
+            "tipo_movimentacao": {"help_text": "ENTRADA/PRODUCAO: quantidade > 0; SAIDA/FATURAMENTO: < 0; AJUSTE: ≠ 0."},
+        }

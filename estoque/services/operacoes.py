@@ -1,0 +1,110 @@
+"""Writes of stock movements: create, edit, cancel. The engine follows through the ORM.
+
+Each write validates the business rules first (known product, quantity sign by type) and
+raises ValidationError naming the field, so a bad request writes nothing. The derived
+tables move in the same transaction (estoque.signals), so the next read sees the change.
+"""
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from estoque.models import MovimentacaoEstoque
+from estoque.selectors import produto_conhecido
+from producao.models import CadastroPalletizacao
+
+Tipo = MovimentacaoEstoque.Tipo
+
+CAMPOS_EDITAVEIS = (
+    "cod_produto",
+    "data_movimentacao",
+    "tipo_movimentacao",
+    "qtd_movimentacao",
+    "local_movimentacao",
+    "observacao",
+    "separacao_lote_id",
+    "numero_nf",
+    "num_pedido",
+)
+
+
+def exigir_produto(cod: str, campo: str = "cod_produto"):
+    if not produto_conhecido(cod):
+        raise ValidationError(
+            {campo: f"Produto '{cod}' não encontrado: cadastre-o na palletização ou em uma unificação de códigos."}
+        )
+
+
+def erros_quantidade(tipo: str, qtd: Decimal) -> dict:
+    if tipo not in Tipo.values:
+        return {"tipo_movimentacao": f"Tipo de movimentação desconhecido: '{tipo}'."}
+    if qtd == 0:
+        return {"qtd_movimentacao": "A quantidade não pode ser zero."}
+    if tipo in MovimentacaoEstoque.ENTRADAS and qtd < 0:
+        return {"qtd_movimentacao": f"{Tipo(tipo).label} exige quantidade positiva."}
+    if tipo in MovimentacaoEstoque.SAIDAS and qtd > 0:
+        return {"qtd_movimentacao": f"{Tipo(tipo).label} exige quantidade negativa."}
+    return {}
+
+
+def _validar(mov: MovimentacaoEstoque):
+    erros = erros_quantidade(mov.tipo_movimentacao, mov.qtd_movimentacao)
+    if erros:
+        raise ValidationError(erros)
+    exigir_produto(mov.cod_produto)
+
+
+def _nome(cod: str) -> str:
+    return CadastroPalletizacao.objects.filter(cod_produto=cod).values_list("nome_produto", flat=True).first() or ""
+
+
+def criar_movimentacao(*, cod_produto: str, tipo_movimentacao: str, qtd_movimentacao: Decimal,
+                       data_movimentacao: date | None = None, usuario: str = "", **extra) -> MovimentacaoEstoque:
+    desconhecidos = set(extra) - set(CAMPOS_EDITAVEIS)
+    if desconhecidos:
+        raise ValidationError({campo: "Campo não editável." for campo in sorted(desconhecidos)})
+    mov = MovimentacaoEstoque(
+        cod_produto=cod_produto,
+        tipo_movimentacao=tipo_movimentacao,
+        qtd_movimentacao=qtd_movimentacao,
+        data_movimentacao=data_movimentacao or timezone.localdate(),
+        criado_por=usuario,
+        atualizado_por=usuario,
+        **extra,
+    )
+    _validar(mov)
+    mov.nome_produto = _nome(cod_produto)
+    with transaction.atomic():
+        mov.save()
+    return mov
+
+
+def editar_movimentacao(pk: int, dados: dict, usuario: str = "") -> MovimentacaoEstoque:
+    desconhecidos = set(dados) - set(CAMPOS_EDITAVEIS)
+    if desconhecidos:
+        raise ValidationError({campo: "Campo não editável." for campo in sorted(desconhecidos)})
+    with transaction.atomic():
+        mov = MovimentacaoEstoque.objects.select_for_update().get(pk=pk)
+        if not mov.ativo:
+            raise ValidationError({"ativo": "Movimentação cancelada não pode ser editada."})
+        for campo, valor in dados.items():
+            setattr(mov, campo, valor)
+        _validar(mov)
+        if "cod_produto" in dados:
+            mov.nome_produto = _nome(mov.cod_produto)
+        mov.atualizado_por = usuario
+        mov.save()
+    return mov
+
+
+def cancelar_movimentacao(pk: int, usuario: str = "") -> MovimentacaoEstoque:
+    """ativo=False: the movement stops counting at once (idempotent)."""
+    with transaction.atomic():
+        mov = MovimentacaoEstoque.objects.select_for_update().get(pk=pk)
+        if mov.ativo:
+            mov.ativo = False
+            mov.atualizado_por = usuario
+            mov.save(update_fields=["ativo", "atualizado_por", "atualizado_em"])
+    return mov

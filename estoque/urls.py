@@ -1,0 +1,17 @@
+from django.urls import path
+
+from estoque import api
+
+app_name = "estoque"
+
+urlpatterns = [
+    path("tempo-real/consultar", api.ConsultarAPI.as_view(), name="consultar"),
+    path("tempo-real/produto/<str:cod>", api.ProdutoAPI.as_view(), name="produto"),
+    path("tempo-real/projecao/<str:cod>", api.ProjecaoAPI.as_view(), name="projecao"),
+    path("tempo-real/rupturas", api.RupturasAPI.as_view(), name="rupturas"),
+    path("tempo-real/estatisticas", api.EstatisticasAPI.as_view(), name="estatisticas"),
+    path("tempo-real/recalcular/<str:cod>", api.RecalcularAPI.as_view(), name="recalcular"),
+    path("movimentacoes", api.MovimentacoesAPI.as_view(), name="movimentacoes"),
+    path("movimentacoes/<int:pk>", api.MovimentacaoAPI.as_view(), name="movimentacao"),
+    path("movimentacoes/<int:pk>/cancelar", api.CancelarMovimentacaoAPI.as_view(), name="movimentacao-cancelar"),
+]
