@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""The project's two commands. Needs only Python 3.11+; everything else it installs.
+
+    python3 dev.py run    # set up, then run the system on SQLite with demo data
+    python3 dev.py test   # set up, then run the whole test suite
+
+`run` serves the web app and the django-q2 cluster; `test` runs pytest (on PostgreSQL
+when DATABASE_URL is set, as CI does; PostgreSQL-only tests are skipped on SQLite).
+"""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parent
+VENV = RAIZ / ".venv"
+PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+MARCA = VENV / ".instalado"
+USUARIO_DEMO, SENHA_DEMO = "admin", "admin123"
+
+
+def passo(texto):
+    print(f"\n==> {texto}", flush=True)
+
+
+def executar(*argumentos, **opcoes):
+    subprocess.run([str(a) for a in argumentos], check=True, cwd=RAIZ, **opcoes)
+
+
+def preparar_ambiente():
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 ou mais novo é necessário (este é {sys.version.split()[0]}).")
+    if not PYTHON.exists():
+        passo("Criando o ambiente virtual em .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    assinatura = hashlib.sha256((RAIZ / "pyproject.toml").read_bytes()).hexdigest()
+    if not MARCA.exists() or MARCA.read_text() != assinatura:
+        passo("Instalando dependências (pip install -e '.[dev]')")
+        executar(PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--upgrade", "pip")
+        executar(PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", ".[dev]")
+        MARCA.write_text(assinatura)
+
+
+def manage(*argumentos, **opcoes):
+    executar(PYTHON, "manage.py", *argumentos, **opcoes)
+
+
+def django_python(codigo):
+    """Run a snippet with Django set up; return its stdout."""
+    preambulo = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'estoque_project.settings'); django.setup()\n"
+    saida = subprocess.run([str(PYTHON), "-c", preambulo + codigo], check=True, cwd=RAIZ, capture_output=True, text=True)
+    return saida.stdout.strip()
+
+
+def comando_run():
+    preparar_ambiente()
+    passo("Aplicando migrações")
+    manage("migrate", "--no-input", "-v", "0")
+    tem_dados = django_python("from producao.models import CadastroPalletizacao; print(CadastroPalletizacao.objects.exists())")
+    if tem_dados != "True":
+        passo("Gerando dados de demonstração (escala 1: 600 produtos, um ano de movimentações)")
+        manage("gerar_dados_demo", "--escala", "1")
+    django_python(
+        "from django.contrib.auth import get_user_model\n"
+        "U = get_user_model()\n"
+        f"U.objects.filter(username='{USUARIO_DEMO}').exists() or "
+        f"U.objects.create_superuser('{USUARIO_DEMO}', 'admin@example.com', '{SENHA_DEMO}')"
+    )
+    manage("estoque_agendar", "-v", "0")
+    porta = os.environ.get("PORT", "8000")
+    passo("Iniciando o servidor web e o cluster django-q2 (Ctrl+C encerra)")
+    processos = [
+        subprocess.Popen([str(PYTHON), "manage.py", "qcluster"], cwd=RAIZ),
+        subprocess.Popen([str(PYTHON), "manage.py", "runserver", "--noreload", f"127.0.0.1:{porta}"], cwd=RAIZ),
+    ]
+    time.sleep(2)
+    print(
+        f"\n  Sistema no ar: http://127.0.0.1:{porta}/\n"
+        f"  Login de demonstração: usuário '{USUARIO_DEMO}', senha '{SENHA_DEMO}'\n"
+        f"  API: http://127.0.0.1:{porta}/api/docs/\n",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in processos):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for processo in processos:
+            if processo.poll() is None:
+                processo.send_signal(signal.SIGINT)
+        for processo in processos:
+            try:
+                processo.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                processo.kill()
+    return max((p.returncode or 0) for p in processos)
+
+
+def garantir_postgres():
+    """CI asks for PostgreSQL: fail, do not skip, when it cannot be reached."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("ESTOQUE_EXIGIR_POSTGRES=1 exige DATABASE_URL apontando para PostgreSQL.")
+    try:
+        django_python("from django.db import connection; connection.ensure_connection(); print('ok')")
+    except subprocess.CalledProcessError as erro:
+        sys.exit(f"PostgreSQL inacessível em {url}:\n{erro.stderr}")
+
+
+def garantir_chromium():
+    """Browser tests drive Debian's Chromium; install it when missing and we may."""
+    if shutil.which("chromium") or os.environ.get("ESTOQUE_SEM_NAVEGADOR") == "1":
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        passo("Instalando o Chromium (testes de navegador)")
+        executar("apt-get", "update", "-qq")
+        executar("apt-get", "install", "-y", "-qq", "chromium", "chromium-driver", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def comando_test(argumentos):
+    preparar_ambiente()
+    if os.environ.get("ESTOQUE_EXIGIR_POSTGRES") == "1":
+        garantir_postgres()
+    garantir_chromium()
+    banco = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite (testes só-PostgreSQL serão pulados)"
+    passo(f"Rodando a suíte de testes em {banco}")
+    return subprocess.run([str(PYTHON), "-m", "pytest", *argumentos], cwd=RAIZ).returncode
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+        sys.exit(__doc__)
+    if sys.argv[1] == "run":
+        sys.exit(comando_run())
+    sys.exit(comando_test(sys.argv[2:]))
+
+
+if __name__ == "__main__":
+    main()
