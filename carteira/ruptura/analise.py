@@ -1,0 +1,213 @@
+"""Per-order stock-out analysis (ruptura): can each line of an order ship, and when?
+
+The projection (estoque.projecao over the derived tables) already holds this order's own
+pré-separações and separações as outflows. Judging the order against it would count them
+twice (DESIGN.md 3.9), so they are taken back out of the projection first. Production is
+never added again: it is already inside the projection.
+
+A line can ship on day d when the minimum projected balance from d to D28, without this
+order's own outflows, is at least the quantity still to ship; lines of the order that are
+the same product (unified codes) are judged together, on their summed quantity.
+
+Criticidade, on the order's share of value that cannot ship today (v) and the number of
+its lines that cannot (n):
+    CRITICA  v >= 50%  or n >= 5
+    ALTA     v >= 25%  or n >= 3
+    MEDIA    v >= 10%  or n >= 2
+    BAIXA    otherwise (including an order that can ship whole today)
+"""
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from carteira.models import CarteiraPrincipal
+from carteira.selectors import pre_separacoes_ativas, separacoes_pendentes
+from estoque import selectors as estoque_selectors
+from estoque.projecao import DIAS_MAX, projetar, resumo_d7
+from producao.models import ProgramacaoProducao
+
+ZERO = Decimal("0")
+CEM = Decimal("100")
+
+
+@dataclass
+class ProducaoQueResolve:
+    data: date
+    cod_produto: str
+    qtd_programada: Decimal
+    linha_producao: str
+
+
+@dataclass
+class LinhaRuptura:
+    cod_produto: str
+    cod_principal: str
+    nome_produto: str
+    qtd: Decimal  # still to ship
+    valor: Decimal
+    estoque_atual: Decimal
+    menor_estoque_d7: Decimal  # without this order's own outflows
+    disponivel_hoje: bool
+    disponivel_em: date | None
+    producao: list[ProducaoQueResolve] = field(default_factory=list)
+
+
+@dataclass
+class AnaliseRuptura:
+    num_pedido: str
+    raz_social_red: str
+    pedido_ok: bool
+    percentual_disponibilidade: Decimal
+    data_disponibilidade_total: date | None
+    criticidade: str
+    valor_total: Decimal
+    linhas_em_ruptura: int
+    linhas: list[LinhaRuptura]
+
+    def como_dict(self) -> dict:
+        return _json(asdict(self))
+
+
+def _json(valor):
+    if isinstance(valor, dict):
+        return {chave: _json(v) for chave, v in valor.items()}
+    if isinstance(valor, list):
+        return [_json(v) for v in valor]
+    if isinstance(valor, Decimal):
+        return float(valor)
+    if isinstance(valor, date):
+        return valor.isoformat()
+    return valor
+
+
+def criticidade(percentual_em_ruptura: Decimal, linhas_em_ruptura: int) -> str:
+    if percentual_em_ruptura >= 50 or linhas_em_ruptura >= 5:
+        return "CRITICA"
+    if percentual_em_ruptura >= 25 or linhas_em_ruptura >= 3:
+        return "ALTA"
+    if percentual_em_ruptura >= 10 or linhas_em_ruptura >= 2:
+        return "MEDIA"
+    return "BAIXA"
+
+
+def pedidos_em_aberto() -> list[str]:
+    return list(
+        CarteiraPrincipal.objects.filter(ativo=True, qtd_saldo_produto_pedido__gt=0)
+        .order_by("num_pedido")
+        .values_list("num_pedido", flat=True)
+        .distinct()
+    )
+
+
+def analisar_pedidos(pedidos=None, hoje: date | None = None) -> dict[str, AnaliseRuptura]:
+    """Analyse these orders (default: every open order) in a fixed number of queries."""
+    hoje = hoje or timezone.localdate()
+    linhas = CarteiraPrincipal.objects.filter(ativo=True, qtd_saldo_produto_pedido__gt=0)
+    if pedidos is not None:
+        linhas = linhas.filter(num_pedido__in=list(pedidos))
+    linhas = list(linhas.order_by("num_pedido", "cod_produto"))
+    if not linhas:
+        return {}
+    numeros = sorted({linha.num_pedido for linha in linhas})
+    leitura = estoque_selectors.ler({linha.cod_produto for linha in linhas}, hoje)
+    proprias = _saidas_proprias(numeros, leitura)
+    producao = _producao_por_principal(leitura, hoje)
+    por_pedido = defaultdict(list)
+    for linha in linhas:
+        por_pedido[linha.num_pedido].append(linha)
+    return {
+        num: _analisar(num, itens, leitura, proprias.get(num, {}), producao, hoje) for num, itens in por_pedido.items()
+    }
+
+
+def analisar_pedido(num_pedido: str, hoje: date | None = None) -> AnaliseRuptura | None:
+    return analisar_pedidos([num_pedido], hoje).get(num_pedido)
+
+
+def _saidas_proprias(numeros, leitura) -> dict[str, dict[str, list]]:
+    """num_pedido -> principal -> [(data, qtd)] of the order's own forecast outflows."""
+    resultado = defaultdict(lambda: defaultdict(list))
+    principal = lambda cod: leitura.principal_de.get(cod, cod)  # noqa: E731
+    for num, cod, data, qtd in pre_separacoes_ativas().filter(num_pedido__in=numeros).values_list(
+        "num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario"
+    ):
+        resultado[num][principal(cod)].append((data, qtd))
+    for num, cod, data, criado_em, qtd in separacoes_pendentes().filter(num_pedido__in=numeros).values_list(
+        "num_pedido", "cod_produto", "expedicao", "criado_em", "qtd_saldo"
+    ):
+        # Same dating rule as the engine: no expedição = its creation day (counts on D0).
+        resultado[num][principal(cod)].append((data or timezone.localdate(criado_em), qtd))
+    return resultado
+
+
+def _producao_por_principal(leitura, hoje) -> dict[str, dict[date, list]]:
+    codigos = {cod for membros in leitura.membros.values() for cod in membros}
+    resultado = defaultdict(lambda: defaultdict(list))
+    for cod, data, qtd, linha in ProgramacaoProducao.objects.filter(
+        cod_produto__in=codigos, data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
+    ).values_list("cod_produto", "data_programacao", "qtd_programada", "linha_producao"):
+        principal = leitura.principal_de.get(cod, cod)
+        resultado[principal][data].append(ProducaoQueResolve(data, cod, qtd, linha))
+    return resultado
+
+
+def _analisar(num, itens, leitura, proprias, producao, hoje) -> AnaliseRuptura:
+    por_principal = defaultdict(lambda: ZERO)
+    for linha in itens:
+        por_principal[leitura.principal_de.get(linha.cod_produto, linha.cod_produto)] += linha.qtd_saldo_produto_pedido
+    julgamento = {}
+    for principal, quantidade in por_principal.items():
+        saldo = leitura.estoques.get(principal, (ZERO,))[0]
+        # Put the order's own outflows back: a negative outflow on the same (clamped) day.
+        previstas = list(leitura.previstas.get(principal, ())) + [
+            (data, ZERO, -qtd) for data, qtd in proprias.get(principal, ())
+        ]
+        projecao = projetar(saldo, previstas, hoje, DIAS_MAX)
+        disponivel_em = estoque_selectors.primeiro_dia_disponivel(projecao, quantidade)
+        menor_d7, _ = resumo_d7(projecao)
+        resolve = producao[principal].get(disponivel_em, []) if disponivel_em and disponivel_em > hoje else []
+        julgamento[principal] = (saldo, menor_d7, disponivel_em, resolve)
+
+    resultado, valor_total, valor_hoje, em_ruptura = [], ZERO, ZERO, 0
+    for linha in itens:
+        principal = leitura.principal_de.get(linha.cod_produto, linha.cod_produto)
+        saldo, menor_d7, disponivel_em, resolve = julgamento[principal]
+        valor = linha.qtd_saldo_produto_pedido * linha.preco_produto_pedido
+        hoje_ok = disponivel_em == hoje
+        valor_total += valor
+        if hoje_ok:
+            valor_hoje += valor
+        else:
+            em_ruptura += 1
+        resultado.append(
+            LinhaRuptura(
+                cod_produto=linha.cod_produto,
+                cod_principal=principal,
+                nome_produto=linha.nome_produto,
+                qtd=linha.qtd_saldo_produto_pedido,
+                valor=valor.quantize(Decimal("0.01")),
+                estoque_atual=saldo,
+                menor_estoque_d7=menor_d7,
+                disponivel_hoje=hoje_ok,
+                disponivel_em=disponivel_em,
+                producao=resolve,
+            )
+        )
+    percentual = (valor_hoje * CEM / valor_total).quantize(Decimal("0.1")) if valor_total else (
+        CEM if em_ruptura == 0 else ZERO
+    )
+    datas = [linha.disponivel_em for linha in resultado]
+    return AnaliseRuptura(
+        num_pedido=num,
+        raz_social_red=itens[0].raz_social_red or itens[0].raz_social,
+        pedido_ok=em_ruptura == 0,
+        percentual_disponibilidade=percentual,
+        data_disponibilidade_total=None if any(d is None for d in datas) else max(datas),
+        criticidade=criticidade(CEM - percentual, em_ruptura),
+        valor_total=valor_total.quantize(Decimal("0.01")),
+        linhas_em_ruptura=em_ruptura,
+        linhas=resultado,
+    )
