@@ -22,7 +22,7 @@ class Embarque(models.Model):
         verbose_name_plural = "embarques"
         ordering = ["-numero"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=["ATIVO", "CANCELADO"]), name="embarque_status_valido"),
+            models.CheckConstraint(condition=models.Q(status__in=["ATIVO", "CANCELADO"]), name="embarque_status_valido", violation_error_message="Status de embarque inválido."),
         ]
 
     def __str__(self):
@@ -55,7 +55,7 @@ class EmbarqueItem(FonteEstoque):
         verbose_name_plural = "itens de embarque"
         ordering = ["embarque", "separacao_lote_id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=["ATIVO", "CANCELADO"]), name="embarque_item_status_valido"),
+            models.CheckConstraint(condition=models.Q(status__in=["ATIVO", "CANCELADO"]), name="embarque_item_status_valido", violation_error_message="Status de item de embarque inválido."),
         ]
 
     def __str__(self):

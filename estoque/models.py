@@ -43,18 +43,21 @@ class MovimentacaoEstoque(FonteEstoque):
         ordering = ["-data_movimentacao", "-id"]
         indexes = [models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx")]
         constraints = [
-            models.CheckConstraint(condition=~Q(qtd_movimentacao=0), name="mov_qtd_nao_zero"),
+            models.CheckConstraint(condition=~Q(qtd_movimentacao=0), name="mov_qtd_nao_zero", violation_error_message="A quantidade da movimentação não pode ser zero."),
             models.CheckConstraint(
                 condition=Q(tipo_movimentacao__in=["ENTRADA", "SAIDA", "AJUSTE", "PRODUCAO", "FATURAMENTO"]),
                 name="mov_tipo_valido",
+                violation_error_message="Tipo de movimentação inválido.",
             ),
             models.CheckConstraint(
                 condition=~Q(tipo_movimentacao__in=["ENTRADA", "PRODUCAO"]) | Q(qtd_movimentacao__gt=0),
                 name="mov_entrada_positiva",
+                violation_error_message="Entradas (ENTRADA, PRODUCAO) têm quantidade positiva.",
             ),
             models.CheckConstraint(
                 condition=~Q(tipo_movimentacao__in=["SAIDA", "FATURAMENTO"]) | Q(qtd_movimentacao__lt=0),
                 name="mov_saida_negativa",
+                violation_error_message="Saídas (SAIDA, FATURAMENTO) têm quantidade negativa.",
             ),
         ]
 
@@ -76,8 +79,8 @@ class UnificacaoCodigos(FonteEstoque):
         verbose_name_plural = "unificação de códigos"
         ordering = ["codigo_origem", "codigo_destino"]
         constraints = [
-            models.UniqueConstraint(fields=["codigo_origem", "codigo_destino"], name="unificacao_par_unico"),
-            models.CheckConstraint(condition=~Q(codigo_origem=F("codigo_destino")), name="unificacao_nao_consigo"),
+            models.UniqueConstraint(fields=["codigo_origem", "codigo_destino"], name="unificacao_par_unico", violation_error_message="Este par de códigos já está unificado."),
+            models.CheckConstraint(condition=~Q(codigo_origem=F("codigo_destino")), name="unificacao_nao_consigo", violation_error_message="Um código não pode ser unificado com ele mesmo."),
         ]
         indexes = [models.Index(fields=["codigo_destino"], name="unificacao_destino_idx")]
 
@@ -97,6 +100,10 @@ class CodigoUnificado(models.Model):
     class Meta:
         verbose_name = "código unificado (resolução)"
         verbose_name_plural = "códigos unificados (resolução)"
+        ordering = ["cod_principal", "cod_produto"]
+
+    def __str__(self):
+        return f"{self.cod_produto} → {self.cod_principal}"
 
 
 class EstoqueTempoReal(models.Model):
@@ -147,14 +154,14 @@ class ReconciliacaoExecucao(models.Model):
         API = "API", "API"
         VIRADA = "VIRADA", "Virada do dia"
 
-    iniciado_em = models.DateTimeField(auto_now_add=True)
-    finalizado_em = models.DateTimeField(null=True, blank=True)
+    iniciado_em = models.DateTimeField("iniciada em", auto_now_add=True)
+    finalizado_em = models.DateTimeField("finalizada em", null=True, blank=True)
     origem = models.CharField(max_length=20, choices=Origem.choices)
-    produtos_verificados = models.PositiveIntegerField(default=0)
-    produtos_corrigidos = models.PositiveIntegerField(default=0)
-    cursor_inicio = models.CharField(max_length=50, blank=True, default="")
-    cursor_fim = models.CharField(max_length=50, blank=True, default="")
-    simulacao = models.BooleanField("dry-run", default=False)
+    produtos_verificados = models.PositiveIntegerField("produtos verificados", default=0)
+    produtos_corrigidos = models.PositiveIntegerField("produtos corrigidos", default=0)
+    cursor_inicio = models.CharField("cursor (início)", max_length=50, blank=True, default="")
+    cursor_fim = models.CharField("cursor (fim)", max_length=50, blank=True, default="")
+    simulacao = models.BooleanField("simulação (sem corrigir)", default=False)
     erro = models.TextField(blank=True, default="")
 
     class Meta:
@@ -169,12 +176,12 @@ class ReconciliacaoExecucao(models.Model):
 class ReparoEstoque(models.Model):
     """One drift the reconciliation found and fixed: what differed, before and after."""
 
-    execucao = models.ForeignKey(ReconciliacaoExecucao, on_delete=models.CASCADE, related_name="reparos")
+    execucao = models.ForeignKey(ReconciliacaoExecucao, on_delete=models.CASCADE, related_name="reparos", verbose_name="execução")
     cod_produto = models.CharField("código principal", max_length=50, db_index=True)
     campo = models.CharField(max_length=60)
     antes = models.TextField(blank=True, default="")
     depois = models.TextField(blank=True, default="")
-    criado_em = models.DateTimeField(auto_now_add=True)
+    criado_em = models.DateTimeField("registrado em", auto_now_add=True)
 
     class Meta:
         verbose_name = "reparo de estoque"
@@ -193,3 +200,7 @@ class CursorReconciliacao(models.Model):
 
     class Meta:
         verbose_name = "cursor da reconciliação"
+        verbose_name_plural = "cursor da reconciliação"
+
+    def __str__(self):
+        return f"depois de {self.ultimo_codigo or '(início)'}"

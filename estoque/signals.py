@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from estoque.fontes import sinais_mudos
 from estoque.services import derivacao
 from estoque.services.contribuicoes import MODELOS_FONTE
+from producao.models import CadastroPalletizacao
 
 
 def _antes(sender, instance, using, **kwargs):
@@ -40,3 +41,8 @@ for modelo in MODELOS_FONTE:
     receiver(post_save, sender=modelo, dispatch_uid=f"estoque_post_save_{modelo.__name__}")(_depois_salvar)
     receiver(pre_delete, sender=modelo, dispatch_uid=f"estoque_pre_delete_{modelo.__name__}")(_antes)
     receiver(post_delete, sender=modelo, dispatch_uid=f"estoque_post_delete_{modelo.__name__}")(_depois_excluir)
+
+
+@receiver(post_save, sender=CadastroPalletizacao, dispatch_uid="estoque_nome_do_catalogo")
+def _nome_do_catalogo(sender, instance, using, **kwargs):
+    derivacao.atualizar_nome(instance.cod_produto, instance.nome_produto, using)

@@ -24,8 +24,8 @@ class CadastroPalletizacao(models.Model):
         verbose_name_plural = "cadastro de palletização"
         ordering = ["cod_produto"]
         constraints = [
-            models.CheckConstraint(condition=Q(palletizacao__gt=0), name="palletizacao_positiva"),
-            models.CheckConstraint(condition=Q(peso_bruto__gte=0), name="peso_bruto_nao_negativo"),
+            models.CheckConstraint(condition=Q(palletizacao__gt=0), name="palletizacao_positiva", violation_error_message="A palletização deve ser maior que zero."),
+            models.CheckConstraint(condition=Q(peso_bruto__gte=0), name="peso_bruto_nao_negativo", violation_error_message="O peso bruto não pode ser negativo."),
         ]
 
     def __str__(self):
@@ -48,7 +48,7 @@ class ProgramacaoProducao(FonteEstoque):
         verbose_name_plural = "programação de produção"
         ordering = ["data_programacao", "cod_produto"]
         constraints = [
-            models.CheckConstraint(condition=Q(qtd_programada__gt=0), name="qtd_programada_positiva"),
+            models.CheckConstraint(condition=Q(qtd_programada__gt=0), name="qtd_programada_positiva", violation_error_message="A quantidade programada deve ser maior que zero."),
         ]
 
     def __str__(self):

@@ -504,3 +504,12 @@ def test_query_count_de_um_movimento_e_limitado(django_assert_max_num_queries):
     m.qtd_movimentacao = D(3)
     with django_assert_max_num_queries(14):
         m.save()
+
+
+def test_nome_do_produto_acompanha_o_cadastro():
+    f.movimento("N1", 1)
+    produto = f.produto("N1", nome="NOME ANTIGO")
+    assert estoque("N1").nome_produto == "NOME ANTIGO"
+    produto.nome_produto = "NOME NOVO"
+    produto.save()
+    assert estoque("N1").nome_produto == "NOME NOVO"

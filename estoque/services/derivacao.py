@@ -207,3 +207,10 @@ def gravar_saldo_e_d7(novos_saldos: dict[str, Decimal], deltas_saldo: dict[str, 
             f"atualizado_em = %s WHERE cod_produto = %s",
             parametros,
         )
+
+
+def atualizar_nome(cod_produto: str, nome_produto: str, using="default"):
+    """Catalog name changed: the stock row of its group shows the principal code's name."""
+    principal = resolver_principais([cod_produto], using)[cod_produto]
+    if principal == cod_produto:
+        EstoqueTempoReal.objects.using(using).filter(cod_produto=principal).update(nome_produto=nome_produto)
