@@ -9,6 +9,8 @@ def _usa_postgres() -> bool:
 
 
 def pytest_configure(config):
+    # Password hashing at production strength costs ~1 s per user created: not what tests measure.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if os.environ.get("ESTOQUE_EXIGIR_POSTGRES") == "1" and not _usa_postgres():
         raise pytest.UsageError("ESTOQUE_EXIGIR_POSTGRES=1 mas DATABASE_URL não aponta para PostgreSQL")
 
