@@ -27,7 +27,8 @@ class _Progresso:
         decil = 10 * feitos // max(total, 1)
         if feitos and decil > self.decil:
             self.decil = decil
-            self.stdout.write(f"  [{'#' * decil}{'.' * (10 - decil)}] {min(100, 100 * feitos // max(total, 1)):3d}%  {_milhar(feitos)}")
+            porcento = min(100, 100 * feitos // max(total, 1))
+            self.stdout.write(f"  [{'#' * decil}{'.' * (10 - decil)}] {porcento:3d}%  {_milhar(feitos)}")
 
     def fechar(self):
         if self.fase is not None:
@@ -37,14 +38,14 @@ class _Progresso:
 
 class Command(BaseCommand):
     help = (
-        "Gera dados de demonstração realistas e determinísticos: na escala 1, os volumes dos usuários "
-        "(600 produtos, 500 movimentações/dia por um ano, ~300 pedidos, 50 pré-separações e 50 separações ativas)."
+        "Gera dados de demonstração realistas e determinísticos. Escala 1 = os volumes dos usuários: 600 produtos, "
+        "500 movimentações/dia por um ano, ~300 pedidos, 50 pré-separações e 50 separações ativas."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--escala", type=float, default=1.0, help="multiplica todos os volumes (padrão 1; ex.: 0.1, 10, 100)")
+        parser.add_argument("--escala", type=float, default=1.0, help="multiplica todos os volumes (padrão 1; ex.: 0.1, 100)")
         parser.add_argument("--semente", type=int, default=demo.SEMENTE_PADRAO, help="semente aleatória (padrão %(default)s)")
-        parser.add_argument("--limpar", action="store_true", help="apaga os dados atuais das tabelas de demonstração antes de gerar")
+        parser.add_argument("--limpar", action="store_true", help="apaga antes os dados das tabelas de demonstração")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="banco de dados (padrão: default)")
 
     def handle(self, *args, escala, semente, limpar, database, **options):
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {tabela}: {_milhar(linhas)} linhas")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Pronto em {time.monotonic() - inicio:.1f} s: {_milhar(resumo.produtos_reconstruidos)} produtos com estoque "
-                f"recalculado, {_milhar(resumo.produtos_com_ruptura)} com ruptura prevista até D+7."
+                f"Pronto em {time.monotonic() - inicio:.1f} s: {_milhar(resumo.produtos_reconstruidos)} produtos com "
+                f"estoque recalculado, {_milhar(resumo.produtos_com_ruptura)} com ruptura prevista até D+7."
             )
         )
