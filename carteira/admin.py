@@ -82,3 +82,6 @@ class PedidoAdmin(SomenteLeituraAdmin):
     def separacoes(self, obj):
         url = reverse("admin:carteira_separacao_changelist")
         return format_html('<a href="{}?separacao_lote_id={}">ver itens</a>', url, obj.separacao_lote_id)
+
+
+from carteira import admin_sincronizacao  # noqa: E402,F401  (registers the sync admin)

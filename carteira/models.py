@@ -185,3 +185,102 @@ class Pedido(models.Model):
 
     def __str__(self):
         return f"{self.separacao_lote_id} ({self.num_pedido}) {self.status}"
+
+
+# ---- Carteira sync from Odoo (or a spreadsheet): run log and alerts on quoted separações.
+
+
+class SincronizacaoCarteira(models.Model):
+    """One run of the carteira sync: what changed, what it did to the allocations, or why it failed.
+
+    Written after the sync transaction ends (committed or rolled back), so a failed run is
+    still on record.
+    """
+
+    class Origem(models.TextChoices):
+        ODOO = "ODOO", "Odoo"
+        PLANILHA = "PLANILHA", "Planilha"
+
+    class Status(models.TextChoices):
+        SUCESSO = "SUCESSO", "Sucesso"
+        FALHA = "FALHA", "Falha"
+        SIMULACAO = "SIMULACAO", "Simulação (nada gravado)"
+
+    class Gatilho(models.TextChoices):
+        COMANDO = "COMANDO", "Comando"
+        AGENDAMENTO = "AGENDAMENTO", "Agendamento"
+        ADMIN = "ADMIN", "Admin"
+
+    iniciado_em = models.DateTimeField("iniciada em", db_index=True)
+    finalizado_em = models.DateTimeField("finalizada em", null=True, blank=True)
+    origem = models.CharField(max_length=10, choices=Origem.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    gatilho = models.CharField("disparada por", max_length=15, choices=Gatilho.choices)
+    usuario = models.CharField("usuário", max_length=150, blank=True, default="")
+    arquivo = models.CharField("planilha", max_length=255, blank=True, default="")
+    linhas_recebidas = models.PositiveIntegerField("linhas recebidas", default=0)
+    linhas_novas = models.PositiveIntegerField("novas", default=0)
+    linhas_removidas = models.PositiveIntegerField("removidas", default=0)
+    linhas_reduzidas = models.PositiveIntegerField("reduzidas", default=0)
+    linhas_aumentadas = models.PositiveIntegerField("aumentadas", default=0)
+    linhas_alteradas = models.PositiveIntegerField("outras alterações", default=0)
+    linhas_manuais_ignoradas = models.PositiveIntegerField("ignoradas (linha manual)", default=0)
+    pre_separacoes_reduzidas = models.PositiveIntegerField("pré-separações reduzidas", default=0)
+    pre_separacoes_excluidas = models.PositiveIntegerField("pré-separações excluídas", default=0)
+    separacoes_reduzidas = models.PositiveIntegerField("separações reduzidas", default=0)
+    separacoes_excluidas = models.PositiveIntegerField("separações excluídas", default=0)
+    alertas = models.PositiveIntegerField("alertas", default=0)
+    relatorio = models.TextField("relatório", blank=True, default="")
+    erro = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "sincronização da carteira"
+        verbose_name_plural = "sincronizações da carteira"
+        ordering = ["-iniciado_em", "-id"]
+        permissions = [("executar_sincronizacao", "Pode executar a sincronização da carteira")]
+        constraints = [
+            models.CheckConstraint(condition=Q(origem__in=["ODOO", "PLANILHA"]), name="sinc_origem_valida"),
+            models.CheckConstraint(condition=Q(status__in=["SUCESSO", "FALHA", "SIMULACAO"]), name="sinc_status_valido"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_origem_display()} {self.iniciado_em:%d/%m/%Y %H:%M:%S} {self.get_status_display()}"
+
+
+class AlertaSeparacaoCotada(models.Model):
+    """A sync reduced a COTADO separação (its freight is quoted): operators must review it.
+
+    One open (unacknowledged) alert per lote/pedido/produto: a later sync updates it.
+    """
+
+    class Tipo(models.TextChoices):
+        REDUCAO = "REDUCAO", "Redução"
+        REMOCAO = "REMOCAO", "Remoção"
+
+    separacao_lote_id = models.CharField("lote", max_length=50, db_index=True)
+    num_pedido = models.CharField("pedido", max_length=50)
+    cod_produto = models.CharField("código do produto", max_length=50)
+    tipo = models.CharField(max_length=10, choices=Tipo.choices)
+    qtd_antes = models.DecimalField("qtd antes", **QTD)
+    qtd_depois = models.DecimalField("qtd depois", **QTD)
+    criado_em = models.DateTimeField("criado em", auto_now_add=True)
+    atualizado_em = models.DateTimeField("atualizado em", auto_now=True)
+    reconhecido = models.BooleanField(default=False)
+    reconhecido_por = models.CharField("reconhecido por", max_length=150, blank=True, default="")
+    reconhecido_em = models.DateTimeField("reconhecido em", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "alerta de separação cotada"
+        verbose_name_plural = "alertas de separações cotadas"
+        ordering = ["reconhecido", "-atualizado_em"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["separacao_lote_id", "num_pedido", "cod_produto"],
+                condition=Q(reconhecido=False),
+                name="alerta_cotada_aberto_unico",
+            ),
+            models.CheckConstraint(condition=Q(tipo__in=["REDUCAO", "REMOCAO"]), name="alerta_cotada_tipo_valido"),
+        ]
+
+    def __str__(self):
+        return f"{self.separacao_lote_id} {self.num_pedido}/{self.cod_produto}: {self.qtd_antes} → {self.qtd_depois}"

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from carteira.models import Pedido, Separacao
+from carteira.models import AlertaSeparacaoCotada, Pedido, SincronizacaoCarteira, Separacao
 from estoque.models import (
     CodigoUnificado,
     CursorReconciliacao,
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 REGISTRADOS = sorted(admin.site._registry, key=lambda m: m._meta.label)
 SOMENTE_LEITURA = [
     EstoqueTempoReal, MovimentacaoPrevista, CodigoUnificado, ReconciliacaoExecucao, ReparoEstoque,
-    CursorReconciliacao, Pedido,
+    CursorReconciliacao, Pedido, SincronizacaoCarteira, AlertaSeparacaoCotada,
 ]
 NOSSOS_APPS = {"estoque", "producao", "carteira", "embarques"}
 
@@ -55,6 +55,12 @@ def dados():
     execucao = ReconciliacaoExecucao.objects.create(origem="COMANDO", produtos_verificados=1, produtos_corrigidos=1)
     ReparoEstoque.objects.create(execucao=execucao, cod_produto="P1", campo="saldo_atual", antes="9", depois="10")
     CursorReconciliacao.objects.update_or_create(id=1, defaults={"ultimo_codigo": "P1"})
+    SincronizacaoCarteira.objects.create(
+        iniciado_em=timezone.now(), origem="ODOO", status="SUCESSO", gatilho=SincronizacaoCarteira.Gatilho.values[0]
+    )
+    AlertaSeparacaoCotada.objects.create(
+        separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", tipo="REDUCAO", qtd_antes=Decimal("3"), qtd_depois=Decimal("1")
+    )
 
 
 def test_todos_os_modelos_dos_apps_estao_no_admin():

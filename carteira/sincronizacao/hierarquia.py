@@ -1,0 +1,168 @@
+"""The fixed order in which a reduced order line takes quantity back from its allocations.
+
+An order line's allocations are its active pré-separações (CRIADO/RECOMPOSTO) and its
+pending separações (not invoiced: the engine's rule, the same outflows the forecast counts).
+Its free balance is saldo - allocations. When Odoo reduces the line from `antes` to `depois`:
+
+1. the free balance absorbs the reduction first; only `allocations - depois` must come back;
+2. then pré-separações, newest first (reduced; deleted at zero);
+3. then separações ABERTO, newest first (reduced; deleted at zero);
+4. then separações COTADO, newest first (reduced, kept even at zero so the quoted lote
+   stays visible), each one raising an alert for the operators.
+Separações EMBARCADO (on a truck) and invoiced ones (FATURADO, NF no CD, or with a matched
+invoice) are never touched: what they hold above the new saldo is reported, not changed.
+A removed line is a reduction to zero.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Exists, OuterRef
+
+from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao
+from embarques.models import EmbarqueItem
+from estoque.services.contribuicoes import q_embarque_faturado
+
+ZERO = Decimal("0")
+LIVRE = "LIVRE"  # informational: what the free balance absorbed
+PRE_REDUZIR, PRE_EXCLUIR = "PRE_REDUZIR", "PRE_EXCLUIR"
+SEP_REDUZIR, SEP_EXCLUIR = "SEP_REDUZIR", "SEP_EXCLUIR"
+ORDEM_SEPARACOES = (Separacao.Status.ABERTO, Separacao.Status.COTADO)
+AlertaTipo = AlertaSeparacaoCotada.Tipo
+
+
+def fmt(qtd: Decimal | None) -> str:
+    """A quantity as people write it: 100, 12.5 (never 100.000 or 1E+2)."""
+    return "-" if qtd is None else f"{qtd.normalize():f}"
+
+
+@dataclass
+class Acao:
+    tipo: str
+    chave: tuple[str, str]
+    antes: Decimal
+    depois: Decimal
+    objeto: PreSeparacaoItem | Separacao | None = None
+    alerta: str = ""  # AlertaSeparacaoCotada.Tipo when a COTADO separação is touched
+
+    def descricao(self) -> str:
+        pedido, produto = self.chave
+        if self.tipo == LIVRE:
+            return (
+                f"{pedido}/{produto}: {fmt(self.antes - self.depois)} absorvidos pelo saldo livre "
+                f"({fmt(self.antes)} → {fmt(self.depois)} livres)"
+            )
+        if self.tipo in (PRE_REDUZIR, PRE_EXCLUIR):
+            alvo = f"pré-separação #{self.objeto.pk} (expedição {self.objeto.data_expedicao_editada:%d/%m/%Y})"
+        else:
+            alvo = f"separação {self.objeto.status} lote {self.objeto.separacao_lote_id}"
+        verbo = "excluída" if self.tipo in (PRE_EXCLUIR, SEP_EXCLUIR) else "reduzida"
+        alerta = f"  [ALERTA {self.alerta}: separação cotada afetada]" if self.alerta else ""
+        return f"{pedido}/{produto}: {alvo} {verbo}: {fmt(self.antes)} → {fmt(self.depois)}{alerta}"
+
+
+def _mais_novos_primeiro(objetos):
+    return sorted(objetos, key=lambda o: (o.criado_em, o.pk), reverse=True)
+
+
+def separacoes_pendentes():
+    faturado = EmbarqueItem.objects.filter(q_embarque_faturado(), separacao_lote_id=OuterRef("separacao_lote_id"))
+    return (
+        Separacao.objects.filter(sincronizado_nf=False).exclude(status__in=Separacao.FATURADOS).exclude(Exists(faturado))
+    )
+
+
+def alocacoes(chaves, travar: bool) -> dict:
+    """{chave: (active pré-separações, pending separações)}, each newest first; locked when travar."""
+    chaves = set(chaves)
+    pedidos = sorted({pedido for pedido, _ in chaves})
+    pres, seps = defaultdict(list), defaultdict(list)
+    for inicio in range(0, len(pedidos), 1000):
+        parte = pedidos[inicio:inicio + 1000]
+        consulta_pre = PreSeparacaoItem.objects.filter(num_pedido__in=parte, status__in=PreSeparacaoItem.ATIVOS)
+        consulta_sep = separacoes_pendentes().filter(num_pedido__in=parte)
+        if travar:
+            consulta_pre, consulta_sep = consulta_pre.select_for_update(), consulta_sep.select_for_update()
+        for pre in consulta_pre.order_by("pk"):
+            if (pre.num_pedido, pre.cod_produto) in chaves:
+                pres[(pre.num_pedido, pre.cod_produto)].append(pre)
+        for sep in consulta_sep.order_by("pk"):
+            if (sep.num_pedido, sep.cod_produto) in chaves:
+                seps[(sep.num_pedido, sep.cod_produto)].append(sep)
+    return {chave: (_mais_novos_primeiro(pres[chave]), _mais_novos_primeiro(seps[chave])) for chave in chaves}
+
+
+def planejar_reducao(chave, antes: Decimal, depois: Decimal, pres, seps, removida: bool = False):
+    """The actions that make the line's allocations fit `depois`, and what still does not fit."""
+    alocado = sum((p.qtd_selecionada_usuario for p in pres), ZERO) + sum((s.qtd_saldo for s in seps), ZERO)
+    livre = antes - alocado
+    acoes = []
+    absorvido = min(antes - depois, max(livre, ZERO))
+    if absorvido > 0:
+        acoes.append(Acao(LIVRE, chave, livre, livre - absorvido))
+    excesso = alocado - depois
+    for pre in pres:
+        if excesso <= 0:
+            return acoes, ZERO
+        tirar = min(excesso, pre.qtd_selecionada_usuario)
+        novo = pre.qtd_selecionada_usuario - tirar
+        acoes.append(Acao(PRE_EXCLUIR if novo == 0 else PRE_REDUZIR, chave, pre.qtd_selecionada_usuario, novo, pre))
+        excesso -= tirar
+    for status in ORDEM_SEPARACOES:
+        for sep in (s for s in seps if s.status == status):
+            if excesso <= 0:
+                return acoes, ZERO
+            tirar = min(excesso, sep.qtd_saldo)
+            if tirar <= 0:
+                continue
+            novo = sep.qtd_saldo - tirar
+            if status == Separacao.Status.COTADO:
+                tipo_alerta = AlertaTipo.REMOCAO if removida else AlertaTipo.REDUCAO
+                acoes.append(Acao(SEP_REDUZIR, chave, sep.qtd_saldo, novo, sep, alerta=tipo_alerta))
+            else:
+                acoes.append(Acao(SEP_EXCLUIR if novo == 0 else SEP_REDUZIR, chave, sep.qtd_saldo, novo, sep))
+            excesso -= tirar
+    return acoes, max(excesso, ZERO)
+
+
+def _proporcional(valor: Decimal, depois: Decimal, antes: Decimal, casas: str) -> Decimal:
+    if not antes:
+        return valor
+    return (valor * depois / antes).quantize(Decimal(casas), rounding=ROUND_HALF_UP)
+
+
+def _alertar(sep: Separacao, acao: Acao):
+    """One open alert per lote/pedido/produto: a later reduction updates it (qtd_antes stays the first)."""
+    aberto = (
+        AlertaSeparacaoCotada.objects.select_for_update()
+        .filter(separacao_lote_id=sep.separacao_lote_id, num_pedido=sep.num_pedido, cod_produto=sep.cod_produto,
+                reconhecido=False)
+        .first()
+    )
+    if aberto is None:
+        AlertaSeparacaoCotada.objects.create(
+            separacao_lote_id=sep.separacao_lote_id, num_pedido=sep.num_pedido, cod_produto=sep.cod_produto,
+            tipo=acao.alerta, qtd_antes=acao.antes, qtd_depois=acao.depois,
+        )
+        return
+    aberto.tipo, aberto.qtd_depois = acao.alerta, acao.depois
+    aberto.save(update_fields=["tipo", "qtd_depois", "atualizado_em"])
+
+
+def aplicar(acoes: list[Acao]):
+    """Write the actions through the ORM (the derivation engine follows every row)."""
+    for acao in acoes:
+        objeto = acao.objeto
+        if acao.tipo == PRE_EXCLUIR or acao.tipo == SEP_EXCLUIR:
+            objeto.delete()
+        elif acao.tipo == PRE_REDUZIR:
+            objeto.qtd_selecionada_usuario = acao.depois
+            objeto.save(update_fields=["qtd_selecionada_usuario"])
+        elif acao.tipo == SEP_REDUZIR:
+            objeto.valor_saldo = _proporcional(objeto.valor_saldo, acao.depois, acao.antes, "0.01")
+            objeto.peso = _proporcional(objeto.peso, acao.depois, acao.antes, "0.001")
+            objeto.pallet = _proporcional(objeto.pallet, acao.depois, acao.antes, "0.001")
+            objeto.qtd_saldo = acao.depois
+            objeto.save(update_fields=["qtd_saldo", "valor_saldo", "peso", "pallet"])
+            if acao.alerta:
+                _alertar(objeto, acao)
