@@ -14,6 +14,7 @@ from estoque.models import (
     CodigoUnificado,
     CursorReconciliacao,
     EstoqueTempoReal,
+    LoteFaturado,
     MovimentacaoEstoque,
     MovimentacaoPrevista,
     ReconciliacaoExecucao,
@@ -204,3 +205,9 @@ class ReparoEstoqueAdmin(SomenteLeituraAdmin):
 @admin.register(CursorReconciliacao)
 class CursorReconciliacaoAdmin(SomenteLeituraAdmin):
     list_display = ("id", "ultimo_codigo")
+
+
+@admin.register(LoteFaturado)
+class LoteFaturadoAdmin(SomenteLeituraAdmin):
+    list_display = ("separacao_lote_id",)
+    search_fields = ("separacao_lote_id",)

@@ -204,3 +204,23 @@ class CursorReconciliacao(models.Model):
 
     def __str__(self):
         return f"depois de {self.ultimo_codigo or '(início)'}"
+
+
+class LoteFaturado(models.Model):
+    """Separação lotes the derived tables treat as invoiced through an EmbarqueItem.
+
+    Derived from EmbarqueItem (a matched, active item exists for the lote). Kept so that
+    each EmbarqueItem change compares the flag the forecast currently assumes with the
+    flag the items give now: right however many items of a lote change in one go
+    (a cascade delete of an Embarque removes them one signal at a time).
+    """
+
+    separacao_lote_id = models.CharField("lote", max_length=50, primary_key=True)
+
+    class Meta:
+        verbose_name = "lote faturado (derivado)"
+        verbose_name_plural = "lotes faturados (derivado)"
+        ordering = ["separacao_lote_id"]
+
+    def __str__(self):
+        return self.separacao_lote_id

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from carteira.models import PreSeparacaoItem, Separacao
 from embarques.models import EmbarqueItem
-from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista, UnificacaoCodigos
+from estoque.models import EstoqueTempoReal, LoteFaturado, MovimentacaoEstoque, MovimentacaoPrevista, UnificacaoCodigos
 from producao.models import ProgramacaoProducao
 
 ZERO = Decimal("0")
@@ -24,6 +24,7 @@ class Oracle:
     saldo: dict  # principal -> Decimal
     previstas: dict  # (principal, date) -> (entrada, saida), non-zero only
     d7: dict  # principal -> (menor, ruptura)
+    lotes_faturados: set  # lotes with a matched, active EmbarqueItem
 
     def principal_de(self, cod):
         return self.principal.get(cod, cod)
@@ -110,7 +111,7 @@ def calcular(hoje: date | None = None) -> Oracle:
             if atual < 0 and ruptura is None:
                 ruptura = dia
         d7[cod] = (menor, ruptura)
-    return Oracle(principal, dict(saldo), previstas, d7)
+    return Oracle(principal, dict(saldo), previstas, d7, lotes_faturados - {""})
 
 
 def diferencas_com_derivados(hoje: date | None = None) -> list[str]:
@@ -126,6 +127,9 @@ def diferencas_com_derivados(hoje: date | None = None) -> list[str]:
     for chave in sorted(set(guardadas) | set(oraculo.previstas)):
         if guardadas.get(chave) != oraculo.previstas.get(chave):
             difs.append(f"prevista {chave}: tabela={guardadas.get(chave)} oracle={oraculo.previstas.get(chave)}")
+    lotes_aplicados = set(LoteFaturado.objects.values_list("separacao_lote_id", flat=True))
+    if lotes_aplicados != oraculo.lotes_faturados:
+        difs.append(f"lotes faturados: tabela={sorted(lotes_aplicados)} oracle={sorted(oraculo.lotes_faturados)}")
     estoques = {e.cod_produto: e for e in EstoqueTempoReal.objects.all()}
     for cod, estoque in estoques.items():
         if oraculo.principal_de(cod) != cod:

@@ -9,11 +9,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from embarques.models import Embarque, EmbarqueItem
 from carteira.models import AlertaSeparacaoCotada, Pedido, SincronizacaoCarteira, Separacao
 from estoque.models import (
     CodigoUnificado,
     CursorReconciliacao,
     EstoqueTempoReal,
+    LoteFaturado,
     MovimentacaoEstoque,
     MovimentacaoPrevista,
     ReconciliacaoExecucao,
@@ -27,7 +29,7 @@ pytestmark = pytest.mark.django_db
 REGISTRADOS = sorted(admin.site._registry, key=lambda m: m._meta.label)
 SOMENTE_LEITURA = [
     EstoqueTempoReal, MovimentacaoPrevista, CodigoUnificado, ReconciliacaoExecucao, ReparoEstoque,
-    CursorReconciliacao, Pedido, SincronizacaoCarteira, AlertaSeparacaoCotada,
+    CursorReconciliacao, LoteFaturado, Pedido, SincronizacaoCarteira, AlertaSeparacaoCotada,
 ]
 NOSSOS_APPS = {"estoque", "producao", "carteira", "embarques"}
 
@@ -55,6 +57,8 @@ def dados():
     execucao = ReconciliacaoExecucao.objects.create(origem="COMANDO", produtos_verificados=1, produtos_corrigidos=1)
     ReparoEstoque.objects.create(execucao=execucao, cod_produto="P1", campo="saldo_atual", antes="9", depois="10")
     CursorReconciliacao.objects.update_or_create(id=1, defaults={"ultimo_codigo": "P1"})
+    embarque = Embarque.objects.create(numero=99)
+    EmbarqueItem.objects.create(embarque=embarque, separacao_lote_id="L1", erro_validacao=None)
     SincronizacaoCarteira.objects.create(
         iniciado_em=timezone.now(), origem="ODOO", status="SUCESSO", gatilho=SincronizacaoCarteira.Gatilho.values[0]
     )

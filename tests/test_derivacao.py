@@ -513,3 +513,27 @@ def test_nome_do_produto_acompanha_o_cadastro():
     produto.nome_produto = "NOME NOVO"
     produto.save()
     assert estoque("N1").nome_produto == "NOME NOVO"
+
+
+def test_excluir_embarque_em_cascata_com_dois_itens_faturados_do_mesmo_lote():
+    # Regression: the cascade deletes the items one signal at a time; the lote must flip once.
+    f.separacao("P1", 3, expedicao=False, lote="L1")
+    f.embarque_item("L1", numero=1, erro=None)
+    from embarques.models import Embarque, EmbarqueItem
+
+    EmbarqueItem.objects.create(embarque=Embarque.objects.get(numero=1), separacao_lote_id="L1", erro_validacao="")
+    assert not MovimentacaoPrevista.objects.exists()
+    Embarque.objects.all().delete()
+    assert MovimentacaoPrevista.objects.get().saida_prevista == 3
+    assert igual_ao_oracle()
+
+
+def test_reconciliacao_corrige_lote_faturado_divergente():
+    from estoque.models import LoteFaturado
+
+    f.embarque_item("L9", erro=None)
+    LoteFaturado.objects.all().delete()
+    execucao, _ = reconciliacao.reconciliar(origem="COMANDO")
+    assert LoteFaturado.objects.filter(separacao_lote_id="L9").exists()
+    assert execucao.reparos.filter(campo="lote faturado L9").exists()
+    assert igual_ao_oracle()

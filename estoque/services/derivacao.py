@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from carteira.models import Separacao
 from embarques.models import EmbarqueItem
-from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
+from estoque.models import CodigoUnificado, EstoqueTempoReal, LoteFaturado, MovimentacaoPrevista
 from estoque.projecao import DIAS_D7, calcular_d7
 from estoque.services import eventos, travas
 from estoque.services.contribuicoes import (
@@ -22,7 +22,6 @@ from estoque.services.contribuicoes import (
     SAIDA,
     UnificacaoCodigos,
     contribuicao,
-    embarque_faturado,
     q_embarque_faturado,
 )
 
@@ -66,7 +65,7 @@ def aplicar_mudanca(model, antigos: list[dict], novos: list[dict], using="defaul
         if model is Separacao:
             lotes = {e["separacao_lote_id"] for e in antigos + novos}
             travas.travar_lotes(lotes, using)
-            lotes_faturados = lotes_com_faturamento(lotes, using)
+            lotes_faturados = lotes_faturados_aplicados(lotes, using)
         deltas = []
         for estado in antigos:
             deltas += [(c, -1) for c in contribuicao(model, estado, lotes_faturados)]
@@ -75,27 +74,35 @@ def aplicar_mudanca(model, antigos: list[dict], novos: list[dict], using="defaul
     aplicar_deltas(deltas, using)
 
 
-def lotes_com_faturamento(lotes, using="default", excluir_pks=()) -> frozenset:
+def lotes_com_faturamento(lotes, using="default") -> frozenset:
+    """Lotes whose invoice is matched now, according to the EmbarqueItem rows."""
     lotes = [lote for lote in lotes if lote]
     if not lotes:
         return frozenset()
     qs = EmbarqueItem.objects.using(using).filter(q_embarque_faturado(), separacao_lote_id__in=lotes)
-    if excluir_pks:
-        qs = qs.exclude(pk__in=excluir_pks)
     return frozenset(qs.values_list("separacao_lote_id", flat=True).distinct())
+
+
+def lotes_faturados_aplicados(lotes, using="default") -> frozenset:
+    """Lotes the derived tables currently treat as invoiced (LoteFaturado)."""
+    lotes = [lote for lote in lotes if lote]
+    if not lotes:
+        return frozenset()
+    qs = LoteFaturado.objects.using(using).filter(separacao_lote_id__in=lotes)
+    return frozenset(qs.values_list("separacao_lote_id", flat=True))
 
 
 def _deltas_embarque(antigos, novos, using):
     """An EmbarqueItem moves the forecast only by flipping its lote's invoicing flag."""
     lotes = {e["separacao_lote_id"] for e in antigos + novos if e["separacao_lote_id"]}
     travas.travar_lotes(lotes, using)
-    pks = [e["pk"] for e in antigos + novos if e["pk"] is not None]
-    outros = lotes_com_faturamento(lotes, using, excluir_pks=pks)
-    antes = outros | {e["separacao_lote_id"] for e in antigos if embarque_faturado(e)}
-    depois = outros | {e["separacao_lote_id"] for e in novos if embarque_faturado(e)}
+    antes = lotes_faturados_aplicados(lotes, using)
+    depois = lotes_com_faturamento(lotes, using)
     mudaram = antes ^ depois
     if not mudaram:
         return []
+    LoteFaturado.objects.using(using).filter(separacao_lote_id__in=antes - depois).delete()
+    LoteFaturado.objects.using(using).bulk_create([LoteFaturado(separacao_lote_id=lote) for lote in sorted(depois - antes)])
     deltas = []
     for estado in estados(Separacao, Separacao.objects.using(using).filter(separacao_lote_id__in=mudaram)):
         deltas += [(c, -1) for c in contribuicao(Separacao, estado, antes)]

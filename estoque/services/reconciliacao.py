@@ -9,14 +9,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from carteira.models import PreSeparacaoItem, Separacao
+from embarques.models import EmbarqueItem
 from estoque.models import (
     CursorReconciliacao,
+    LoteFaturado,
     EstoqueTempoReal,
     MovimentacaoEstoque,
     ReconciliacaoExecucao,
     ReparoEstoque,
 )
 from estoque.services import eventos, recalculo, transacao, travas
+from estoque.services.contribuicoes import q_embarque_faturado
 from estoque.services.derivacao import resolver_principais, travar_produtos
 from producao.models import CadastroPalletizacao, ProgramacaoProducao
 
@@ -102,6 +105,38 @@ def _verificar_travado(fatia, execucao, corrigir, using) -> dict[str, list]:
     return encontrados
 
 
+def lotes_faturados_divergentes(using="default") -> tuple[set[str], set[str]]:
+    """(lotes missing from LoteFaturado, lotes there that should not be)."""
+    verdade = set(
+        EmbarqueItem.objects.using(using).filter(q_embarque_faturado()).values_list("separacao_lote_id", flat=True).distinct()
+    )
+    verdade.discard("")
+    aplicados = set(LoteFaturado.objects.using(using).values_list("separacao_lote_id", flat=True))
+    return verdade - aplicados, aplicados - verdade
+
+
+def corrigir_lotes_faturados(execucao=None, corrigir=True, using="default") -> list[str]:
+    """Verify the invoiced-lote flags; fix them under the lote locks (their separações are
+    verified with their products: the expected forecast reads EmbarqueItem itself)."""
+    faltando, sobrando = lotes_faturados_divergentes(using)
+    if not (faltando or sobrando) or not corrigir:
+        return sorted(faltando | sobrando)
+
+    def corrigir_travado():
+        travas.travar_lotes(faltando | sobrando, using)
+        falta, sobra = lotes_faturados_divergentes(using)
+        LoteFaturado.objects.using(using).filter(separacao_lote_id__in=sobra).delete()
+        LoteFaturado.objects.using(using).bulk_create([LoteFaturado(separacao_lote_id=lote) for lote in sorted(falta)])
+        if execucao is not None:
+            ReparoEstoque.objects.using(using).bulk_create(
+                [ReparoEstoque(execucao=execucao, cod_produto="", campo=f"lote faturado {lote}", antes="não", depois="sim") for lote in sorted(falta)]
+                + [ReparoEstoque(execucao=execucao, cod_produto="", campo=f"lote faturado {lote}", antes="sim", depois="não") for lote in sorted(sobra)]
+            )
+        return sorted(falta | sobra)
+
+    return transacao.executar(corrigir_travado, using=using)
+
+
 def reconciliar(origem=ReconciliacaoExecucao.Origem.AGENDAMENTO, produtos=None, corrigir=True, lote=None, using="default"):
     """One reconciliation run: given products, or the next batch of the catalog cycle."""
     lote = lote or settings.ESTOQUE_RECONCILIACAO_LOTE
@@ -123,6 +158,7 @@ def reconciliar(origem=ReconciliacaoExecucao.Origem.AGENDAMENTO, produtos=None, 
             cursor.ultimo_codigo = ultimo
             cursor.save(using=using)
             execucao.cursor_fim = ultimo
+        corrigir_lotes_faturados(execucao, corrigir, using)
         encontrados = verificar(principais, execucao, corrigir, using)
         execucao.produtos_verificados = len(principais)
         execucao.produtos_corrigidos = len(encontrados)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
 from estoque.services import recalculo, transacao, travas, unificacao
 from estoque.services.derivacao import travar_produtos
+from estoque.services import reconciliacao
 from estoque.services.reconciliacao import todos_os_codigos
 
 LOTE = 2000
@@ -19,6 +20,7 @@ def reconstruir(using="default", lote=LOTE, progresso=None) -> int:
     with transaction.atomic(using=using):
         travas.travar_unificacao(using, exclusivo=True)
         unificacao.reconstruir_mapa(using)
+        reconciliacao.corrigir_lotes_faturados(using=using)
         mapa = dict(CodigoUnificado.objects.using(using).values_list("cod_produto", "cod_principal"))
         orfaos = set(MovimentacaoPrevista.objects.using(using).values_list("cod_produto", flat=True).distinct())
         orfaos |= set(EstoqueTempoReal.objects.using(using).values_list("cod_produto", flat=True))
