@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.db import models
@@ -284,3 +285,41 @@ class AlertaSeparacaoCotada(models.Model):
 
     def __str__(self):
         return f"{self.separacao_lote_id} {self.num_pedido}/{self.cod_produto}: {self.qtd_antes} → {self.qtd_depois}"
+
+
+class AnaliseRuptura(models.Model):
+    """One background stock-out analysis of many orders, processed in lots by django-q2."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    criado_em = models.DateTimeField("criada em", auto_now_add=True)
+    criado_por = models.CharField("criada por", max_length=150, blank=True, default="")
+    total_pedidos = models.PositiveIntegerField("pedidos", default=0)
+    total_lotes = models.PositiveIntegerField("lotes", default=0)
+
+    class Meta:
+        verbose_name = "análise de ruptura"
+        verbose_name_plural = "análises de ruptura"
+        ordering = ["-criado_em"]
+
+    def __str__(self):
+        return f"{self.criado_em:%d/%m/%Y %H:%M} ({self.total_pedidos} pedidos)"
+
+
+class AnaliseRupturaLote(models.Model):
+    """A lot of up to 20 orders of an analysis; resultados filled by the worker that ran it."""
+
+    analise = models.ForeignKey(AnaliseRuptura, on_delete=models.CASCADE, related_name="lotes", verbose_name="análise")
+    indice = models.PositiveIntegerField("lote")
+    pedidos = models.JSONField(default=list)
+    resultados = models.JSONField(null=True, blank=True)
+    erro = models.TextField(blank=True, default="")
+    concluido_em = models.DateTimeField("concluído em", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lote da análise de ruptura"
+        verbose_name_plural = "lotes da análise de ruptura"
+        ordering = ["analise", "indice"]
+        constraints = [models.UniqueConstraint(fields=["analise", "indice"], name="ruptura_lote_unico")]
+
+    def __str__(self):
+        return f"{self.analise_id} #{self.indice}"

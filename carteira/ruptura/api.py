@@ -1,0 +1,87 @@
+"""API of the per-order stock-out analysis: one order now, or many in the background with
+a Server-Sent Events stream of the lots as they finish."""
+import json
+
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from carteira.models import AnaliseRuptura
+from carteira.ruptura import jobs
+from carteira.ruptura.analise import analisar_pedido
+from carteira.ruptura.serializers import AnaliseRupturaSerializer, AnalisarSerializer, JobRupturaSerializer
+from estoque.eventos_stream import evento, mudancas
+
+DURACAO_EVENTOS_SEGUNDOS = 600
+
+
+class RupturaPedidoView(APIView):
+    @extend_schema(responses={200: AnaliseRupturaSerializer, 404: OpenApiResponse(description="Pedido fora da carteira")})
+    def get(self, request, num_pedido):
+        analise = analisar_pedido(num_pedido)
+        if analise is None:
+            raise Http404(f"Pedido {num_pedido} não está na carteira em aberto.")
+        return Response(analise.como_dict())
+
+
+class AnalisarView(APIView):
+    @extend_schema(request=AnalisarSerializer, responses={202: JobRupturaSerializer})
+    def post(self, request):
+        entrada = AnalisarSerializer(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        analise = jobs.iniciar(entrada.validated_data.get("pedidos"), usuario=request.user.get_username())
+        return Response(
+            {
+                "job_id": str(analise.pk),
+                "total_pedidos": analise.total_pedidos,
+                "total_lotes": analise.total_lotes,
+                "stream": f"/api/carteira/ruptura/stream/{analise.pk}",
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class EventStreamRenderer(BaseRenderer):
+    """Lets content negotiation accept an EventSource's 'Accept: text/event-stream'."""
+
+    media_type = "text/event-stream"
+    format = "sse"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data, default=str).encode()
+
+
+def _resposta_sse(gerador):
+    resposta = StreamingHttpResponse(gerador, content_type="text/event-stream; charset=utf-8")
+    resposta["Cache-Control"] = "no-cache"
+    resposta["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+    return resposta
+
+
+class StreamView(APIView):
+    """text/event-stream: 'progresso', one 'lote' per finished lot, then 'fim' (or 'erro')."""
+
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
+
+    @extend_schema(responses={(200, "text/event-stream"): OpenApiResponse(description="Eventos SSE")})
+    def get(self, request, job_id):
+        analise = get_object_or_404(AnaliseRuptura, pk=job_id)
+        return _resposta_sse(jobs.eventos(analise, evento))
+
+
+class EventosEstoqueView(APIView):
+    """text/event-stream of stock changes: event 'estoque' with the changed principal codes."""
+
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
+
+    @extend_schema(responses={(200, "text/event-stream"): OpenApiResponse(description="Eventos SSE")})
+    def get(self, request):
+        try:
+            duracao = min(float(request.query_params.get("duracao", DURACAO_EVENTOS_SEGUNDOS)), DURACAO_EVENTOS_SEGUNDOS)
+        except ValueError:
+            return Response({"duracao": ["Informe um número de segundos."]}, status=status.HTTP_400_BAD_REQUEST)
+        return _resposta_sse(mudancas(max(duracao, 1)))
