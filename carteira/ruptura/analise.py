@@ -118,8 +118,10 @@ def analisar_pedidos(pedidos=None, hoje: date | None = None) -> dict[str, Analis
     por_pedido = defaultdict(list)
     for linha in linhas:
         por_pedido[linha.num_pedido].append(linha)
+    base: dict[str, list] = {}  # principal -> projection with every outflow (orders without their own)
     return {
-        num: _analisar(num, itens, leitura, proprias.get(num, {}), producao, hoje) for num, itens in por_pedido.items()
+        num: _analisar(num, itens, leitura, proprias.get(num, {}), producao, hoje, base)
+        for num, itens in por_pedido.items()
     }
 
 
@@ -154,18 +156,24 @@ def _producao_por_principal(leitura, hoje) -> dict[str, dict[date, list]]:
     return resultado
 
 
-def _analisar(num, itens, leitura, proprias, producao, hoje) -> AnaliseRuptura:
+def _projecao(principal, leitura, proprias, hoje, base):
+    saldo = leitura.estoques.get(principal, (ZERO,))[0]
+    if not proprias.get(principal):
+        if principal not in base:
+            base[principal] = projetar(saldo, leitura.previstas.get(principal, ()), hoje, DIAS_MAX)
+        return saldo, base[principal]
+    # Put the order's own outflows back: a negative outflow on the same (clamped) day.
+    previstas = list(leitura.previstas.get(principal, ())) + [(data, ZERO, -qtd) for data, qtd in proprias[principal]]
+    return saldo, projetar(saldo, previstas, hoje, DIAS_MAX)
+
+
+def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRuptura:
     por_principal = defaultdict(lambda: ZERO)
     for linha in itens:
         por_principal[leitura.principal_de.get(linha.cod_produto, linha.cod_produto)] += linha.qtd_saldo_produto_pedido
     julgamento = {}
     for principal, quantidade in por_principal.items():
-        saldo = leitura.estoques.get(principal, (ZERO,))[0]
-        # Put the order's own outflows back: a negative outflow on the same (clamped) day.
-        previstas = list(leitura.previstas.get(principal, ())) + [
-            (data, ZERO, -qtd) for data, qtd in proprias.get(principal, ())
-        ]
-        projecao = projetar(saldo, previstas, hoje, DIAS_MAX)
+        saldo, projecao = _projecao(principal, leitura, proprias, hoje, base)
         disponivel_em = estoque_selectors.primeiro_dia_disponivel(projecao, quantidade)
         menor_d7, _ = resumo_d7(projecao)
         resolve = producao[principal].get(disponivel_em, []) if disponivel_em and disponivel_em > hoje else []
