@@ -85,3 +85,4 @@ class PedidoAdmin(SomenteLeituraAdmin):
 
 
 from carteira import admin_sincronizacao  # noqa: E402,F401  (registers the sync admin)
+from carteira.ruptura import admin as ruptura_admin  # noqa: E402,F401  (registers the ruptura analyses)

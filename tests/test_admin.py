@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from embarques.models import Embarque, EmbarqueItem
-from carteira.models import AlertaSeparacaoCotada, Pedido, SincronizacaoCarteira, Separacao
+from carteira.models import AnaliseRuptura, AnaliseRupturaLote, AlertaSeparacaoCotada, Pedido, SincronizacaoCarteira, Separacao
 from estoque.models import (
     CodigoUnificado,
     CursorReconciliacao,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 REGISTRADOS = sorted(admin.site._registry, key=lambda m: m._meta.label)
 SOMENTE_LEITURA = [
     EstoqueTempoReal, MovimentacaoPrevista, CodigoUnificado, ReconciliacaoExecucao, ReparoEstoque,
-    CursorReconciliacao, LoteFaturado, Pedido, SincronizacaoCarteira, AlertaSeparacaoCotada,
+    CursorReconciliacao, LoteFaturado, Pedido, AnaliseRuptura, AnaliseRupturaLote, SincronizacaoCarteira, AlertaSeparacaoCotada,
 ]
 NOSSOS_APPS = {"estoque", "producao", "carteira", "embarques"}
 
@@ -57,6 +57,8 @@ def dados():
     execucao = ReconciliacaoExecucao.objects.create(origem="COMANDO", produtos_verificados=1, produtos_corrigidos=1)
     ReparoEstoque.objects.create(execucao=execucao, cod_produto="P1", campo="saldo_atual", antes="9", depois="10")
     CursorReconciliacao.objects.update_or_create(id=1, defaults={"ultimo_codigo": "P1"})
+    analise = AnaliseRuptura.objects.create(total_pedidos=1, total_lotes=1)
+    AnaliseRupturaLote.objects.create(analise=analise, indice=0, pedidos=["PED1"])
     embarque = Embarque.objects.create(numero=99)
     EmbarqueItem.objects.create(embarque=embarque, separacao_lote_id="L1", erro_validacao=None)
     SincronizacaoCarteira.objects.create(
