@@ -67,7 +67,9 @@ class StreamView(APIView):
 
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
-    @extend_schema(responses={(200, "text/event-stream"): OpenApiResponse(description="Eventos SSE")})
+    # Long-lived streams stay out of the OpenAPI schema (documented in the README): a schema
+    # fuzzer would hold each call open for minutes.
+    @extend_schema(exclude=True)
     def get(self, request, job_id):
         analise = get_object_or_404(AnaliseRuptura, pk=job_id)
         return _resposta_sse(jobs.eventos(analise, evento))
@@ -78,7 +80,7 @@ class EventosEstoqueView(APIView):
 
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
-    @extend_schema(responses={(200, "text/event-stream"): OpenApiResponse(description="Eventos SSE")})
+    @extend_schema(exclude=True)
     def get(self, request):
         try:
             duracao = min(float(request.query_params.get("duracao", DURACAO_EVENTOS_SEGUNDOS)), DURACAO_EVENTOS_SEGUNDOS)
