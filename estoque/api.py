@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound
@@ -78,6 +78,21 @@ class APIBase(APIView):
     parser_classes = [JSONParser]
     permission_classes = [IsAuthenticated, StaffOuPermissao]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # URLs take any {pk} segment so a malformed one is a JSON 404 here, not Django's HTML page.
+        if "pk" in self.kwargs:
+            pk = self.kwargs["pk"]
+            if not (pk.isascii() and pk.isdigit() and 0 < int(pk) < 2**63):
+                raise NotFound("Registro não encontrado.")
+            self.kwargs["pk"] = int(pk)  # the same dict dispatch() passes to the handler
+        # A code with a NUL byte (or longer than any stored code) names nothing; PostgreSQL
+        # would refuse the query with an error instead.
+        for nome in ("cod", "num_pedido"):
+            valor = self.kwargs.get(nome)
+            if valor is not None and ("\x00" in valor or len(valor) > 50):
+                raise NotFound("Registro não encontrado.")
+
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
             exc = DRFValidationError(detail=as_serializer_error(exc))
@@ -102,7 +117,12 @@ def produto_ou_404(cod: str):
     return produto
 
 
-PARAM_COD = OpenApiParameter("cod", OpenApiTypes.STR, OpenApiParameter.PATH, description="Qualquer código do grupo.")
+# Example values used by the docs page (and by schemathesis' examples phase).
+EXEMPLO_COD = "4310148"
+PARAM_COD = OpenApiParameter(
+    "cod", OpenApiTypes.STR, OpenApiParameter.PATH, description="Qualquer código do grupo.",
+    examples=[OpenApiExample("produto", value=EXEMPLO_COD)],
+)
 # spectacular shows the {pk} of the URLs as {id} (SCHEMA_COERCE_PATH_PK).
 PARAM_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -117,6 +137,9 @@ class ConsultarAPI(APIBase):
     @extend_schema(
         operation_id="estoque_consultar",
         request=ConsultaSerializer,
+        examples=[
+            OpenApiExample("workspace", value={"produtos": [EXEMPLO_COD, "4310148-B"], "dias": 7}, request_only=True)
+        ],
         responses={200: ConsultaRespostaSerializer, 400: ERRO_400, **ERROS_LEITURA},
         description="Estoque, D+7, status e projeção D0..D(dias) de até 500 produtos. "
         "Códigos desconhecidos vêm em nao_encontrados.",
@@ -136,7 +159,7 @@ class ProdutoAPI(APIBase):
         description="Um produto: estoque, D+7, status e projeção D0..D(dias) (padrão 7).",
     )
     def get(self, request, cod):
-        dias = validar(DiasD7Serializer, request.query_params)["dias"]
+        dias = validar(DiasD7Serializer, request.query_params.dict())["dias"]
         return Response(EstoqueProdutoSerializer(produto_ou_404(cod), context={"dias": dias}).data)
 
 
@@ -148,11 +171,31 @@ class ProjecaoAPI(APIBase):
         description="Projeção D0..D(dias) (padrão 28: 29 dias) de um produto.",
     )
     def get(self, request, cod):
-        dias = validar(DiasD28Serializer, request.query_params)["dias"]
+        dias = validar(DiasD28Serializer, request.query_params.dict())["dias"]
         return Response(EstoqueProdutoSerializer(produto_ou_404(cod), context={"dias": dias}).data)
 
 
-class PaginacaoRupturas(PageNumberPagination):
+class PaginacaoEstrita(PageNumberPagination):
+    """page and page_size must be positive integers when given (DRF would quietly take
+    an empty or malformed one for the default)."""
+
+    page_size_query_param = "page_size"
+
+    def _inteiro_positivo(self, request, parametro):
+        valor = request.query_params.get(parametro)
+        if valor is not None and not (valor.isascii() and valor.isdigit() and int(valor) > 0):
+            raise DRFValidationError({parametro: ["Informe um número inteiro positivo."]})
+
+    def get_page_number(self, request, paginator):
+        self._inteiro_positivo(request, self.page_query_param)
+        return super().get_page_number(request, paginator)
+
+    def get_page_size(self, request):
+        self._inteiro_positivo(request, self.page_size_query_param)
+        return super().get_page_size(request)
+
+
+class PaginacaoRupturas(PaginacaoEstrita):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -170,7 +213,7 @@ class RupturasAPI(APIBase):
         description="Produtos cuja projeção fica negativa em D0..D(dias), a ruptura mais próxima primeiro.",
     )
     def get(self, request):
-        dias = validar(DiasD7Serializer, request.query_params)["dias"]
+        dias = validar(DiasD7Serializer, request.query_params.dict())["dias"]
         paginador = PaginacaoRupturas()
         pagina = paginador.paginate_queryset(selectors.rupturas(dias), request, view=self)
         itens = selectors.detalhar_rupturas(pagina)
@@ -240,6 +283,14 @@ class MovimentacoesAPI(APIBase):
     @extend_schema(
         operation_id="estoque_movimentacao_criar",
         request=MovimentacaoSerializer,
+        examples=[
+            OpenApiExample(
+                "saída",
+                value={"cod_produto": EXEMPLO_COD, "tipo_movimentacao": "SAIDA", "qtd_movimentacao": -12.5,
+                       "data_movimentacao": "2026-01-15", "numero_nf": "123456"},
+                request_only=True,
+            )
+        ],
         responses={201: MovimentacaoSerializer, **ERROS_ESCRITA},
         description="Registra uma movimentação de estoque (sinal conforme o tipo).",
     )

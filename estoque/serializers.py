@@ -2,6 +2,7 @@
 
 Quantities are JSON numbers (COERCE_DECIMAL_TO_STRING is off), dates ISO 8601.
 """
+from django.db import models
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,8 +20,8 @@ def _data(valor):
     return valor.isoformat() if valor else None
 
 
-def _momento(valor):
-    return timezone.localtime(valor).isoformat() if valor else None
+def _momento(valor, fuso=None):
+    return timezone.localtime(valor, fuso).isoformat() if valor else None
 
 
 STATUS_ESTOQUE = ["CRITICO", "ATENCAO", "OK"]
@@ -37,12 +38,44 @@ class StatusEstoqueField(serializers.ChoiceField):
         super().__init__(choices=STATUS_ESTOQUE, **kwargs)
 
 
-# ---------------------------------------------------------------- input
+# ---------------------------------------------------------------- input: the JSON types the schema says
+# DRF would quietly take 0 for "0" or "12.5" for 12.5; the API takes what its schema documents.
+
+
+class TextoField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class QuantidadeField(serializers.DecimalField):
+    default_error_messages = {"numero_json": "Informe a quantidade como número JSON (ex.: 12.5)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("numero_json")
+        return super().to_internal_value(data)
+
+
+class InteiroField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ModelSerializerEstrito(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextoField,
+        models.TextField: TextoField,
+    }
 
 
 class ConsultaSerializer(serializers.Serializer):
     produtos = serializers.ListField(
-        child=serializers.CharField(max_length=50),
+        child=TextoField(max_length=50),
         allow_empty=False,
         max_length=MAX_PRODUTOS_CONSULTA,
         help_text=f"Códigos de produto (qualquer código de um grupo unificado); até {MAX_PRODUTOS_CONSULTA}.",
@@ -54,7 +87,7 @@ class ConsultaSerializer(serializers.Serializer):
             "empty": "Informe ao menos um código de produto.",
         },
     )
-    dias = serializers.IntegerField(
+    dias = InteiroField(
         min_value=0, max_value=DIAS_MAX, default=DIAS_D7, help_text="Projeção de D0 até D(dias), 0 a 28."
     )
 
@@ -78,17 +111,33 @@ class DiaProjecaoSerializer(serializers.Serializer):
     saldo_final = serializers.DecimalField(**QTD_SAIDA)
 
 
+_ISO: dict = {}  # date -> "YYYY-MM-DD": every product's projection has the same 29 dates
+
+
+def _iso(data):
+    texto = _ISO.get(data)
+    if texto is None:
+        if len(_ISO) > 1000:
+            _ISO.clear()
+        texto = _ISO[data] = data.isoformat()
+    return texto
+
+
 def projecao_json(projecao, dias):
-    return [
-        {
-            "data": dia.data.isoformat(),
-            "saldo_inicial": dia.saldo_inicial,
-            "entrada": dia.entrada,
-            "saida": dia.saida,
-            "saldo_final": dia.saldo_final,
-        }
-        for dia in projecao[: dias + 1]
-    ]
+    """D0..D(dias) as JSON-ready dicts. float() is what DRF's encoder would do to each Decimal;
+    done here once per distinct value (a day without movement keeps the balance), it is the
+    bulk of a 50-product answer's serialization time otherwise."""
+    linhas = []
+    inicial = float(projecao[0].saldo_inicial)
+    for dia in projecao[: dias + 1]:
+        entrada = float(dia.entrada) if dia.entrada else 0.0
+        saida = float(dia.saida) if dia.saida else 0.0
+        final = float(dia.saldo_final) if (entrada or saida) else inicial
+        linhas.append(
+            {"data": _iso(dia.data), "saldo_inicial": inicial, "entrada": entrada, "saida": saida, "saldo_final": final}
+        )
+        inicial = final
+    return linhas
 
 
 class EstoqueProdutoSerializer(serializers.Serializer):
@@ -108,16 +157,17 @@ class EstoqueProdutoSerializer(serializers.Serializer):
     def to_representation(self, p):
         # Built by hand: 50 products x 29 days through field-by-field serialization costs
         # more than the whole database read. Same fields as declared above.
+        fuso = self.context.setdefault("fuso", timezone.get_current_timezone())  # one lookup per response
         return {
             "cod_produto": p.cod_produto,
             "cod_principal": p.cod_principal,
             "codigos_unificados": p.codigos_unificados,
             "nome_produto": p.nome_produto,
-            "estoque_atual": p.estoque_atual,
-            "menor_estoque_d7": p.menor_estoque_d7,
+            "estoque_atual": float(p.estoque_atual),
+            "menor_estoque_d7": float(p.menor_estoque_d7),
             "dia_ruptura": _data(p.dia_ruptura),
             "status": p.status,
-            "atualizado_em": _momento(p.atualizado_em),
+            "atualizado_em": _momento(p.atualizado_em, fuso),
             "projecao": projecao_json(p.projecao, self.context.get("dias", DIAS_D7)),
         }
 
@@ -203,8 +253,8 @@ class RecalculoSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- movements
 
 
-class MovimentacaoSerializer(serializers.ModelSerializer):
-    qtd_movimentacao = serializers.DecimalField(**QTD_ENTRADA)
+class MovimentacaoSerializer(ModelSerializerEstrito):
+    qtd_movimentacao = QuantidadeField(**QTD_ENTRADA)
     data_movimentacao = serializers.DateField(required=False, help_text="Padrão: hoje.")
 
     class Meta:

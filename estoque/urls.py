@@ -12,6 +12,6 @@ urlpatterns = [
     path("tempo-real/estatisticas", api.EstatisticasAPI.as_view(), name="estatisticas"),
     path("tempo-real/recalcular/<str:cod>", api.RecalcularAPI.as_view(), name="recalcular"),
     path("movimentacoes", api.MovimentacoesAPI.as_view(), name="movimentacoes"),
-    path("movimentacoes/<int:pk>", api.MovimentacaoAPI.as_view(), name="movimentacao"),
-    path("movimentacoes/<int:pk>/cancelar", api.CancelarMovimentacaoAPI.as_view(), name="movimentacao-cancelar"),
+    path("movimentacoes/<str:pk>", api.MovimentacaoAPI.as_view(), name="movimentacao"),
+    path("movimentacoes/<str:pk>/cancelar", api.CancelarMovimentacaoAPI.as_view(), name="movimentacao-cancelar"),
 ]

@@ -1,0 +1,124 @@
+"""Reads of the order book: the order assembly workspace and the free quantity of a line.
+
+Free quantity of an order line (qtd_saldo) = its open balance in the carteira
+(qtd_saldo_produto_pedido) minus its active pré-separações (CRIADO/RECOMPOSTO) minus its
+separações not yet invoiced. "Not invoiced" is the engine's rule for a pending separação
+(status not FATURADO/NF no CD, NF not synchronised, lote without a matched invoice): the
+same separações that are forecast outflows, so the line and the projection agree.
+"""
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
+
+from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
+from embarques.models import EmbarqueItem
+from estoque import selectors as estoque_selectors
+from estoque.services.contribuicoes import q_embarque_faturado
+
+ZERO = Decimal("0")
+MILESIMO = Decimal("0.001")
+CENTAVO = Decimal("0.01")
+
+
+def separacoes_pendentes():
+    """Separações still waiting to be invoiced (forecast outflows)."""
+    faturado = EmbarqueItem.objects.filter(q_embarque_faturado(), separacao_lote_id=OuterRef("separacao_lote_id"))
+    return (
+        Separacao.objects.filter(sincronizado_nf=False).exclude(status__in=Separacao.FATURADOS).exclude(Exists(faturado))
+    )
+
+
+def pre_separacoes_ativas():
+    return PreSeparacaoItem.objects.filter(status__in=PreSeparacaoItem.ATIVOS)
+
+
+def linha_carteira(num_pedido: str, cod_produto: str, travar: bool = False) -> CarteiraPrincipal | None:
+    qs = CarteiraPrincipal.objects.filter(num_pedido=num_pedido, cod_produto=cod_produto, ativo=True)
+    if travar:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def saldo_livre(linha: CarteiraPrincipal, excluir_pre_separacao: int | None = None) -> Decimal:
+    """The line's free quantity, optionally as if one pré-separação did not exist (when editing it)."""
+    pre = pre_separacoes_ativas().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
+    if excluir_pre_separacao is not None:
+        pre = pre.exclude(pk=excluir_pre_separacao)
+    sep = separacoes_pendentes().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
+    pre_total = pre.aggregate(total=Sum("qtd_selecionada_usuario"))["total"] or ZERO
+    sep_total = sep.aggregate(total=Sum("qtd_saldo"))["total"] or ZERO
+    return linha.qtd_saldo_produto_pedido - pre_total - sep_total
+
+
+def _por_produto(linhas, campo_qtd) -> dict[str, Decimal]:
+    totais = defaultdict(lambda: ZERO)
+    for linha in linhas:
+        totais[linha.cod_produto] += getattr(linha, campo_qtd)
+    return totais
+
+
+def workspace(num_pedido: str, hoje: date | None = None) -> dict | None:
+    """What the order assembly screen needs, per line; None when the order is not in the carteira.
+
+    A fixed number of queries whatever the number of lines: lines, pré-separações,
+    separações, then the stock read (groups, stock, forecast, catalog).
+    """
+    hoje = hoje or timezone.localdate()
+    linhas = list(CarteiraPrincipal.objects.filter(num_pedido=num_pedido, ativo=True).order_by("cod_produto"))
+    if not linhas:
+        return None
+    pres = list(pre_separacoes_ativas().filter(num_pedido=num_pedido).order_by("data_expedicao_editada", "id"))
+    seps = list(separacoes_pendentes().filter(num_pedido=num_pedido).order_by("expedicao", "separacao_lote_id", "id"))
+    pre_total = _por_produto(pres, "qtd_selecionada_usuario")
+    sep_total = _por_produto(seps, "qtd_saldo")
+    leitura = estoque_selectors.ler([linha.cod_produto for linha in linhas], hoje)
+
+    itens = []
+    for linha in linhas:
+        produto = estoque_selectors.montar(linha.cod_produto, leitura, hoje)
+        qtd_saldo = linha.qtd_saldo_produto_pedido - pre_total[linha.cod_produto] - sep_total[linha.cod_produto]
+        livre = max(qtd_saldo, ZERO)
+        itens.append(
+            {
+                "cod_produto": linha.cod_produto,
+                "nome_produto": produto.nome_produto or linha.nome_produto,
+                "cod_principal": produto.cod_principal,
+                "codigos_unificados": produto.codigos_unificados,
+                "qtd_pedido": linha.qtd_produto_pedido,
+                "qtd_saldo_carteira": linha.qtd_saldo_produto_pedido,
+                "qtd_pre_separada": pre_total[linha.cod_produto],
+                "qtd_separada": sep_total[linha.cod_produto],
+                "qtd_saldo": qtd_saldo,
+                "preco": linha.preco_produto_pedido,
+                "valor": (livre * linha.preco_produto_pedido).quantize(CENTAVO),
+                "peso": (livre * produto.peso_bruto).quantize(MILESIMO) if produto.peso_bruto is not None else None,
+                "pallets": (livre / produto.palletizacao).quantize(MILESIMO) if produto.palletizacao else None,
+                "estoque_atual": produto.estoque_atual,
+                "menor_estoque_d7": produto.menor_estoque_d7,
+                "dia_ruptura": produto.dia_ruptura,
+                "status": produto.status,
+                "disponivel_em": estoque_selectors.primeiro_dia_disponivel(produto.projecao, livre),
+            }
+        )
+    cabecalho = linhas[0]
+    return {
+        "num_pedido": num_pedido,
+        "data_referencia": hoje,
+        "cnpj_cpf": cabecalho.cnpj_cpf,
+        "raz_social": cabecalho.raz_social,
+        "raz_social_red": cabecalho.raz_social_red,
+        "municipio": cabecalho.municipio,
+        "estado": cabecalho.estado,
+        "vendedor": cabecalho.vendedor,
+        "data_pedido": cabecalho.data_pedido,
+        "data_entrega_pedido": cabecalho.data_entrega_pedido,
+        "valor_saldo": sum((item["valor"] for item in itens), ZERO),
+        "peso_saldo": sum((item["peso"] or ZERO for item in itens), ZERO),
+        "pallets_saldo": sum((item["pallets"] or ZERO for item in itens), ZERO),
+        "itens": itens,
+        "pre_separacoes": pres,
+        "separacoes": seps,
+    }

@@ -1,0 +1,36 @@
+"""DRF shapes of the production schedule API."""
+from rest_framework import serializers
+
+from estoque.serializers import QTD_ENTRADA, ModelSerializerEstrito, QuantidadeField
+from producao.models import ProgramacaoProducao
+
+
+class ProgramacaoSerializer(ModelSerializerEstrito):
+    qtd_programada = QuantidadeField(**QTD_ENTRADA, help_text="Quantidade (> 0).")
+
+    class Meta:
+        model = ProgramacaoProducao
+        fields = [
+            "id",
+            "cod_produto",
+            "nome_produto",
+            "data_programacao",
+            "qtd_programada",
+            "linha_producao",
+            "cliente_produto",
+            "observacao_pcp",
+        ]
+        read_only_fields = ["id", "nome_produto"]
+
+
+class FiltroProgramacaoSerializer(serializers.Serializer):
+    cod_produto = serializers.CharField(required=False, max_length=50)
+    de = serializers.DateField(required=False)
+    ate = serializers.DateField(required=False)
+
+
+class ProgramacoesPaginadasSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ProgramacaoSerializer(many=True)

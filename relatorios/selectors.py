@@ -1,0 +1,297 @@
+"""Reads for the report pages and the Excel exports.
+
+Exports stream: the main query is read in chunks (a server-side cursor on PostgreSQL) and
+each chunk is completed with a few keyed look-ups (order lines, catalog, Pedido status),
+so memory depends on the chunk size, not on the size of the carteira. On PostgreSQL an
+export reads one snapshot (REPEATABLE READ, READ ONLY): an order line and its
+pré-separações and separações are never seen at different moments.
+
+"Pending" pré-separações and separações are the ones the projection counts (carteira's
+selectors): pré-separações CRIADO/RECOMPOSTO, separações not yet invoiced. The carteira
+detalhada nets those from the line's open balance, like the order workspace does.
+"""
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+
+from carteira.models import CarteiraPrincipal, Pedido, Separacao
+from carteira.selectors import pre_separacoes_ativas, separacoes_pendentes
+from estoque import selectors as estoque_selectors
+from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
+from estoque.projecao import DIAS_D7, DIAS_MAX
+from producao.models import CadastroPalletizacao, ProgramacaoProducao
+
+ZERO = Decimal("0")
+LOTE = 2000  # rows per chunk: one look-up query per kind per chunk
+
+CAMPOS_CLIENTE = ("cnpj_cpf", "raz_social", "raz_social_red", "municipio", "estado", "vendedor", "equipe_vendas")
+
+
+@dataclass(frozen=True)
+class Periodo:
+    """An inclusive date range; either end may be open."""
+
+    de: date | None = None
+    ate: date | None = None
+
+    @property
+    def vazio(self) -> bool:
+        return self.de is None and self.ate is None
+
+    def filtrar(self, qs, campo: str):
+        if self.de:
+            qs = qs.filter(**{f"{campo}__gte": self.de})
+        if self.ate:
+            qs = qs.filter(**{f"{campo}__lte": self.ate})
+        return qs
+
+
+@dataclass(frozen=True)
+class Cadastro:
+    nome_produto: str
+    peso_bruto: Decimal | None
+    palletizacao: Decimal | None
+    categoria: str
+
+
+def em_lotes(iteravel, tamanho=LOTE):
+    lote = []
+    for item in iteravel:
+        lote.append(item)
+        if len(lote) >= tamanho:
+            yield lote
+            lote = []
+    if lote:
+        yield lote
+
+
+@contextmanager
+def leitura_consistente():
+    """One snapshot for the whole export on PostgreSQL (outside any open transaction).
+
+    SQLite is left in autocommit: a transaction there would hold the write lock
+    (transaction_mode IMMEDIATE) for as long as the export runs.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def cadastro(codigos) -> dict[str, Cadastro]:
+    """Catalog data per code; a code missing from the catalog takes its group principal's (2 queries)."""
+    codigos = set(codigos)
+    principal_de = dict(CodigoUnificado.objects.filter(cod_produto__in=codigos).values_list("cod_produto", "cod_principal"))
+    linhas = CadastroPalletizacao.objects.filter(cod_produto__in=codigos | set(principal_de.values())).values_list(
+        "cod_produto", "nome_produto", "peso_bruto", "palletizacao", "categoria"
+    )
+    por_codigo = {cod: Cadastro(nome, peso, pallet, categoria) for cod, nome, peso, pallet, categoria in linhas}
+    resultado = {}
+    for cod in codigos:
+        achado = por_codigo.get(cod) or por_codigo.get(principal_de.get(cod))
+        if achado:
+            resultado[cod] = achado
+    return resultado
+
+
+def _linhas_dos_pedidos(pedidos) -> dict[tuple[str, str], dict]:
+    """Order lines (active or not) of some orders, keyed (num_pedido, cod_produto)."""
+    campos = ("num_pedido", "cod_produto", "nome_produto", "preco_produto_pedido", "pedido_cliente", *CAMPOS_CLIENTE)
+    linhas = CarteiraPrincipal.objects.filter(num_pedido__in=set(pedidos)).values(*campos)
+    return {(linha["num_pedido"], linha["cod_produto"]): linha for linha in linhas}
+
+
+def _cliente_do_pedido(linhas: dict[tuple[str, str], dict]) -> dict[str, dict]:
+    return {num_pedido: linha for (num_pedido, _), linha in linhas.items()}
+
+
+def _completar(lote: list[dict]) -> list[dict]:
+    """Add the order line, the order's customer and the catalog data to pré-separação/separação rows."""
+    linhas = _linhas_dos_pedidos(item["num_pedido"] for item in lote)
+    clientes = _cliente_do_pedido(linhas)
+    catalogo = cadastro(item["cod_produto"] for item in lote)
+    for item in lote:
+        item["linha"] = linhas.get((item["num_pedido"], item["cod_produto"]))
+        item["cliente"] = clientes.get(item["num_pedido"])
+        item["cadastro"] = catalogo.get(item["cod_produto"])
+    return lote
+
+
+# ---------------------------------------------------------------- the four carteira exports
+
+
+def pre_separacoes(periodo: Periodo):
+    """Pré-separações CRIADO/RECOMPOSTO, by expedição date, with their order line and catalog data."""
+    qs = periodo.filtrar(pre_separacoes_ativas(), "data_expedicao_editada").order_by(
+        "data_expedicao_editada", "num_pedido", "cod_produto", "id"
+    )
+    for lote in em_lotes(qs.values().iterator(chunk_size=LOTE)):
+        yield from _completar(lote)
+
+
+def separacoes(periodo: Periodo):
+    """Every separação (invoiced or not), by expedição date, with its Pedido (lote) status."""
+    qs = periodo.filtrar(Separacao.objects.all(), "expedicao").order_by(
+        F("expedicao").asc(nulls_last=True), "separacao_lote_id", "cod_produto", "id"
+    )
+    for lote in em_lotes(qs.values().iterator(chunk_size=LOTE)):
+        status = dict(
+            Pedido.objects.filter(separacao_lote_id__in={item["separacao_lote_id"] for item in lote}).values_list(
+                "separacao_lote_id", "status"
+            )
+        )
+        for item in lote:
+            item["status_pedido"] = status.get(item["separacao_lote_id"], "")
+        yield from _completar(lote)
+
+
+def _linhas_carteira(periodo: Periodo):
+    qs = periodo.filtrar(CarteiraPrincipal.objects.filter(ativo=True), "data_pedido")
+    return qs.order_by("num_pedido", "cod_produto")
+
+
+def carteira(periodo: Periodo):
+    """The open order book (active lines), by order date, with catalog data."""
+    for lote in em_lotes(_linhas_carteira(periodo).values().iterator(chunk_size=LOTE)):
+        catalogo = cadastro(linha["cod_produto"] for linha in lote)
+        for linha in lote:
+            linha["cadastro"] = catalogo.get(linha["cod_produto"])
+        yield from lote
+
+
+CAMPOS_DETALHADA = (
+    "num_pedido", "pedido_cliente", "data_pedido", "status_pedido", *CAMPOS_CLIENTE, "cod_produto", "nome_produto",
+    "qtd_produto_pedido", "qtd_saldo_produto_pedido", "qtd_cancelada_produto_pedido", "preco_produto_pedido",
+    "data_entrega_pedido", "observ_ped_1", "origem", "criado_em",
+)  # every field of the order line but the delivery address
+
+
+def carteira_detalhada(periodo: Periodo):
+    """(order line, its pending pré-separações, its pending separações) for each active line.
+
+    The date range selects order lines by order date; each selected line brings all of its
+    pending pré-separações and separações, so the line always reconciles.
+    """
+    linhas_carteira = _linhas_carteira(periodo).values(*CAMPOS_DETALHADA)
+    for lote in em_lotes(linhas_carteira.iterator(chunk_size=LOTE)):
+        pedidos = {linha["num_pedido"] for linha in lote}
+        catalogo = cadastro(linha["cod_produto"] for linha in lote)
+        pres, seps = defaultdict(list), defaultdict(list)
+        for pre in (
+            pre_separacoes_ativas().filter(num_pedido__in=pedidos).order_by("data_expedicao_editada", "id").values()
+        ):
+            pres[(pre["num_pedido"], pre["cod_produto"])].append(pre)
+        pendentes = (
+            separacoes_pendentes()
+            .filter(num_pedido__in=pedidos)
+            .order_by(F("expedicao").asc(nulls_first=True), "separacao_lote_id", "id")
+            .values()
+        )
+        for sep in pendentes:
+            seps[(sep["num_pedido"], sep["cod_produto"])].append(sep)
+        status = dict(
+            Pedido.objects.filter(
+                separacao_lote_id__in={sep["separacao_lote_id"] for lista in seps.values() for sep in lista}
+            ).values_list("separacao_lote_id", "status")
+        )
+        for linha in lote:
+            chave = (linha["num_pedido"], linha["cod_produto"])
+            linha["cadastro"] = catalogo.get(linha["cod_produto"])
+            for sep in seps.get(chave, ()):
+                sep["status_pedido"] = status.get(sep["separacao_lote_id"], "")
+            yield linha, pres.get(chave, []), seps.get(chave, [])
+
+
+# ---------------------------------------------------------------- production workbook
+
+
+def estoque_e_previstas():
+    """Per principal product (EstoqueTempoReal): (row, unified codes, catalog, forecast rows by date)."""
+    qs = EstoqueTempoReal.objects.order_by("cod_produto").values(
+        "cod_produto", "nome_produto", "saldo_atual", "atualizado_em"
+    )
+    for lote in em_lotes(qs.iterator(chunk_size=LOTE)):
+        codigos = [produto["cod_produto"] for produto in lote]
+        _, membros, _ = estoque_selectors.grupos_de(codigos)
+        catalogo = cadastro(codigos)
+        previstas = defaultdict(list)
+        linhas = (
+            MovimentacaoPrevista.objects.filter(cod_produto__in=codigos)
+            .order_by("cod_produto", "data_prevista")
+            .values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista")
+        )
+        for cod, dia, entrada, saida in linhas:
+            previstas[cod].append((dia, entrada, saida))
+        for produto in lote:
+            cod = produto["cod_produto"]
+            grupo = membros.get(cod, [cod])
+            yield produto, grupo if len(grupo) > 1 else [], catalogo.get(cod), previstas.get(cod, [])
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+def painel_carteira(hoje: date, ruptura_limite: int = 15) -> dict:
+    """Open order book totals and the order lines whose product runs out within D0..D7."""
+    ativas = CarteiraPrincipal.objects.filter(ativo=True)
+    valor = ExpressionWrapper(
+        F("qtd_saldo_produto_pedido") * F("preco_produto_pedido"), output_field=DecimalField(max_digits=30, decimal_places=5)
+    )
+    totais = ativas.aggregate(pedidos=Count("num_pedido", distinct=True), linhas=Count("id"), valor=Sum(valor))
+    rupturas = estoque_selectors.rupturas(DIAS_D7, hoje)
+    _, membros, _ = estoque_selectors.grupos_de([r.cod_produto for r in rupturas])
+    principal_de = {cod: principal for principal, grupo in membros.items() for cod in grupo}
+    por_codigo = (
+        ativas.filter(cod_produto__in=list(principal_de))
+        .order_by()
+        .values("cod_produto")
+        .annotate(linhas=Count("id"), pedidos=Count("num_pedido", distinct=True), qtd=Sum("qtd_saldo_produto_pedido"))
+    )
+    por_produto = defaultdict(lambda: {"linhas": 0, "pedidos": 0, "qtd": ZERO})
+    for item in por_codigo:
+        alvo = por_produto[principal_de[item["cod_produto"]]]
+        alvo["linhas"] += item["linhas"]
+        alvo["pedidos"] += item["pedidos"]  # an order rarely holds two codes of one group
+        alvo["qtd"] += item["qtd"] or ZERO
+    afetados = [r for r in rupturas if r.cod_produto in por_produto]
+    detalhados = estoque_selectors.detalhar_rupturas(afetados[:ruptura_limite])
+    return {
+        "data_referencia": hoje,
+        "pedidos": totais["pedidos"] or 0,
+        "linhas": totais["linhas"] or 0,
+        "valor": (totais["valor"] or ZERO).quantize(Decimal("0.01")),
+        "linhas_ruptura": sum(item["linhas"] for item in por_produto.values()),
+        "produtos_ruptura": len(afetados),
+        "rupturas": [{"ruptura": r, **por_produto[r.cod_produto]} for r in detalhados],
+    }
+
+
+def painel_producao(hoje: date, periodo: Periodo) -> dict:
+    """The production schedule in a date range (D0..D28 by default) and the stock status counts."""
+    de = periodo.de or hoje
+    ate = periodo.ate or hoje + timedelta(days=DIAS_MAX)
+    programacoes = ProgramacaoProducao.objects.filter(data_programacao__gte=de, data_programacao__lte=ate).order_by(
+        "data_programacao", "cod_produto", "id"
+    )
+    totais = programacoes.aggregate(
+        itens=Count("id"), produtos=Count("cod_produto", distinct=True), quantidade=Sum("qtd_programada")
+    )
+    estatisticas = estoque_selectors.estatisticas(hoje)
+    return {
+        "data_referencia": hoje,
+        "de": de,
+        "ate": ate,
+        "programacoes": programacoes,
+        "itens": totais["itens"] or 0,
+        "produtos": totais["produtos"] or 0,
+        "quantidade": totais["quantidade"] or ZERO,
+        "estatisticas": estatisticas,
+    }
