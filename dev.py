@@ -72,6 +72,9 @@ def comando_run():
         f"U.objects.create_superuser('{USUARIO_DEMO}', 'admin@example.com', '{SENHA_DEMO}')"
     )
     manage("estoque_agendar", "-v", "0")
+    if not os.environ.get("ODOO_URL"):
+        # Demo without an Odoo to reach: no scheduled carteira sync failing every half hour.
+        manage("sincronizar_carteira", "--agendar", env={**os.environ, "CARTEIRA_SINCRONIZACAO_MINUTOS": "0"})
     porta = os.environ.get("PORT", "8000")
     passo("Iniciando o servidor web e o cluster django-q2 (Ctrl+C encerra)")
     processos = [
