@@ -14,8 +14,8 @@ DIAS_D7 = 7
 DIAS_MAX = 28
 
 
-@dataclass(frozen=True)
-class DiaProjecao:
+@dataclass(slots=True)
+class DiaProjecao:  # slots, not frozen: built 29 times per product per read, on the hot path
     data: date
     saldo_inicial: Decimal
     entrada: Decimal

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally: the machines have no CDN
     "import_export",
     "django_q",
     "estoque",
@@ -120,6 +121,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Estoque em Tempo Real",
     "DESCRIPTION": "Estoque atual, projeção D0..D28, rupturas e workspace de montagem de pedidos.",
     "VERSION": "0.1.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # django-q2: ORM broker by default (works on SQLite), Redis when REDIS_URL is set.
