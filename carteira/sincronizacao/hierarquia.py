@@ -17,11 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef
 
 from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao
-from embarques.models import EmbarqueItem
-from estoque.services.contribuicoes import q_embarque_faturado
+from carteira.selectors import separacoes_pendentes
 
 ZERO = Decimal("0")
 LIVRE = "LIVRE"  # informational: what the free balance absorbed
@@ -63,13 +61,6 @@ class Acao:
 
 def _mais_novos_primeiro(objetos):
     return sorted(objetos, key=lambda o: (o.criado_em, o.pk), reverse=True)
-
-
-def separacoes_pendentes():
-    faturado = EmbarqueItem.objects.filter(q_embarque_faturado(), separacao_lote_id=OuterRef("separacao_lote_id"))
-    return (
-        Separacao.objects.filter(sincronizado_nf=False).exclude(status__in=Separacao.FATURADOS).exclude(Exists(faturado))
-    )
 
 
 def alocacoes(chaves, travar: bool) -> dict:
