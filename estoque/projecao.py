@@ -5,6 +5,7 @@ pending, so they count on D0; production dated before today did not happen as pl
 and does not count.
 """
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterable
@@ -38,14 +39,24 @@ def projetar(saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Deci
             saidas[dia] = saidas.get(dia, ZERO) + saida
     dias_projecao = []
     saldo = saldo_atual
-    for k in range(dias + 1):
-        dia = hoje + timedelta(days=k)
-        entrada = entradas.get(dia, ZERO)
-        saida = saidas.get(dia, ZERO)
+    for dia in _datas(hoje, dias):
+        entrada = entradas.get(dia)
+        saida = saidas.get(dia)
+        if entrada is None and saida is None:
+            # Most days move nothing: no Decimal arithmetic on the read hot path.
+            dias_projecao.append(DiaProjecao(dia, saldo, ZERO, ZERO, saldo))
+            continue
+        entrada = entrada or ZERO
+        saida = saida or ZERO
         final = saldo + entrada - saida
         dias_projecao.append(DiaProjecao(dia, saldo, entrada, saida, final))
         saldo = final
     return dias_projecao
+
+
+@lru_cache(maxsize=64)
+def _datas(hoje: date, dias: int) -> tuple[date, ...]:
+    return tuple(hoje + timedelta(days=k) for k in range(dias + 1))
 
 
 def resumo_d7(projecao: list[DiaProjecao]) -> tuple[Decimal, date | None]:
