@@ -33,3 +33,15 @@ def staff(django_user_model):
 def cliente_staff(client, staff):
     client.force_login(staff)
     return client
+
+
+@pytest.fixture
+def comum(django_user_model):
+    """A logged-in user without any permission (for 403s)."""
+    return django_user_model.objects.create_user("comum", "comum@example.com", "senha-forte-123")
+
+
+@pytest.fixture
+def cliente_comum(client, comum):
+    client.force_login(comum)
+    return client

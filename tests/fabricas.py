@@ -1,4 +1,5 @@
 """Small factories for source rows (plain functions: the tests read like the users' words)."""
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -73,3 +74,8 @@ def linha_carteira(pedido, cod, qtd, preco="10.00", **extra):
         preco_produto_pedido=Decimal(preco),
         **extra,
     )
+
+
+def corpo(resposta):
+    """A JSON response body with numbers as Decimal (compared exactly with the oracle)."""
+    return json.loads(resposta.content, parse_float=Decimal)

@@ -1,5 +1,4 @@
 """Order assembly workspace and pré-separação writes (create, edit, delete, confirm)."""
-import json
 from decimal import Decimal
 
 import pytest
@@ -8,6 +7,7 @@ from django.contrib.auth.models import Permission
 from carteira.models import PreSeparacaoItem, Separacao
 from estoque.models import MovimentacaoPrevista
 from tests import fabricas as f
+from tests.fabricas import corpo
 from tests.oracle import calcular, diferencas_com_derivados
 
 pytestmark = pytest.mark.django_db
@@ -16,26 +16,11 @@ URL = "/api/carteira/pre-separacoes"
 ZERO = Decimal("0")
 
 
-def corpo(resposta):
-    return json.loads(resposta.content, parse_float=Decimal)
-
-
 def workspace(cliente, pedido="PED1"):
     resposta = cliente.get(f"/api/carteira/pedidos/{pedido}/workspace")
     assert resposta.status_code == 200
     dados = corpo(resposta)
     return dados, {item["cod_produto"]: item for item in dados["itens"]}
-
-
-@pytest.fixture
-def comum(django_user_model):
-    return django_user_model.objects.create_user("comum", "comum@example.com", "senha-forte-123")
-
-
-@pytest.fixture
-def cliente_comum(client, comum):
-    client.force_login(comum)
-    return client
 
 
 @pytest.fixture

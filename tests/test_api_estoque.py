@@ -10,27 +10,13 @@ from rest_framework.authtoken.models import Token
 
 from estoque.models import EstoqueTempoReal, MovimentacaoPrevista, ReconciliacaoExecucao
 from tests import fabricas as f
+from tests.fabricas import corpo
 from tests.oracle import calcular
 
 pytestmark = pytest.mark.django_db
 
 CONSULTAR = "/api/estoque/tempo-real/consultar"
 ZERO = Decimal("0")
-
-
-def corpo(resposta):
-    return json.loads(resposta.content, parse_float=Decimal)
-
-
-@pytest.fixture
-def comum(django_user_model):
-    return django_user_model.objects.create_user("comum", "comum@example.com", "senha-forte-123")
-
-
-@pytest.fixture
-def cliente_comum(client, comum):
-    client.force_login(comum)
-    return client
 
 
 def cenario():

@@ -1,5 +1,4 @@
 """Stock movement writes: create, edit, cancel; visible on the next read; bad input writes nothing."""
-import json
 from decimal import Decimal
 
 import pytest
@@ -8,6 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque
 from tests import fabricas as f
+from tests.fabricas import corpo
 from tests.oracle import diferencas_com_derivados
 
 pytestmark = pytest.mark.django_db
@@ -15,23 +15,8 @@ pytestmark = pytest.mark.django_db
 URL = "/api/estoque/movimentacoes"
 
 
-def corpo(resposta):
-    return json.loads(resposta.content, parse_float=Decimal)
-
-
 def estoque(cliente, cod):
     return corpo(cliente.get(f"/api/estoque/tempo-real/produto/{cod}"))["estoque_atual"]
-
-
-@pytest.fixture
-def comum(django_user_model):
-    return django_user_model.objects.create_user("comum", "comum@example.com", "senha-forte-123")
-
-
-@pytest.fixture
-def cliente_comum(client, comum):
-    client.force_login(comum)
-    return client
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Production schedule writes: create, edit, delete, list; the forecast follows at once."""
-import json
 from decimal import Decimal
 
 import pytest
@@ -7,6 +6,7 @@ from django.contrib.auth.models import Permission
 
 from producao.models import ProgramacaoProducao
 from tests import fabricas as f
+from tests.fabricas import corpo
 from tests.oracle import calcular, diferencas_com_derivados
 
 pytestmark = pytest.mark.django_db
@@ -15,24 +15,9 @@ URL = "/api/producao/programacoes"
 ZERO = Decimal("0")
 
 
-def corpo(resposta):
-    return json.loads(resposta.content, parse_float=Decimal)
-
-
 def entradas(cliente, cod):
     projecao = corpo(cliente.get(f"/api/estoque/tempo-real/projecao/{cod}"))["projecao"]
     return {k: dia["entrada"] for k, dia in enumerate(projecao) if dia["entrada"]}
-
-
-@pytest.fixture
-def comum(django_user_model):
-    return django_user_model.objects.create_user("comum", "comum@example.com", "senha-forte-123")
-
-
-@pytest.fixture
-def cliente_comum(client, comum):
-    client.force_login(comum)
-    return client
 
 
 @pytest.fixture
