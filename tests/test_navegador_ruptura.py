@@ -4,7 +4,7 @@ from django_q.conf import Conf
 from selenium.webdriver.common.by import By
 
 from tests import fabricas as f
-from tests.test_navegador_relatorios import CHROMEDRIVER, CHROMIUM, SENHA, downloads, esperar, navegador  # noqa: F401
+from tests.test_navegador_relatorios import SENHA, downloads, esperar, navegador  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,5 +1,4 @@
 """The open orders as the /carteira/pedidos/ page lists them, grouped by order."""
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal

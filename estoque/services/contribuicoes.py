@@ -50,10 +50,6 @@ def q_embarque_faturado() -> Q:
     return Q(status=EmbarqueItem.Status.ATIVO) & (Q(erro_validacao__isnull=True) | Q(erro_validacao=""))
 
 
-def embarque_faturado(estado: dict) -> bool:
-    return estado["status"] == EmbarqueItem.Status.ATIVO and not estado["erro_validacao"]
-
-
 def data_separacao(estado: dict) -> date:
     """A separação without expedição counts on D0: it is dated at its creation day (never after today)."""
     if estado["expedicao"]:
