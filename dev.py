@@ -61,7 +61,7 @@ def comando_run():
     preparar_ambiente()
     passo("Aplicando migrações")
     manage("migrate", "--no-input", "-v", "0")
-    tem_dados = django_python("from producao.models import CadastroPalletizacao; print(CadastroPalletizacao.objects.exists())")
+    tem_dados = django_python("from estoque.models import CadastroPalletizacao; print(CadastroPalletizacao.objects.exists())")
     if tem_dados != "True":
         passo("Gerando dados de demonstração (escala 1: 600 produtos, um ano de movimentações)")
         manage("gerar_dados_demo", "--escala", "1")

@@ -63,7 +63,7 @@ def _criar_banco(url: str):
 def gerar_dados(escala: float, reusar: bool):
     from django.core.management import call_command
 
-    from producao.models import CadastroPalletizacao
+    from estoque.models import CadastroPalletizacao
 
     esperado = round(600 * escala)
     if reusar and CadastroPalletizacao.objects.count() == esperado:

@@ -22,10 +22,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from estoque.fontes import silenciar_sinais  # noqa: E402
+from estoque.fontes import sem_derivacao  # noqa: E402
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista  # noqa: E402
 from estoque.services import reconciliacao, reconstrucao  # noqa: E402
-from estoque.services.derivacao import resolver_principais  # noqa: E402
+from estoque.services.unificacao import resolver_principais  # noqa: E402
 
 
 def percentil(valores, p):
@@ -44,7 +44,7 @@ def medir_escritas(codigos, n, com_derivacao):
                 cod_produto=cod, qtd_movimentacao=Decimal("1"), tipo_movimentacao="AJUSTE", data_movimentacao=hoje, observacao="bench"
             )
         else:
-            with transaction.atomic(), silenciar_sinais(MovimentacaoEstoque):
+            with transaction.atomic(), sem_derivacao(MovimentacaoEstoque):
                 MovimentacaoEstoque.objects.create(
                     cod_produto=cod, qtd_movimentacao=Decimal("1"), tipo_movimentacao="AJUSTE", data_movimentacao=hoje, observacao="bench"
                 )
@@ -77,7 +77,7 @@ def main():
     print(f"inserção de movimento COM derivação: média {statistics.mean(com):.3f} ms  p95 {percentil(com, 95):.3f} ms")
     print(f"custo relativo da derivação (média com / sem): {statistics.mean(com) / statistics.mean(sem):.2f}x")
     # Leave no trace of the bench rows (the unaccounted inserts go too; the rebuild below fixes the rest).
-    with silenciar_sinais(MovimentacaoEstoque):
+    with sem_derivacao(MovimentacaoEstoque):
         MovimentacaoEstoque.objects.filter(observacao="bench").delete()
 
     inicio = time.perf_counter()

@@ -11,15 +11,14 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from carteira.models import PreSeparacaoItem, Separacao
-from embarques.models import EmbarqueItem
 from estoque.models import MovimentacaoEstoque, UnificacaoCodigos
 from estoque.projecao import DIAS_MAX, projetar, resumo_d7, status_projecao
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
+from estoque.models import CadastroPalletizacao
+from producao.models import ProgramacaoProducao
 
 ZERO = Decimal("0")
 
@@ -64,27 +63,21 @@ def _fluxos(codigos, fim: date):
     ):
         yield cod, data, total, ZERO
     for cod, data, total in (
-        PreSeparacaoItem.objects.filter(
-            cod_produto__in=codigos, status__in=PreSeparacaoItem.ATIVOS, data_expedicao_editada__lte=fim
-        )
+        PreSeparacaoItem.objects.ativas()
+        .filter(cod_produto__in=codigos, data_expedicao_editada__lte=fim)
         .values("cod_produto", "data_expedicao_editada")
         .annotate(total=Sum("qtd_selecionada_usuario"))
         .values_list("cod_produto", "data_expedicao_editada", "total")
     ):
         yield cod, data, ZERO, total
-    faturado = EmbarqueItem.objects.filter(
-        Q(status=EmbarqueItem.Status.ATIVO) & (Q(erro_validacao__isnull=True) | Q(erro_validacao="")),
-        separacao_lote_id=OuterRef("separacao_lote_id"),
-    )
     for cod, data, total in (
-        Separacao.objects.filter(cod_produto__in=codigos, sincronizado_nf=False)
-        .exclude(status__in=Separacao.FATURADOS)
-        .exclude(Exists(faturado))
-        .annotate(dia=Coalesce("expedicao", TruncDate("criado_em")))
-        .filter(dia__lte=fim)
-        .values("cod_produto", "dia")
+        Separacao.objects.pendentes()
+        .filter(cod_produto__in=codigos)
+        .com_data_prevista()
+        .filter(data_prevista__lte=fim)
+        .values("cod_produto", "data_prevista")
         .annotate(total=Sum("qtd_saldo"))
-        .values_list("cod_produto", "dia", "total")
+        .values_list("cod_produto", "data_prevista", "total")
     ):
         yield cod, data, ZERO, total
 
@@ -102,7 +95,7 @@ def consultar_ingenuo(codigos, dias: int = 7, hoje: date | None = None) -> dict:
     saldo = defaultdict(lambda: ZERO)
     com_movimento = set()
     for cod, total in (
-        MovimentacaoEstoque.objects.filter(cod_produto__in=todos, ativo=True)
+        MovimentacaoEstoque.objects.ativas().filter(cod_produto__in=todos)
         .values("cod_produto")
         .annotate(total=Sum("qtd_movimentacao"))
         .values_list("cod_produto", "total")

@@ -5,3 +5,8 @@ class CarteiraConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "carteira"
     verbose_name = "Carteira"
+
+    def ready(self):
+        from carteira import contribuicoes
+
+        contribuicoes.registrar_regras()

@@ -1,10 +1,14 @@
 import uuid
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
-from estoque.fontes import FonteEstoque
+from estoque.fontes import FonteEstoque, FonteQuerySet
+from estoque.models import LoteFaturado
 
 QTD = {"max_digits": 15, "decimal_places": 3}
 VALOR = {"max_digits": 15, "decimal_places": 2}
@@ -69,6 +73,15 @@ class CarteiraPrincipal(models.Model):
         return f"{self.num_pedido}/{self.cod_produto}"
 
 
+STATUS_PRE_SEPARACAO_ATIVOS = ("CRIADO", "RECOMPOSTO")
+
+
+class PreSeparacaoItemQuerySet(FonteQuerySet):
+    def ativas(self):
+        """Pré-separações still planned (a forecast outflow): CRIADO or RECOMPOSTO."""
+        return self.filter(status__in=STATUS_PRE_SEPARACAO_ATIVOS)
+
+
 class PreSeparacaoItem(FonteEstoque):
     """A user's planned allocation of part of an order line to a ship date (forecast outflow)."""
 
@@ -81,7 +94,9 @@ class PreSeparacaoItem(FonteEstoque):
         TOTAL = "total", "Total"
         PARCIAL = "parcial", "Parcial"
 
-    ATIVOS = (Status.CRIADO, Status.RECOMPOSTO)
+    ATIVOS = STATUS_PRE_SEPARACAO_ATIVOS
+
+    objects = PreSeparacaoItemQuerySet.as_manager()
 
     num_pedido = models.CharField("pedido", max_length=50)
     cod_produto = models.CharField("código do produto", max_length=50, db_index=True)
@@ -112,6 +127,37 @@ class PreSeparacaoItem(FonteEstoque):
         return f"{self.num_pedido}/{self.cod_produto} {self.qtd_selecionada_usuario} em {self.data_expedicao_editada}"
 
 
+STATUS_SEPARACAO_FATURADOS = ("FATURADO", "NF no CD")
+
+
+def separacao_pendente(status: str, sincronizado_nf: bool, lote_faturado: bool) -> bool:
+    """Per row: still waiting to be invoiced (a forecast outflow). Twin of SeparacaoQuerySet.pendentes()."""
+    return not (sincronizado_nf or status in STATUS_SEPARACAO_FATURADOS or lote_faturado)
+
+
+def data_prevista_separacao(expedicao: date | None, criado_em: datetime | None) -> date:
+    """Per row: the day a separação leaves. Without expedição, its creation day in São Paulo
+    (overdue, so it counts on D0). Twin of SeparacaoQuerySet.com_data_prevista()."""
+    if expedicao:
+        return expedicao
+    if isinstance(criado_em, datetime):
+        return timezone.localdate(criado_em) if timezone.is_aware(criado_em) else criado_em.date()
+    return timezone.localdate()
+
+
+class SeparacaoQuerySet(FonteQuerySet):
+    def pendentes(self):
+        """Separações still waiting to be invoiced: not FATURADO/NF no CD, NF not synchronised,
+        and their lote not invoiced through an embarque (estoque.models.LoteFaturado, kept by
+        the engine in the same transaction as the embarque items)."""
+        faturado = LoteFaturado.objects.filter(separacao_lote_id=OuterRef("separacao_lote_id"))
+        return self.filter(sincronizado_nf=False).exclude(status__in=STATUS_SEPARACAO_FATURADOS).exclude(Exists(faturado))
+
+    def com_data_prevista(self):
+        """Annotates `data_prevista` (see data_prevista_separacao; TruncDate uses São Paulo)."""
+        return self.annotate(data_prevista=Coalesce("expedicao", TruncDate("criado_em")))
+
+
 class Separacao(FonteEstoque):
     """A picking order line (lote separacao_lote_id): a forecast outflow until invoiced."""
 
@@ -122,7 +168,7 @@ class Separacao(FonteEstoque):
         FATURADO = "FATURADO", "Faturado"
         NF_NO_CD = "NF no CD", "NF no CD"
 
-    FATURADOS = (Status.FATURADO, Status.NF_NO_CD)
+    FATURADOS = STATUS_SEPARACAO_FATURADOS
     ORDEM_STATUS = ("ABERTO", "COTADO", "EMBARCADO", "FATURADO", "NF no CD")
 
     separacao_lote_id = models.CharField("lote", max_length=50, db_index=True)
@@ -140,6 +186,8 @@ class Separacao(FonteEstoque):
     numero_nf = models.CharField("número NF", max_length=20, blank=True, default="")
     sincronizado_nf = models.BooleanField("NF sincronizada", default=False)
     criado_em = models.DateTimeField(auto_now_add=True)
+
+    objects = SeparacaoQuerySet.as_manager()
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "separação"

@@ -1,38 +1,23 @@
 """Reads of the order book: the order assembly workspace and the free quantity of a line.
 
 Free quantity of an order line (qtd_saldo) = its open balance in the carteira
-(qtd_saldo_produto_pedido) minus its active pré-separações (CRIADO/RECOMPOSTO) minus its
-separações not yet invoiced. "Not invoiced" is the engine's rule for a pending separação
-(status not FATURADO/NF no CD, NF not synchronised, lote without a matched invoice): the
-same separações that are forecast outflows, so the line and the projection agree.
+(qtd_saldo_produto_pedido) minus its active pré-separações (PreSeparacaoItem.objects.ativas())
+minus its separações not yet invoiced (Separacao.objects.pendentes()): the same rows the
+engine counts as forecast outflows, so the line and the projection agree.
 """
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
-from embarques.models import EmbarqueItem
 from estoque import selectors as estoque_selectors
-from estoque.services.contribuicoes import q_embarque_faturado
 
 ZERO = Decimal("0")
 MILESIMO = Decimal("0.001")
 CENTAVO = Decimal("0.01")
-
-
-def separacoes_pendentes():
-    """Separações still waiting to be invoiced (forecast outflows)."""
-    faturado = EmbarqueItem.objects.filter(q_embarque_faturado(), separacao_lote_id=OuterRef("separacao_lote_id"))
-    return (
-        Separacao.objects.filter(sincronizado_nf=False).exclude(status__in=Separacao.FATURADOS).exclude(Exists(faturado))
-    )
-
-
-def pre_separacoes_ativas():
-    return PreSeparacaoItem.objects.filter(status__in=PreSeparacaoItem.ATIVOS)
 
 
 def linha_carteira(num_pedido: str, cod_produto: str, travar: bool = False) -> CarteiraPrincipal | None:
@@ -44,10 +29,10 @@ def linha_carteira(num_pedido: str, cod_produto: str, travar: bool = False) -> C
 
 def saldo_livre(linha: CarteiraPrincipal, excluir_pre_separacao: int | None = None) -> Decimal:
     """The line's free quantity, optionally as if one pré-separação did not exist (when editing it)."""
-    pre = pre_separacoes_ativas().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
+    pre = PreSeparacaoItem.objects.ativas().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
     if excluir_pre_separacao is not None:
         pre = pre.exclude(pk=excluir_pre_separacao)
-    sep = separacoes_pendentes().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
+    sep = Separacao.objects.pendentes().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
     pre_total = pre.aggregate(total=Sum("qtd_selecionada_usuario"))["total"] or ZERO
     sep_total = sep.aggregate(total=Sum("qtd_saldo"))["total"] or ZERO
     return linha.qtd_saldo_produto_pedido - pre_total - sep_total
@@ -70,8 +55,8 @@ def workspace(num_pedido: str, hoje: date | None = None) -> dict | None:
     linhas = list(CarteiraPrincipal.objects.filter(num_pedido=num_pedido, ativo=True).order_by("cod_produto"))
     if not linhas:
         return None
-    pres = list(pre_separacoes_ativas().filter(num_pedido=num_pedido).order_by("data_expedicao_editada", "id"))
-    seps = list(separacoes_pendentes().filter(num_pedido=num_pedido).order_by("expedicao", "separacao_lote_id", "id"))
+    pres = list(PreSeparacaoItem.objects.ativas().filter(num_pedido=num_pedido).order_by("data_expedicao_editada", "id"))
+    seps = list(Separacao.objects.pendentes().filter(num_pedido=num_pedido).order_by("expedicao", "separacao_lote_id", "id"))
     pre_total = _por_produto(pres, "qtd_selecionada_usuario")
     sep_total = _por_produto(seps, "qtd_saldo")
     leitura = estoque_selectors.ler([linha.cod_produto for linha in linhas], hoje)

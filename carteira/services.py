@@ -20,7 +20,7 @@ from django.utils import timezone
 from carteira import selectors
 from carteira.models import PreSeparacaoItem, Separacao
 from estoque.services.operacoes import exigir_produto
-from producao.models import CadastroPalletizacao
+from estoque.models import CadastroPalletizacao
 
 Status = PreSeparacaoItem.Status
 MILESIMO = Decimal("0.001")

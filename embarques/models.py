@@ -1,6 +1,8 @@
+import re
+
 from django.db import models
 
-from estoque.fontes import FonteEstoque
+from estoque.fontes import FonteEstoque, FonteQuerySet
 
 
 class Embarque(models.Model):
@@ -30,6 +32,23 @@ class Embarque(models.Model):
 
 
 ERRO_NF_PENDENTE = "NF_PENDENTE_FATURAMENTO"
+STATUS_ITEM_ATIVO = "ATIVO"
+# erro_validacao "empty" (the invoice was imported and matched): NULL, "" or only ASCII
+# blanks. Spelled out, not \s: PostgreSQL's \s depends on the locale, Python's on Unicode.
+SEM_ERRO = r"^[ \t\n\r\f\v]*$"
+
+
+def item_faturado(status: str, erro_validacao: str | None) -> bool:
+    """Per row: an active item whose invoice was matched. Twin of EmbarqueItemQuerySet.faturados()."""
+    return status == STATUS_ITEM_ATIVO and (erro_validacao is None or re.fullmatch(SEM_ERRO, erro_validacao) is not None)
+
+
+class EmbarqueItemQuerySet(FonteQuerySet):
+    def faturados(self):
+        """Active items whose invoice was matched: their lote is invoiced (stock left for real)."""
+        return self.filter(status=STATUS_ITEM_ATIVO).filter(
+            models.Q(erro_validacao__isnull=True) | models.Q(erro_validacao__regex=SEM_ERRO)
+        )
 
 
 class EmbarqueItem(FonteEstoque):
@@ -45,6 +64,8 @@ class EmbarqueItem(FonteEstoque):
     cliente = models.CharField(max_length=255, blank=True, default="")
     nota_fiscal = models.CharField("nota fiscal", max_length=20, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATIVO)
+    objects = EmbarqueItemQuerySet.as_manager()
+
     # Starts pending; the billing import clears it when the invoice is matched to the lote.
     erro_validacao = models.CharField(
         "erro de validação", max_length=500, null=True, blank=True, default=ERRO_NF_PENDENTE
@@ -63,4 +84,4 @@ class EmbarqueItem(FonteEstoque):
 
     @property
     def faturamento_vinculado(self) -> bool:
-        return self.status == self.Status.ATIVO and not (self.erro_validacao or "").strip()
+        return item_faturado(self.status, self.erro_validacao)

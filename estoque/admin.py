@@ -11,6 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
 
 from estoque.models import (
+    CadastroPalletizacao,
     CodigoUnificado,
     CursorReconciliacao,
     EstoqueTempoReal,
@@ -21,7 +22,7 @@ from estoque.models import (
     ReparoEstoque,
     UnificacaoCodigos,
 )
-from estoque.resources import CSVBrasil, MovimentacaoEstoqueResource
+from estoque.resources import CadastroPalletizacaoResource, CSVBrasil, MovimentacaoEstoqueResource
 
 
 class SomenteLeituraMixin:
@@ -211,3 +212,15 @@ class CursorReconciliacaoAdmin(SomenteLeituraAdmin):
 class LoteFaturadoAdmin(SomenteLeituraAdmin):
     list_display = ("separacao_lote_id",)
     search_fields = ("separacao_lote_id",)
+
+
+@admin.register(CadastroPalletizacao)
+class CadastroPalletizacaoAdmin(ImportacaoAdmin):
+    resource_classes = [CadastroPalletizacaoResource]
+    list_display = (
+        "cod_produto", "nome_produto", "palletizacao", "peso_bruto", "categoria", "subcategoria",
+        "linha_producao", "ativo",
+    )
+    list_filter = ("ativo", "categoria", "subcategoria", "linha_producao")
+    search_fields = ("cod_produto", "nome_produto", "categoria", "subcategoria")
+    list_per_page = 100

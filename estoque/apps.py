@@ -7,4 +7,7 @@ class EstoqueConfig(AppConfig):
     verbose_name = "Estoque"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects ORM events to the services)
+        from estoque import checks, contribuicoes, signals  # noqa: F401  (checks register themselves)
+
+        contribuicoes.registrar_regras()
+        signals.conectar()

@@ -1,32 +1,46 @@
 """Base classes for the source tables that feed the real-time stock.
 
-Every write to a source row (save, delete, QuerySet.update/delete, bulk_create,
-bulk_update) runs in one transaction with the delta it causes on the derived
-tables. Single-row writes reach the engine through signals (estoque/signals.py);
-set-based writes go straight to it here, with the per-row signals muted so a
-row is never counted twice.
+Every write to a source row runs in one transaction with the delta it causes on the
+derived tables, and the path is explicit:
+
+- `FonteEstoque.save()` / `.delete()`: lock and read the row's old state, write, read
+  the new state back, apply contribution(new) - contribution(old) (estoque.services.derivacao);
+- `FonteQuerySet.update()` / `.delete()` / `.bulk_create()` / `.bulk_update()`: the same,
+  set-based, for every row the statement touches;
+- a row deleted by a cascade (a parent's delete) is the one write Django runs without
+  calling either; estoque.signals routes those to the engine.
+
+The engine is imported late: it imports the models, which import this base.
 """
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import models, router
 
-# Models whose per-row signals are muted because a bulk path has taken over the
-# derivation for the rows it touches (a cascade into another model still counts).
-_sinais_mudos: ContextVar[frozenset] = ContextVar("estoque_sinais_mudos", default=frozenset())
+# Models whose rows are written without the per-row derivation because a bulk path (or a
+# benchmark measuring the bare write) has taken over for the rows it touches.
+_sem_derivacao: ContextVar[frozenset] = ContextVar("estoque_sem_derivacao", default=frozenset())
 
 
-def sinais_mudos(model) -> bool:
-    return model in _sinais_mudos.get()
+def derivacao_suspensa(model) -> bool:
+    return model in _sem_derivacao.get()
 
 
 @contextmanager
-def silenciar_sinais(model):
-    token = _sinais_mudos.set(_sinais_mudos.get() | {model})
+def sem_derivacao(model) -> Iterator[None]:
+    """Write rows of `model` without the per-row derivation (the caller owns the delta)."""
+    token = _sem_derivacao.set(_sem_derivacao.get() | {model})
     try:
         yield
     finally:
-        _sinais_mudos.reset(token)
+        _sem_derivacao.reset(token)
+
+
+def _motor():
+    from estoque.services import derivacao
+
+    return derivacao
 
 
 def _transacao():
@@ -35,29 +49,26 @@ def _transacao():
     return transacao
 
 
-def _motor():
-    from estoque.services import derivacao  # late import: models load before services
-
-    return derivacao
-
-
 class FonteQuerySet(models.QuerySet):
     """QuerySet whose bulk writes keep EstoqueTempoReal/MovimentacaoPrevista right."""
 
+    def _base(self, pks):
+        return self.model._base_manager.using(self.db).filter(pk__in=pks)
+
     def update(self, **kwargs):
-        if sinais_mudos(self.model):
+        if derivacao_suspensa(self.model):
             # Inside a bulk path (bulk_update calls update()) that already owns the derivation.
             return super().update(**kwargs)
+        motor = _motor()
 
         def atualizar():
-            antigos = _motor().estados_travados(self.model, self, using=self.db)
+            antigos = motor.estados_travados(self.model, self, using=self.db)
             if not antigos:
                 return 0
-            pks = [estado["pk"] for estado in antigos]
-            with silenciar_sinais(self.model):
+            with sem_derivacao(self.model):
                 linhas = super(FonteQuerySet, self).update(**kwargs)
-            novos = _motor().estados(self.model, self.model._base_manager.using(self.db).filter(pk__in=pks))
-            _motor().aplicar_mudanca(self.model, antigos, novos, using=self.db)
+            novos = motor.estados(self.model, self._base([e["pk"] for e in antigos]))
+            motor.aplicar_mudanca(self.model, antigos, novos, using=self.db)
             return linhas
 
         return _transacao().executar(atualizar, using=self.db)
@@ -65,14 +76,15 @@ class FonteQuerySet(models.QuerySet):
     update.alters_data = True
 
     def delete(self):
-        if sinais_mudos(self.model):
+        if derivacao_suspensa(self.model):
             return super().delete()
+        motor = _motor()
 
         def excluir():
-            antigos = _motor().estados_travados(self.model, self, using=self.db)
-            with silenciar_sinais(self.model):
+            antigos = motor.estados_travados(self.model, self, using=self.db)
+            with sem_derivacao(self.model):
                 resultado = super(FonteQuerySet, self).delete()
-            _motor().aplicar_mudanca(self.model, antigos, [], using=self.db)
+            motor.aplicar_mudanca(self.model, antigos, [], using=self.db)
             return resultado
 
         return _transacao().executar(excluir, using=self.db)
@@ -89,15 +101,16 @@ class FonteQuerySet(models.QuerySet):
             )
         objs = list(objs)
         estados_iniciais = [(obj.pk, obj._state.adding) for obj in objs]
+        motor = _motor()
 
         def criar():
-            with silenciar_sinais(self.model):
+            with sem_derivacao(self.model):
                 criados = super(FonteQuerySet, self).bulk_create(objs, batch_size=batch_size, **kwargs)
-            _motor().aplicar_mudanca(self.model, [], _motor().estados(self.model, criados), using=self.db)
+            motor.aplicar_mudanca(self.model, [], motor.estados(self.model, criados), using=self.db)
             return criados
 
         def restaurar():
-            for obj, (pk, adicionando) in zip(objs, estados_iniciais):
+            for obj, (pk, adicionando) in zip(objs, estados_iniciais, strict=True):
                 obj.pk, obj._state.adding = pk, adicionando
 
         return _transacao().executar(criar, using=self.db, antes_de_repetir=restaurar)
@@ -108,15 +121,14 @@ class FonteQuerySet(models.QuerySet):
         objs = list(objs)
         if not objs:
             return 0
+        motor = _motor()
 
         def atualizar_em_massa():
             pks = [obj.pk for obj in objs]
-            base = self.model._base_manager.using(self.db).filter(pk__in=pks)
-            antigos = _motor().estados_travados(self.model, base, using=self.db)
-            with silenciar_sinais(self.model):
+            antigos = motor.estados_travados(self.model, self._base(pks), using=self.db)
+            with sem_derivacao(self.model):
                 linhas = super(FonteQuerySet, self).bulk_update(objs, fields, batch_size=batch_size)
-            novos = _motor().estados(self.model, self.model._base_manager.using(self.db).filter(pk__in=pks))
-            _motor().aplicar_mudanca(self.model, antigos, novos, using=self.db)
+            motor.aplicar_mudanca(self.model, antigos, motor.estados(self.model, self._base(pks)), using=self.db)
             return linhas
 
         return _transacao().executar(atualizar_em_massa, using=self.db)
@@ -137,16 +149,45 @@ class FonteEstoque(models.Model):
         base_manager_name = "objects"
 
     def save(self, *args, **kwargs):
-        # pre_save (locks and reads the old row), the write and post_save (applies the
-        # delta) share one transaction, retried whole if it is a deadlock victim.
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        model = type(self)
+        using = kwargs.get("using") or router.db_for_write(model, instance=self)
+        if derivacao_suspensa(model):
+            return super().save(*args, **kwargs)
+        motor = _motor()
         pk, adicionando = self.pk, self._state.adding
+
+        def gravar():
+            # Old state under the row lock, the write, the stored new state (rounded,
+            # converted, only update_fields: what the database holds, not the instance)
+            # and the delta: one transaction, retried whole if it is a deadlock victim.
+            antigos = [] if self.pk is None else motor.estados_travados(model, model._base_manager.filter(pk=self.pk), using)
+            super(FonteEstoque, self).save(*args, **kwargs)
+            novos = motor.estados(model, model._base_manager.using(using).filter(pk=self.pk))
+            motor.aplicar_mudanca(model, antigos, novos, using)
 
         def restaurar():
             self.pk, self._state.adding = pk, adicionando
 
-        _transacao().executar(lambda: super(FonteEstoque, self).save(*args, **kwargs), using=using, antes_de_repetir=restaurar)
+        _transacao().executar(gravar, using=using, antes_de_repetir=restaurar)
+
+    save.alters_data = True
 
     def delete(self, *args, **kwargs):
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        return _transacao().executar(lambda: super(FonteEstoque, self).delete(*args, **kwargs), using=using)
+        model = type(self)
+        using = kwargs.get("using") or router.db_for_write(model, instance=self)
+        if derivacao_suspensa(model):
+            return super().delete(*args, **kwargs)
+        motor = _motor()
+
+        def excluir():
+            antigos = motor.estados_travados(model, model._base_manager.filter(pk=self.pk), using)
+            # This row's delta is applied here; rows of other sources its delete cascades
+            # to still reach the engine through estoque.signals.
+            with sem_derivacao(model):
+                resultado = super(FonteEstoque, self).delete(*args, **kwargs)
+            motor.aplicar_mudanca(model, antigos, [], using)
+            return resultado
+
+        return _transacao().executar(excluir, using=using)
+
+    delete.alters_data = True

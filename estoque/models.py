@@ -3,23 +3,76 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 
-from estoque.fontes import FonteEstoque
+from estoque.fontes import FonteEstoque, FonteQuerySet
 
 QTD = {"max_digits": 15, "decimal_places": 3}
+
+
+class CadastroPalletizacao(models.Model):
+    """Product master (the catalog): name, units per pallet, gross weight, production line.
+
+It lives with the stock engine because the engine reads it (product names, "known
+product") and every domain app reads the engine, never the reverse.
+"""
+
+    cod_produto = models.CharField("código do produto", max_length=50, unique=True)
+    nome_produto = models.CharField("nome do produto", max_length=255)
+    palletizacao = models.DecimalField("palletização (un/pallet)", **QTD)
+    peso_bruto = models.DecimalField("peso bruto (kg/un)", **QTD)
+    categoria = models.CharField(max_length=100, blank=True, default="")
+    subcategoria = models.CharField(max_length=100, blank=True, default="")
+    linha_producao = models.CharField("linha de produção", max_length=100, blank=True, default="")
+    ativo = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "producao_cadastropalletizacao"  # the table predates the move from producao
+        verbose_name = "cadastro de palletização"
+        verbose_name_plural = "cadastro de palletização"
+        ordering = ["cod_produto"]
+        constraints = [
+            models.CheckConstraint(condition=Q(palletizacao__gt=0), name="palletizacao_positiva", violation_error_message="A palletização deve ser maior que zero."),
+            models.CheckConstraint(condition=Q(peso_bruto__gte=0), name="peso_bruto_nao_negativo", violation_error_message="O peso bruto não pode ser negativo."),
+        ]
+
+    def __str__(self):
+        return f"{self.cod_produto} - {self.nome_produto}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from estoque.services.derivacao import atualizar_nome  # the engine imports these models
+
+        atualizar_nome(self.cod_produto, self.nome_produto, kwargs.get("using") or "default")
+
+    save.alters_data = True
+
+
+class TipoMovimentacao(models.TextChoices):
+    ENTRADA = "ENTRADA", "Entrada"
+    SAIDA = "SAIDA", "Saída"
+    AJUSTE = "AJUSTE", "Ajuste"
+    PRODUCAO = "PRODUCAO", "Produção"
+    FATURAMENTO = "FATURAMENTO", "Faturamento"
+
+
+# The sign rule: quantities are signed in the ledger; these types fix the sign.
+TIPOS_ENTRADA = (TipoMovimentacao.ENTRADA, TipoMovimentacao.PRODUCAO)
+TIPOS_SAIDA = (TipoMovimentacao.SAIDA, TipoMovimentacao.FATURAMENTO)
+
+
+class MovimentacaoEstoqueQuerySet(FonteQuerySet):
+    def ativas(self):
+        """Movements that count in the stock (a cancelled one has ativo=False)."""
+        return self.filter(ativo=True)
 
 
 class MovimentacaoEstoque(FonteEstoque):
     """A stock movement. Signed: entries > 0, exits < 0; cancelled when ativo=False."""
 
-    class Tipo(models.TextChoices):
-        ENTRADA = "ENTRADA", "Entrada"
-        SAIDA = "SAIDA", "Saída"
-        AJUSTE = "AJUSTE", "Ajuste"
-        PRODUCAO = "PRODUCAO", "Produção"
-        FATURAMENTO = "FATURAMENTO", "Faturamento"
+    Tipo = TipoMovimentacao
+    ENTRADAS = TIPOS_ENTRADA
+    SAIDAS = TIPOS_SAIDA
 
-    ENTRADAS = (Tipo.ENTRADA, Tipo.PRODUCAO)
-    SAIDAS = (Tipo.SAIDA, Tipo.FATURAMENTO)
+    objects = MovimentacaoEstoqueQuerySet.as_manager()
 
     cod_produto = models.CharField("código do produto", max_length=50)
     nome_produto = models.CharField("nome do produto", max_length=255, blank=True, default="")
@@ -45,17 +98,17 @@ class MovimentacaoEstoque(FonteEstoque):
         constraints = [
             models.CheckConstraint(condition=~Q(qtd_movimentacao=0), name="mov_qtd_nao_zero", violation_error_message="A quantidade da movimentação não pode ser zero."),
             models.CheckConstraint(
-                condition=Q(tipo_movimentacao__in=["ENTRADA", "SAIDA", "AJUSTE", "PRODUCAO", "FATURAMENTO"]),
+                condition=Q(tipo_movimentacao__in=[t.value for t in TipoMovimentacao]),
                 name="mov_tipo_valido",
                 violation_error_message="Tipo de movimentação inválido.",
             ),
             models.CheckConstraint(
-                condition=~Q(tipo_movimentacao__in=["ENTRADA", "PRODUCAO"]) | Q(qtd_movimentacao__gt=0),
+                condition=~Q(tipo_movimentacao__in=[t.value for t in TIPOS_ENTRADA]) | Q(qtd_movimentacao__gt=0),
                 name="mov_entrada_positiva",
                 violation_error_message="Entradas (ENTRADA, PRODUCAO) têm quantidade positiva.",
             ),
             models.CheckConstraint(
-                condition=~Q(tipo_movimentacao__in=["SAIDA", "FATURAMENTO"]) | Q(qtd_movimentacao__lt=0),
+                condition=~Q(tipo_movimentacao__in=[t.value for t in TIPOS_SAIDA]) | Q(qtd_movimentacao__lt=0),
                 name="mov_saida_negativa",
                 violation_error_message="Saídas (SAIDA, FATURAMENTO) têm quantidade negativa.",
             ),
@@ -63,6 +116,19 @@ class MovimentacaoEstoque(FonteEstoque):
 
     def __str__(self):
         return f"{self.get_tipo_movimentacao_display()} {self.cod_produto} {self.qtd_movimentacao}"
+
+    @classmethod
+    def erros_de_quantidade(cls, tipo: str, qtd: Decimal) -> dict[str, str]:
+        """The sign rule as field errors (the CHECK constraints above are its database twin)."""
+        if tipo not in cls.Tipo.values:
+            return {"tipo_movimentacao": f"Tipo de movimentação desconhecido: '{tipo}'."}
+        if qtd == 0:
+            return {"qtd_movimentacao": "A quantidade não pode ser zero."}
+        if tipo in cls.ENTRADAS and qtd < 0:
+            return {"qtd_movimentacao": f"{cls.Tipo(tipo).label} exige quantidade positiva."}
+        if tipo in cls.SAIDAS and qtd > 0:
+            return {"qtd_movimentacao": f"{cls.Tipo(tipo).label} exige quantidade negativa."}
+        return {}
 
 
 class UnificacaoCodigos(FonteEstoque):

@@ -16,7 +16,7 @@ from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 from import_export.results import Result
 
-from estoque.models import MovimentacaoEstoque
+from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
 
 
 def _normalizar(texto) -> str:
@@ -267,3 +267,19 @@ class MovimentacaoEstoqueResource(ImportacaoResource):
             instance.criado_por = nome
         instance.atualizado_por = nome
 
+
+class CadastroPalletizacaoResource(ImportacaoResource):
+    restricoes = {
+        "palletizacao_positiva": ("palletizacao", "A palletização deve ser maior que zero."),
+        "peso_bruto_nao_negativo": ("peso_bruto", "O peso bruto não pode ser negativo."),
+    }
+
+    class Meta(ImportacaoResource.Meta):
+        model = CadastroPalletizacao
+        name = "Cadastro de palletização"
+        # The product code is the key: re-importing the master updates, never duplicates.
+        import_id_fields = ["cod_produto"]
+        fields = (
+            "cod_produto", "nome_produto", "palletizacao", "peso_bruto", "categoria", "subcategoria",
+            "linha_producao", "ativo",
+        )

@@ -25,7 +25,7 @@ from estoque.models import (
     ReparoEstoque,
 )
 from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, StatusEstoque, projetar, resumo_d7, status_projecao
-from producao.models import CadastroPalletizacao
+from estoque.models import CadastroPalletizacao
 
 ZERO = Decimal("0")
 MAX_PRODUTOS_CONSULTA = 500
@@ -157,7 +157,7 @@ def ler(codigos, hoje: date) -> Leitura:
 
 
 def conhecido(cod: str, leitura: Leitura) -> bool:
-    """A code is known when it is in the catalog, in a unification group, or has stock rows."""
+    """For reads: the write rule (codigos_conhecidos), or a code that has derived rows to show."""
     return cod in leitura.cadastro or cod in leitura.unificados or leitura.principal_de[cod] in leitura.estoques
 
 
@@ -205,12 +205,19 @@ def produto(cod: str, hoje: date | None = None) -> EstoqueProduto | None:
     return encontrados.get(cod)
 
 
-def produto_conhecido(cod: str) -> bool:
-    """For writes: the code is in the catalog or in a unification group."""
-    return (
-        CadastroPalletizacao.objects.filter(cod_produto=cod).exists()
-        or CodigoUnificado.objects.filter(cod_produto=cod).exists()
-    )
+def codigos_conhecidos(codigos, using: str = "default") -> set[str]:
+    """The rule for writes: a product code is known when it is in the catalog or in a
+    unification group. Every write path (API, admin, imports, sync) asks this."""
+    conhecidos, lista = set(), sorted(set(codigos))
+    for inicio in range(0, len(lista), 1000):
+        parte = lista[inicio : inicio + 1000]
+        conhecidos |= set(
+            CadastroPalletizacao.objects.using(using).filter(cod_produto__in=parte).values_list("cod_produto", flat=True)
+        )
+        conhecidos |= set(
+            CodigoUnificado.objects.using(using).filter(cod_produto__in=parte).values_list("cod_produto", flat=True)
+        )
+    return conhecidos
 
 
 def primeiro_dia_disponivel(projecao: list[DiaProjecao], quantidade: Decimal) -> date | None:

@@ -1,21 +1,9 @@
-"""Operator screens for the product master and the production plan (xlsx/csv import)."""
+"""Operator screens for the production plan (xlsx/csv import)."""
 from django.contrib import admin
 
 from estoque.admin import ImportacaoAdmin
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
-from producao.resources import CadastroPalletizacaoResource, ProgramacaoProducaoResource
-
-
-@admin.register(CadastroPalletizacao)
-class CadastroPalletizacaoAdmin(ImportacaoAdmin):
-    resource_classes = [CadastroPalletizacaoResource]
-    list_display = (
-        "cod_produto", "nome_produto", "palletizacao", "peso_bruto", "categoria", "subcategoria",
-        "linha_producao", "ativo",
-    )
-    list_filter = ("ativo", "categoria", "subcategoria", "linha_producao")
-    search_fields = ("cod_produto", "nome_produto", "categoria", "subcategoria")
-    list_per_page = 100
+from producao.models import ProgramacaoProducao
+from producao.resources import ProgramacaoProducaoResource
 
 
 @admin.register(ProgramacaoProducao)

@@ -5,3 +5,8 @@ class ProducaoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "producao"
     verbose_name = "Produção"
+
+    def ready(self):
+        from producao import contribuicoes
+
+        contribuicoes.registrar_regras()

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from estoque.services.operacoes import exigir_produto
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
+from estoque.models import CadastroPalletizacao
+from producao.models import ProgramacaoProducao
 
 CAMPOS_EDITAVEIS = (
     "cod_produto",

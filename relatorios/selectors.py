@@ -19,12 +19,12 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 
-from carteira.models import CarteiraPrincipal, Pedido, Separacao
-from carteira.selectors import pre_separacoes_ativas, separacoes_pendentes
+from carteira.models import CarteiraPrincipal, Pedido, PreSeparacaoItem, Separacao
 from estoque import selectors as estoque_selectors
 from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
 from estoque.projecao import DIAS_D7, DIAS_MAX
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
+from estoque.models import CadastroPalletizacao
+from producao.models import ProgramacaoProducao
 
 ZERO = Decimal("0")
 LOTE = 2000  # rows per chunk: one look-up query per kind per chunk
@@ -130,7 +130,7 @@ def _completar(lote: list[dict]) -> list[dict]:
 
 def pre_separacoes(periodo: Periodo):
     """Pré-separações CRIADO/RECOMPOSTO, by expedição date, with their order line and catalog data."""
-    qs = periodo.filtrar(pre_separacoes_ativas(), "data_expedicao_editada").order_by(
+    qs = periodo.filtrar(PreSeparacaoItem.objects.ativas(), "data_expedicao_editada").order_by(
         "data_expedicao_editada", "num_pedido", "cod_produto", "id"
     )
     for lote in em_lotes(qs.values().iterator(chunk_size=LOTE)):
@@ -186,11 +186,11 @@ def carteira_detalhada(periodo: Periodo):
         catalogo = cadastro(linha["cod_produto"] for linha in lote)
         pres, seps = defaultdict(list), defaultdict(list)
         for pre in (
-            pre_separacoes_ativas().filter(num_pedido__in=pedidos).order_by("data_expedicao_editada", "id").values()
+            PreSeparacaoItem.objects.ativas().filter(num_pedido__in=pedidos).order_by("data_expedicao_editada", "id").values()
         ):
             pres[(pre["num_pedido"], pre["cod_produto"])].append(pre)
         pendentes = (
-            separacoes_pendentes()
+            Separacao.objects.pendentes()
             .filter(num_pedido__in=pedidos)
             .order_by(F("expedicao").asc(nulls_first=True), "separacao_lote_id", "id")
             .values()

@@ -8,7 +8,8 @@ from django.utils import timezone
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
 from embarques.models import Embarque, EmbarqueItem
 from estoque.models import MovimentacaoEstoque, UnificacaoCodigos
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
+from estoque.models import CadastroPalletizacao
+from producao.models import ProgramacaoProducao
 
 
 def hoje():

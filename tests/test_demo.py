@@ -16,9 +16,10 @@ from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
 from embarques.models import ERRO_NF_PENDENTE, Embarque, EmbarqueItem
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, UnificacaoCodigos
 from estoque.services import demo
-from estoque.services.derivacao import resolver_principais
+from estoque.services.unificacao import resolver_principais
 from estoque.services.reconciliacao import todos_os_codigos, verificar
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
+from estoque.models import CadastroPalletizacao
+from producao.models import ProgramacaoProducao
 from tests.oracle import diferencas_com_derivados
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,10 @@ from carteira.models import CarteiraPrincipal
 from carteira.resources import CarteiraPrincipalResource
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista
 from estoque.resources import CSVBrasil, MovimentacaoEstoqueResource
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
-from producao.resources import CadastroPalletizacaoResource, ProgramacaoProducaoResource
+from estoque.models import CadastroPalletizacao
+from producao.models import ProgramacaoProducao
+from estoque.resources import CadastroPalletizacaoResource
+from producao.resources import ProgramacaoProducaoResource
 
 pytestmark = pytest.mark.django_db
 
@@ -138,11 +140,11 @@ def test_confirmacao_recusada_nao_grava_nada(cliente_staff):
     [
         "admin:estoque_movimentacaoestoque_import",
         "admin:producao_programacaoproducao_import",
-        "admin:producao_cadastropalletizacao_import",
+        "admin:estoque_cadastropalletizacao_import",
         "admin:carteira_carteiraprincipal_import",
         "admin:estoque_movimentacaoestoque_export",
         "admin:producao_programacaoproducao_export",
-        "admin:producao_cadastropalletizacao_export",
+        "admin:estoque_cadastropalletizacao_export",
         "admin:carteira_carteiraprincipal_export",
     ],
 )
@@ -155,7 +157,7 @@ def test_telas_de_importacao_e_exportacao_abrem(cliente_staff, url):
 
 @pytest.mark.parametrize(
     "modelo",
-    ["estoque_movimentacaoestoque", "producao_programacaoproducao", "producao_cadastropalletizacao", "carteira_carteiraprincipal"],
+    ["estoque_movimentacaoestoque", "producao_programacaoproducao", "estoque_cadastropalletizacao", "carteira_carteiraprincipal"],
 )
 def test_exportacao_xlsx_pelo_admin(cliente_staff, modelo):
     MovimentacaoEstoque.objects.create(cod_produto="P1", data_movimentacao=hoje(), tipo_movimentacao="ENTRADA", qtd_movimentacao=10)

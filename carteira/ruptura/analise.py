@@ -23,8 +23,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from carteira.models import CarteiraPrincipal
-from carteira.selectors import pre_separacoes_ativas, separacoes_pendentes
+from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
 from estoque import selectors as estoque_selectors
 from estoque.projecao import DIAS_MAX, projetar, resumo_d7
 from producao.models import ProgramacaoProducao
@@ -133,15 +132,13 @@ def _saidas_proprias(numeros, leitura) -> dict[str, dict[str, list]]:
     """num_pedido -> principal -> [(data, qtd)] of the order's own forecast outflows."""
     resultado = defaultdict(lambda: defaultdict(list))
     principal = lambda cod: leitura.principal_de.get(cod, cod)  # noqa: E731
-    for num, cod, data, qtd in pre_separacoes_ativas().filter(num_pedido__in=numeros).values_list(
+    for num, cod, data, qtd in PreSeparacaoItem.objects.ativas().filter(num_pedido__in=numeros).values_list(
         "num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario"
     ):
         resultado[num][principal(cod)].append((data, qtd))
-    for num, cod, data, criado_em, qtd in separacoes_pendentes().filter(num_pedido__in=numeros).values_list(
-        "num_pedido", "cod_produto", "expedicao", "criado_em", "qtd_saldo"
-    ):
-        # Same dating rule as the engine: no expedição = its creation day (counts on D0).
-        resultado[num][principal(cod)].append((data or timezone.localdate(criado_em), qtd))
+    separacoes = Separacao.objects.pendentes().filter(num_pedido__in=numeros).com_data_prevista()
+    for num, cod, data, qtd in separacoes.values_list("num_pedido", "cod_produto", "data_prevista", "qtd_saldo"):
+        resultado[num][principal(cod)].append((data, qtd))
     return resultado
 
 

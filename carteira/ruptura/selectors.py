@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 
 from carteira.models import CarteiraPrincipal
 from estoque.selectors import grupos_de
-from producao.models import CadastroPalletizacao
+from estoque.models import CadastroPalletizacao
 
 ZERO = Decimal("0")
 POR_PAGINA = 100

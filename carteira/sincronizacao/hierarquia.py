@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 
 from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao
-from carteira.selectors import separacoes_pendentes
 
 ZERO = Decimal("0")
 LIVRE = "LIVRE"  # informational: what the free balance absorbed
@@ -71,7 +70,7 @@ def alocacoes(chaves, travar: bool) -> dict:
     for inicio in range(0, len(pedidos), 1000):
         parte = pedidos[inicio:inicio + 1000]
         consulta_pre = PreSeparacaoItem.objects.filter(num_pedido__in=parte, status__in=PreSeparacaoItem.ATIVOS)
-        consulta_sep = separacoes_pendentes().filter(num_pedido__in=parte)
+        consulta_sep = Separacao.objects.pendentes().filter(num_pedido__in=parte)
         if travar:
             consulta_pre, consulta_sep = consulta_pre.select_for_update(), consulta_sep.select_for_update()
         for pre in consulta_pre.order_by("pk"):

@@ -13,8 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import models
 
 from carteira.models import CarteiraPrincipal
-from estoque.models import CodigoUnificado
-from producao.models import CadastroPalletizacao
+from estoque.selectors import codigos_conhecidos
 
 ZERO = Decimal("0")
 MAX_PROBLEMAS = 50
@@ -99,15 +98,6 @@ def _registro(bruto: dict) -> tuple[dict, list[str]]:
     return registro, erros
 
 
-def _produtos_conhecidos(codigos: set[str]) -> set[str]:
-    conhecidos, lista = set(), sorted(codigos)
-    for inicio in range(0, len(lista), 1000):
-        parte = lista[inicio:inicio + 1000]
-        conhecidos |= set(CadastroPalletizacao.objects.filter(cod_produto__in=parte).values_list("cod_produto", flat=True))
-        conhecidos |= set(CodigoUnificado.objects.filter(cod_produto__in=parte).values_list("cod_produto", flat=True))
-    return conhecidos
-
-
 def _juntar(existente: dict, registro: dict):
     for nome in SOMADOS:
         existente[nome] = (existente.get(nome) or ZERO) + (registro.get(nome) or ZERO)
@@ -126,7 +116,7 @@ def normalizar(registros: list[dict]) -> tuple[dict, list[str]]:
             problemas.append(f"{referencia}: {'; '.join(erros)}")
         else:
             validos.append((referencia, registro))
-    desconhecidos = {r["cod_produto"] for _, r in validos} - _produtos_conhecidos({r["cod_produto"] for _, r in validos})
+    desconhecidos = {r["cod_produto"] for _, r in validos} - codigos_conhecidos({r["cod_produto"] for _, r in validos})
     for referencia, registro in validos:
         if registro["cod_produto"] in desconhecidos:
             problemas.append(

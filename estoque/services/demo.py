@@ -33,7 +33,8 @@ from estoque.models import (
     UnificacaoCodigos,
 )
 from estoque.services import reconstrucao
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
+from estoque.models import CadastroPalletizacao
+from producao.models import ProgramacaoProducao
 
 SEMENTE_PADRAO = 20240601
 

@@ -1,8 +1,10 @@
 """The incremental path: a source change moves the derived tables by exactly its delta.
 
-Called inside the transaction of the source change (signals for single rows,
-estoque.fontes.FonteQuerySet for bulk writes). Atomic SQL increments under row locks
-taken in sorted order of principal code; D+7 recomputed from the product's forecast rows.
+Called inside the transaction of the source change (estoque.fontes for saves, deletes
+and bulk writes; estoque.signals for cascaded deletes). What a row contributes is its
+app's registered rule (estoque.registro); here the deltas are applied with atomic SQL
+increments under row locks taken in sorted order of principal code, and D+7 is
+recomputed from the product's forecast rows.
 """
 from collections import defaultdict
 from datetime import timedelta
@@ -11,19 +13,11 @@ from decimal import Decimal
 from django.db import connections
 from django.utils import timezone
 
-from carteira.models import Separacao
-from embarques.models import EmbarqueItem
-from estoque.models import CodigoUnificado, EstoqueTempoReal, LoteFaturado, MovimentacaoPrevista
+from estoque import registro
+from estoque.models import EstoqueTempoReal, LoteFaturado, MovimentacaoPrevista, UnificacaoCodigos
 from estoque.projecao import DIAS_D7, calcular_d7
-from estoque.services import eventos, travas
-from estoque.services.contribuicoes import (
-    CAMPOS,
-    SALDO,
-    SAIDA,
-    UnificacaoCodigos,
-    contribuicao,
-    q_embarque_faturado,
-)
+from estoque.registro import SALDO, SAIDA
+from estoque.services import eventos, recalculo, travas, unificacao
 
 ETR = EstoqueTempoReal._meta.db_table
 MP = MovimentacaoPrevista._meta.db_table
@@ -34,7 +28,7 @@ MP = MovimentacaoPrevista._meta.db_table
 
 def estados(model, linhas) -> list[dict]:
     """The fields a contribution needs, from model instances or a queryset."""
-    campos = CAMPOS[model]
+    campos = registro.campos(model)
     if hasattr(linhas, "values"):
         return list(linhas.values("pk", *campos))
     return [{"pk": obj.pk, **{campo: getattr(obj, campo) for campo in campos}} for obj in linhas]
@@ -50,37 +44,39 @@ def estados_travados(model, queryset, using="default") -> list[dict]:
 
 
 def aplicar_mudanca(model, antigos: list[dict], novos: list[dict], using="default"):
+    """Rows of a source went from `antigos` to `novos` (matched by nothing: a delta is a delta)."""
     if not antigos and not novos:
         return
     if model is UnificacaoCodigos:
-        from estoque.services import unificacao
-
         unificacao.aplicar_mudanca_pares(antigos, novos, using=using)
         return
     travas.travar_unificacao(using)
-    if model is EmbarqueItem:
-        deltas = _deltas_embarque(antigos, novos, using)
+    faturamento = registro.faturamento()
+    if faturamento is not None and model is faturamento.model:
+        deltas = _deltas_faturamento(faturamento, antigos, novos, using)
     else:
+        regra = registro.regra(model)
         lotes_faturados = frozenset()
-        if model is Separacao:
-            lotes = {e["separacao_lote_id"] for e in antigos + novos}
+        if regra.campo_lote:
+            lotes = {e[regra.campo_lote] for e in antigos + novos}
             travas.travar_lotes(lotes, using)
             lotes_faturados = lotes_faturados_aplicados(lotes, using)
         deltas = []
         for estado in antigos:
-            deltas += [(c, -1) for c in contribuicao(model, estado, lotes_faturados)]
+            deltas += [(c, -1) for c in registro.contribuicoes(model, estado, lotes_faturados)]
         for estado in novos:
-            deltas += [(c, 1) for c in contribuicao(model, estado, lotes_faturados)]
+            deltas += [(c, 1) for c in registro.contribuicoes(model, estado, lotes_faturados)]
     aplicar_deltas(deltas, using)
 
 
 def lotes_com_faturamento(lotes, using="default") -> frozenset:
-    """Lotes whose invoice is matched now, according to the EmbarqueItem rows."""
+    """Lotes whose invoice is matched now, according to the invoicing source's rows."""
     lotes = [lote for lote in lotes if lote]
-    if not lotes:
+    faturamento = registro.faturamento()
+    if not lotes or faturamento is None:
         return frozenset()
-    qs = EmbarqueItem.objects.using(using).filter(q_embarque_faturado(), separacao_lote_id__in=lotes)
-    return frozenset(qs.values_list("separacao_lote_id", flat=True).distinct())
+    qs = faturamento.faturados(using).filter(**{f"{faturamento.campo_lote}__in": lotes})
+    return frozenset(qs.values_list(faturamento.campo_lote, flat=True).distinct())
 
 
 def lotes_faturados_aplicados(lotes, using="default") -> frozenset:
@@ -92,9 +88,9 @@ def lotes_faturados_aplicados(lotes, using="default") -> frozenset:
     return frozenset(qs.values_list("separacao_lote_id", flat=True))
 
 
-def _deltas_embarque(antigos, novos, using):
-    """An EmbarqueItem moves the forecast only by flipping its lote's invoicing flag."""
-    lotes = {e["separacao_lote_id"] for e in antigos + novos if e["separacao_lote_id"]}
+def _deltas_faturamento(faturamento, antigos, novos, using):
+    """An invoicing row moves the forecast only by flipping its lote's invoiced flag."""
+    lotes = {e[faturamento.campo_lote] for e in antigos + novos if e[faturamento.campo_lote]}
     travas.travar_lotes(lotes, using)
     antes = lotes_faturados_aplicados(lotes, using)
     depois = lotes_com_faturamento(lotes, using)
@@ -104,29 +100,22 @@ def _deltas_embarque(antigos, novos, using):
     LoteFaturado.objects.using(using).filter(separacao_lote_id__in=antes - depois).delete()
     LoteFaturado.objects.using(using).bulk_create([LoteFaturado(separacao_lote_id=lote) for lote in sorted(depois - antes)])
     deltas = []
-    for estado in estados(Separacao, Separacao.objects.using(using).filter(separacao_lote_id__in=mudaram)):
-        deltas += [(c, -1) for c in contribuicao(Separacao, estado, antes)]
-        deltas += [(c, 1) for c in contribuicao(Separacao, estado, depois)]
+    for regra in registro.regras_por_lote():
+        linhas = regra.model._base_manager.using(using).filter(**{f"{regra.campo_lote}__in": mudaram})
+        for estado in estados(regra.model, linhas):
+            deltas += [(c, -1) for c in registro.contribuicoes(regra.model, estado, antes)]
+            deltas += [(c, 1) for c in registro.contribuicoes(regra.model, estado, depois)]
     return deltas
 
 
 # ---------------------------------------------------------------- applying deltas
 
 
-def resolver_principais(codigos, using="default") -> dict[str, str]:
-    """code -> principal code of its unification group (itself when not unified)."""
-    codigos = set(codigos)
-    mapa = dict(
-        CodigoUnificado.objects.using(using).filter(cod_produto__in=codigos).values_list("cod_produto", "cod_principal")
-    )
-    return {codigo: mapa.get(codigo, codigo) for codigo in codigos}
-
-
 def aplicar_deltas(deltas, using="default"):
     """Apply signed contributions [(Contribuicao, +1|-1)] to the derived tables."""
     if not deltas:
         return
-    principais = resolver_principais({c.cod_produto for c, _ in deltas}, using)
+    principais = unificacao.resolver_principais({c.cod_produto for c, _ in deltas}, using)
     saldo = defaultdict(Decimal)
     previstas = defaultdict(lambda: [Decimal("0"), Decimal("0")])
     for c, sinal in deltas:
@@ -140,7 +129,7 @@ def aplicar_deltas(deltas, using="default"):
     tocados = sorted(set(saldo) | {cod for cod, _ in previstas})
     if not tocados:
         return
-    saldos_atuais = travar_produtos(tocados, using)
+    saldos_atuais = travas.travar_produtos(tocados, using)
     conexao = connections[using]
     with conexao.cursor() as cursor:
         if previstas:
@@ -161,48 +150,10 @@ def aplicar_deltas(deltas, using="default"):
     eventos.publicar(tocados, using)
 
 
-def travar_produtos(codigos: list[str], using="default") -> dict[str, Decimal]:
-    """Create missing EstoqueTempoReal rows, then lock them in sorted order; returns saldo_atual."""
-    codigos = sorted(set(codigos))
-    conexao = connections[using]
-    valores = ", ".join(["(%s)"] * len(codigos))
-    agora = timezone.now()
-    with conexao.cursor() as cursor:
-        # Insert first (sorted), lock second (sorted): see travas.py for why this order cannot deadlock.
-        cursor.execute(
-            f"INSERT INTO {ETR} (cod_produto, nome_produto, saldo_atual, menor_estoque_d7, dia_ruptura, atualizado_em) "
-            f"SELECT v.column1, COALESCE(c.nome_produto, ''), 0, 0, NULL, %s FROM (VALUES {valores}) AS v "
-            f"LEFT JOIN producao_cadastropalletizacao c ON c.cod_produto = v.column1 WHERE 1 = 1 "
-            f"ON CONFLICT (cod_produto) DO NOTHING",
-            [agora, *codigos],
-        )
-    linhas = (
-        EstoqueTempoReal.objects.using(using)
-        .select_for_update()
-        .filter(cod_produto__in=codigos)
-        .order_by("cod_produto")
-        .values_list("cod_produto", "saldo_atual")
-    )
-    return dict(linhas)
-
-
-def previstas_por_produto(codigos, ate, using="default") -> dict[str, list]:
-    """(data, entrada, saida) forecast rows up to a date, per principal code."""
-    resultado = defaultdict(list)
-    linhas = (
-        MovimentacaoPrevista.objects.using(using)
-        .filter(cod_produto__in=list(codigos), data_prevista__lte=ate)
-        .values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista")
-    )
-    for cod, data, entrada, saida in linhas:
-        resultado[cod].append((data, entrada, saida))
-    return resultado
-
-
 def gravar_saldo_e_d7(novos_saldos: dict[str, Decimal], deltas_saldo: dict[str, Decimal], using="default"):
     """Apply saldo deltas atomically and store the D+7 recomputed from the locked rows."""
     hoje = timezone.localdate()
-    previstas = previstas_por_produto(novos_saldos, hoje + timedelta(days=DIAS_D7), using)
+    previstas = recalculo.previstas_por_produto(novos_saldos, hoje + timedelta(days=DIAS_D7), using)
     agora = timezone.now()
     parametros = []
     for cod in sorted(novos_saldos):
@@ -218,6 +169,6 @@ def gravar_saldo_e_d7(novos_saldos: dict[str, Decimal], deltas_saldo: dict[str, 
 
 def atualizar_nome(cod_produto: str, nome_produto: str, using="default"):
     """Catalog name changed: the stock row of its group shows the principal code's name."""
-    principal = resolver_principais([cod_produto], using)[cod_produto]
+    principal = unificacao.resolver_principais([cod_produto], using)[cod_produto]
     if principal == cod_produto:
         EstoqueTempoReal.objects.using(using).filter(cod_produto=principal).update(nome_produto=nome_produto)

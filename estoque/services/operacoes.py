@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from estoque.models import MovimentacaoEstoque
-from estoque.selectors import produto_conhecido
-from producao.models import CadastroPalletizacao
+from estoque.selectors import codigos_conhecidos
+from estoque.models import CadastroPalletizacao
 
 Tipo = MovimentacaoEstoque.Tipo
 
@@ -31,26 +31,14 @@ CAMPOS_EDITAVEIS = (
 
 
 def exigir_produto(cod: str, campo: str = "cod_produto"):
-    if not produto_conhecido(cod):
+    if cod not in codigos_conhecidos([cod]):
         raise ValidationError(
             {campo: f"Produto '{cod}' não encontrado: cadastre-o na palletização ou em uma unificação de códigos."}
         )
 
 
-def erros_quantidade(tipo: str, qtd: Decimal) -> dict:
-    if tipo not in Tipo.values:
-        return {"tipo_movimentacao": f"Tipo de movimentação desconhecido: '{tipo}'."}
-    if qtd == 0:
-        return {"qtd_movimentacao": "A quantidade não pode ser zero."}
-    if tipo in MovimentacaoEstoque.ENTRADAS and qtd < 0:
-        return {"qtd_movimentacao": f"{Tipo(tipo).label} exige quantidade positiva."}
-    if tipo in MovimentacaoEstoque.SAIDAS and qtd > 0:
-        return {"qtd_movimentacao": f"{Tipo(tipo).label} exige quantidade negativa."}
-    return {}
-
-
 def _validar(mov: MovimentacaoEstoque):
-    erros = erros_quantidade(mov.tipo_movimentacao, mov.qtd_movimentacao)
+    erros = MovimentacaoEstoque.erros_de_quantidade(mov.tipo_movimentacao, mov.qtd_movimentacao)
     if erros:
         raise ValidationError(erros)
     exigir_produto(mov.cod_produto)

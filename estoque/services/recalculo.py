@@ -1,7 +1,10 @@
 """Recomputation from the sources (set-based) and replacement of derived rows.
 
+What the sources say is each registered source's set-based rule (estoque.registro), the
+twin of the per-row rule the incremental path applies.
+
 Used by the unification change, the reconciliation sweep, the rebuild command and the
-per-product "recalcular" endpoint. Callers hold the product locks (derivacao.travar_produtos).
+per-product "recalcular" endpoint. Callers hold the product locks (travas.travar_produtos).
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,16 +12,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Exists, OuterRef, Sum
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from carteira.models import PreSeparacaoItem, Separacao
-from embarques.models import EmbarqueItem
-from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista
+from estoque import registro
+from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
 from estoque.projecao import DIAS_D7, calcular_d7
-from estoque.services.contribuicoes import q_embarque_faturado
-from producao.models import ProgramacaoProducao
+from estoque.registro import ENTRADA, SALDO
 
 ZERO = Decimal("0")
 ETR = EstoqueTempoReal._meta.db_table
@@ -67,18 +66,13 @@ def calcular_esperado(principais, using="default", hoje=None) -> dict[str, Estad
     saldos = defaultdict(lambda: ZERO)
     previstas = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
 
-    movs = (
-        MovimentacaoEstoque.objects.using(using)
-        .filter(ativo=True, cod_produto__in=codigos)
-        .values("cod_produto")
-        .annotate(total=Sum("qtd_movimentacao"))
-        .values_list("cod_produto", "total")
-    )
-    for cod, total in movs:
-        saldos[principal_de[cod]] += total
-
-    for cod, data, qtd, indice in _fluxos_previstos(codigos, using):
-        previstas[principal_de[cod]][data][indice] += qtd
+    for regra in registro.regras():
+        for c in regra.agregado(codigos, using):
+            principal = principal_de[c.cod_produto]
+            if c.tipo == SALDO:
+                saldos[principal] += c.qtd
+            else:
+                previstas[principal][c.data][0 if c.tipo == ENTRADA else 1] += c.qtd
 
     resultado = {}
     for principal in principais:
@@ -87,41 +81,6 @@ def calcular_esperado(principais, using="default", hoje=None) -> dict[str, Estad
         menor, ruptura = calcular_d7(saldo, ((d, e, s) for d, (e, s) in linhas.items()), hoje)
         resultado[principal] = EstadoProduto(saldo, linhas, menor, ruptura)
     return resultado
-
-
-def _fluxos_previstos(codigos, using):
-    """(cod_produto, data, qtd, 0=entrada|1=saida) aggregated per raw code and day."""
-    producao = (
-        ProgramacaoProducao.objects.using(using)
-        .filter(cod_produto__in=codigos)
-        .values("cod_produto", "data_programacao")
-        .annotate(total=Sum("qtd_programada"))
-        .values_list("cod_produto", "data_programacao", "total")
-    )
-    for cod, data, total in producao:
-        yield cod, data, total, 0
-    pre = (
-        PreSeparacaoItem.objects.using(using)
-        .filter(cod_produto__in=codigos, status__in=PreSeparacaoItem.ATIVOS)
-        .values("cod_produto", "data_expedicao_editada")
-        .annotate(total=Sum("qtd_selecionada_usuario"))
-        .values_list("cod_produto", "data_expedicao_editada", "total")
-    )
-    for cod, data, total in pre:
-        yield cod, data, total, 1
-    faturado = EmbarqueItem.objects.filter(q_embarque_faturado(), separacao_lote_id=OuterRef("separacao_lote_id"))
-    seps = (
-        Separacao.objects.using(using)
-        .filter(cod_produto__in=codigos, sincronizado_nf=False)
-        .exclude(status__in=Separacao.FATURADOS)
-        .exclude(Exists(faturado))
-        .annotate(dia=Coalesce("expedicao", TruncDate("criado_em")))
-        .values("cod_produto", "dia")
-        .annotate(total=Sum("qtd_saldo"))
-        .values_list("cod_produto", "dia", "total")
-    )
-    for cod, data, total in seps:
-        yield cod, data, total, 1
 
 
 def ler_atual(principais, using="default") -> dict[str, EstadoProduto | None]:
@@ -185,8 +144,6 @@ def gravar(esperados: dict[str, EstadoProduto], remover=(), using="default"):
 
 def recalcular_d7(principais, using="default", hoje=None):
     """Store D+7 again from the stored saldo and forecast rows (the window moved at midnight)."""
-    from estoque.services.derivacao import previstas_por_produto
-
     hoje = hoje or timezone.localdate()
     saldos = dict(
         EstoqueTempoReal.objects.using(using)
@@ -211,3 +168,16 @@ def recalcular_d7(principais, using="default", hoje=None):
 def _fatias(itens, tamanho=1000):
     for inicio in range(0, len(itens), tamanho):
         yield itens[inicio : inicio + tamanho]
+
+
+def previstas_por_produto(codigos, ate, using="default") -> dict[str, list]:
+    """(data, entrada, saida) forecast rows up to a date, per principal code."""
+    resultado = defaultdict(list)
+    linhas = (
+        MovimentacaoPrevista.objects.using(using)
+        .filter(cod_produto__in=list(codigos), data_prevista__lte=ate)
+        .values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista")
+    )
+    for cod, data, entrada, saida in linhas:
+        resultado[cod].append((data, entrada, saida))
+    return resultado

@@ -8,37 +8,32 @@ between the two reads is never taken for drift. Every repair is recorded.
 from django.conf import settings
 from django.utils import timezone
 
-from carteira.models import PreSeparacaoItem, Separacao
-from embarques.models import EmbarqueItem
+from estoque import registro
 from estoque.models import (
+    CadastroPalletizacao,
     CursorReconciliacao,
-    LoteFaturado,
     EstoqueTempoReal,
-    MovimentacaoEstoque,
+    LoteFaturado,
     ReconciliacaoExecucao,
     ReparoEstoque,
 )
 from estoque.services import eventos, recalculo, transacao, travas
-from estoque.services.contribuicoes import q_embarque_faturado
-from estoque.services.derivacao import resolver_principais, travar_produtos
-from producao.models import CadastroPalletizacao, ProgramacaoProducao
+from estoque.services.unificacao import resolver_principais
 
 LOTE_LEITURA = 2000
 
-FONTES_DE_CODIGOS = (
-    (EstoqueTempoReal, "cod_produto"),
-    (CadastroPalletizacao, "cod_produto"),
-    (MovimentacaoEstoque, "cod_produto"),
-    (ProgramacaoProducao, "cod_produto"),
-    (PreSeparacaoItem, "cod_produto"),
-    (Separacao, "cod_produto"),
-)
+
+def fontes_de_codigos():
+    """(model, code field) of every table a product code can appear in."""
+    return [(EstoqueTempoReal, "cod_produto"), (CadastroPalletizacao, "cod_produto")] + [
+        (regra.model, regra.campo_produto) for regra in registro.regras()
+    ]
 
 
 def proximos_codigos(depois_de: str, quantos: int, using="default") -> list[str]:
     """The next `quantos` distinct codes (any table) after a code, in order."""
     codigos = set()
-    for model, campo in FONTES_DE_CODIGOS:
+    for model, campo in fontes_de_codigos():
         qs = (
             model._base_manager.using(using)
             .filter(**{f"{campo}__gt": depois_de})
@@ -82,7 +77,7 @@ def _verificar_travado(fatia, execucao, corrigir, using) -> dict[str, list]:
     travas.travar_unificacao(using)
     # A code may have become non-principal meanwhile: verify what it resolves to now.
     fatia = sorted(set(resolver_principais(fatia, using).values()))
-    travar_produtos(fatia, using)
+    travas.travar_produtos(fatia, using)
     esperados = recalculo.calcular_esperado(fatia, using)
     atuais = recalculo.ler_atual(fatia, using)
     encontrados = {}
@@ -107,17 +102,19 @@ def _verificar_travado(fatia, execucao, corrigir, using) -> dict[str, list]:
 
 def lotes_faturados_divergentes(using="default") -> tuple[set[str], set[str]]:
     """(lotes missing from LoteFaturado, lotes there that should not be)."""
-    verdade = set(
-        EmbarqueItem.objects.using(using).filter(q_embarque_faturado()).values_list("separacao_lote_id", flat=True).distinct()
-    )
+    faturamento = registro.faturamento()
+    verdade = set()
+    if faturamento is not None:
+        verdade = set(faturamento.faturados(using).values_list(faturamento.campo_lote, flat=True).distinct())
     verdade.discard("")
     aplicados = set(LoteFaturado.objects.using(using).values_list("separacao_lote_id", flat=True))
     return verdade - aplicados, aplicados - verdade
 
 
 def corrigir_lotes_faturados(execucao=None, corrigir=True, using="default") -> list[str]:
-    """Verify the invoiced-lote flags; fix them under the lote locks (their separações are
-    verified with their products: the expected forecast reads EmbarqueItem itself)."""
+    """Verify the invoiced-lote flags against the invoicing source; fix them under the lote
+    locks. Runs before the products are verified: their expected forecast reads the flags
+    (Separacao.objects.pendentes()), so a wrong flag is mended first, then its products."""
     faltando, sobrando = lotes_faturados_divergentes(using)
     if not (faltando or sobrando) or not corrigir:
         return sorted(faltando | sobrando)

@@ -7,9 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
-from estoque.services import recalculo, transacao, travas, unificacao
-from estoque.services.derivacao import travar_produtos
-from estoque.services import reconciliacao
+from estoque.services import recalculo, reconciliacao, transacao, travas, unificacao
 from estoque.services.reconciliacao import todos_os_codigos
 
 LOTE = 2000
@@ -37,7 +35,7 @@ def reconstruir(using="default", lote=LOTE, progresso=None) -> int:
 
 def _reconstruir_fatia(fatia, using):
     travas.travar_unificacao(using)
-    travar_produtos(fatia, using)
+    travas.travar_produtos(fatia, using)
     recalculo.gravar(recalculo.calcular_esperado(fatia, using), using=using)
 
 

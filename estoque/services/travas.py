@@ -2,12 +2,19 @@
 
 1. unification (shared for ordinary writers, exclusive for a change of groups),
 2. separação lotes (sorted), because a lote's invoicing flag feeds its separações,
-3. EstoqueTempoReal rows, sorted by principal code (estoque.services.derivacao).
+3. EstoqueTempoReal rows, sorted by principal code (travar_produtos).
 Taking them always in this order is what keeps concurrent writers free of deadlocks.
 """
 import zlib
+from decimal import Decimal
 
 from django.db import connections
+from django.utils import timezone
+
+from estoque.models import CadastroPalletizacao, EstoqueTempoReal
+
+ETR = EstoqueTempoReal._meta.db_table
+CATALOGO = CadastroPalletizacao._meta.db_table
 
 CLASSE_UNIFICACAO = 7301
 CLASSE_LOTE = 7302
@@ -39,3 +46,28 @@ def travar_lotes(lotes, using="default"):
     with conexao.cursor() as cursor:
         for chave in chaves:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CLASSE_LOTE, chave])
+
+
+def travar_produtos(codigos: list[str], using="default") -> dict[str, Decimal]:
+    """Create missing EstoqueTempoReal rows, then lock them in sorted order; returns saldo_atual."""
+    codigos = sorted(set(codigos))
+    conexao = connections[using]
+    valores = ", ".join(["(%s)"] * len(codigos))
+    agora = timezone.now()
+    with conexao.cursor() as cursor:
+        # Insert first (sorted), lock second (sorted): see the module docstring for why this order cannot deadlock.
+        cursor.execute(
+            f"INSERT INTO {ETR} (cod_produto, nome_produto, saldo_atual, menor_estoque_d7, dia_ruptura, atualizado_em) "
+            f"SELECT v.column1, COALESCE(c.nome_produto, ''), 0, 0, NULL, %s FROM (VALUES {valores}) AS v "
+            f"LEFT JOIN {CATALOGO} c ON c.cod_produto = v.column1 WHERE 1 = 1 "
+            f"ON CONFLICT (cod_produto) DO NOTHING",
+            [agora, *codigos],
+        )
+    linhas = (
+        EstoqueTempoReal.objects.using(using)
+        .select_for_update()
+        .filter(cod_produto__in=codigos)
+        .order_by("cod_produto")
+        .values_list("cod_produto", "saldo_atual")
+    )
+    return dict(linhas)

@@ -45,8 +45,6 @@ def componentes(codigos, using="default") -> list[set[str]]:
 
 def aplicar_mudanca_pares(antigos: list[dict], novos: list[dict], using="default"):
     """Pairs changed: rebuild the mapping of the old and new groups and recompute them now."""
-    from estoque.services.derivacao import travar_produtos
-
     travas.travar_unificacao(using, exclusivo=True)
     tocados = {e[campo] for e in antigos + novos for campo in ("codigo_origem", "codigo_destino")}
     mapa_antigo = dict(
@@ -76,7 +74,7 @@ def aplicar_mudanca_pares(antigos: list[dict], novos: list[dict], using="default
     )
     afetados |= set(principal_novo)
     principais = sorted(set(principal_novo.values()))
-    travar_produtos(sorted(afetados), using)
+    travas.travar_produtos(sorted(afetados), using)
     esperados = recalculo.calcular_esperado(principais, using)
     recalculo.gravar(esperados, remover=afetados - set(principais), using=using)
     eventos.publicar(sorted(afetados), using)
@@ -91,3 +89,12 @@ def reconstruir_mapa(using="default"):
     CodigoUnificado.objects.using(using).bulk_create(
         [CodigoUnificado(cod_produto=cod, cod_principal=min(grupo)) for grupo in grupos for cod in sorted(grupo)]
     )
+
+
+def resolver_principais(codigos, using="default") -> dict[str, str]:
+    """code -> principal code of its unification group (itself when not unified)."""
+    codigos = set(codigos)
+    mapa = dict(
+        CodigoUnificado.objects.using(using).filter(cod_produto__in=codigos).values_list("cod_produto", "cod_principal")
+    )
+    return {codigo: mapa.get(codigo, codigo) for codigo in codigos}
