@@ -87,7 +87,8 @@ def calcular(hoje: date | None = None) -> Oracle:
     lotes_faturados = {
         item.separacao_lote_id
         for item in EmbarqueItem.objects.all()
-        if item.status == "ATIVO" and (item.erro_validacao is None or item.erro_validacao == "")
+        # Matched invoice: erro_validacao NULL, empty or only blanks.
+        if item.status == "ATIVO" and not (item.erro_validacao or "").strip(" \t\n\r\f\v")
     }
     for sep in Separacao.objects.all():
         if sep.sincronizado_nf or sep.status in ("FATURADO", "NF no CD") or sep.separacao_lote_id in lotes_faturados:
