@@ -3,6 +3,7 @@
 
     python3 dev.py run    # set up, then run the system on SQLite with demo data
     python3 dev.py test   # set up, then run the whole test suite
+    python3 dev.py lint   # ruff (lint, format, import order) and mypy on the engine
 
 `run` serves the web app and the django-q2 cluster; `test` runs pytest (on PostgreSQL
 when DATABASE_URL is set, as CI does; PostgreSQL-only tests are skipped on SQLite).
@@ -136,12 +137,28 @@ def comando_test(argumentos):
     return subprocess.run([str(PYTHON), "-m", "pytest", *argumentos], cwd=RAIZ).returncode
 
 
+def comando_lint(argumentos):
+    """ruff check, ruff format --check and mypy; any finding fails (CI runs this before the tests)."""
+    preparar_ambiente()
+    corrigir = "--corrigir" in argumentos
+    bin_venv = PYTHON.parent
+    passos = [
+        ("ruff (lint e ordem dos imports)", [bin_venv / "ruff", "check", *(["--fix"] if corrigir else []), "."]),
+        ("ruff (formatação)", [bin_venv / "ruff", "format", *([] if corrigir else ["--check"]), "."]),
+        ("mypy (motor, ruptura, sincronização)", [bin_venv / "mypy"]),
+    ]
+    falhou = False
+    for titulo, comando in passos:
+        passo(titulo)
+        falhou |= subprocess.run([str(c) for c in comando], cwd=RAIZ).returncode != 0
+    return 1 if falhou else 0
+
+
 def main():
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+    comandos = {"run": lambda: comando_run(), "test": lambda: comando_test(sys.argv[2:]), "lint": lambda: comando_lint(sys.argv[2:])}
+    if len(sys.argv) < 2 or sys.argv[1] not in comandos:
         sys.exit(__doc__)
-    if sys.argv[1] == "run":
-        sys.exit(comando_run())
-    sys.exit(comando_test(sys.argv[2:]))
+    sys.exit(comandos[sys.argv[1]]())
 
 
 if __name__ == "__main__":

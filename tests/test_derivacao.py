@@ -1,4 +1,4 @@
-"""The derivation engine: each kind of source change, and the failure modes of DESIGN.md section 3."""
+"""The derivation engine: each kind of source change, and the failure modes of docs/arquitetura.md section 3."""
 from datetime import datetime, timedelta
 from decimal import Decimal
 from unittest import mock

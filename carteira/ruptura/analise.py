@@ -2,7 +2,7 @@
 
 The projection (estoque.projecao over the derived tables) already holds this order's own
 pré-separações and separações as outflows. Judging the order against it would count them
-twice (DESIGN.md 3.9), so they are taken back out of the projection first. Production is
+twice (docs/arquitetura.md seção 3.9), so they are taken back out of the projection first. Production is
 never added again: it is already inside the projection.
 
 A line can ship on day d when the minimum projected balance from d to D28, without this

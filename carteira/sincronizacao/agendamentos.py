@@ -1,5 +1,5 @@
 """The django-q2 schedule of the carteira sync. Created by migration 0003 and by
-`sincronizar_carteira --agendar`, never when a web process starts (DESIGN.md 3.11).
+`sincronizar_carteira --agendar`, never when a web process starts (docs/arquitetura.md seção 3.11).
 
 Interval: CARTEIRA_SINCRONIZACAO_MINUTOS (settings, else environment; default 30).
 0 turns the schedule off (it is removed).

@@ -1,7 +1,7 @@
 """Change events for live screens: one PostgreSQL NOTIFY per affected product, after commit.
 
 The delta itself is already committed with the source change; an event lost with a
-crashed process only delays a screen refresh, never a number (DESIGN.md section 2).
+crashed process only delays a screen refresh, never a number (docs/arquitetura.md seção 2).
 """
 from django.conf import settings
 from django.db import connections, transaction
