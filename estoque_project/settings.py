@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "carteira",
     "embarques",
     "relatorios",
+    "demo",  # last: it writes every domain app's tables (gerar_dados_demo)
 ]
 
 MIDDLEWARE = [

@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
+from demo import gerador as demo
 from embarques.models import ERRO_NF_PENDENTE, Embarque, EmbarqueItem
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, UnificacaoCodigos
-from estoque.services import demo
 from estoque.services.unificacao import resolver_principais
 from estoque.services.reconciliacao import todos_os_codigos, verificar
 from estoque.models import CadastroPalletizacao

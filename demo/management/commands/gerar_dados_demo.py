@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from estoque.services import demo
+from demo import gerador
 
 
 def _milhar(n: int) -> str:
@@ -44,7 +44,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--escala", type=float, default=1.0, help="multiplica todos os volumes (padrão 1; ex.: 0.1, 100)")
-        parser.add_argument("--semente", type=int, default=demo.SEMENTE_PADRAO, help="semente aleatória (padrão %(default)s)")
+        parser.add_argument("--semente", type=int, default=gerador.SEMENTE_PADRAO, help="semente aleatória (padrão %(default)s)")
         parser.add_argument("--limpar", action="store_true", help="apaga antes os dados das tabelas de demonstração")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="banco de dados (padrão: default)")
 
@@ -55,8 +55,8 @@ class Command(BaseCommand):
         progresso = _Progresso(self.stdout)
         self.stdout.write(f"Gerando dados de demonstração (escala {escala:g}, semente {semente})...")
         try:
-            resumo = demo.gerar(escala, semente, using=database, limpar_antes=limpar, progresso=progresso)
-        except demo.BancoComDados as erro:
+            resumo = gerador.gerar(escala, semente, using=database, limpar_antes=limpar, progresso=progresso)
+        except gerador.BancoComDados as erro:
             raise CommandError(str(erro)) from erro
         progresso.fechar()
         for tabela, linhas in resumo.linhas.items():
