@@ -40,8 +40,8 @@ def impressao_digital() -> dict[str, str]:
 
 
 def lotes_faturados() -> set[str]:
-    """Lotes the engine treats as invoiced (same rule as estoque.services.contribuicoes)."""
-    casados = EmbarqueItem.objects.filter(Q(erro_validacao__isnull=True) | Q(erro_validacao=""), status="ATIVO")
+    """Lotes the engine treats as invoiced: a matched embarque item, or every line invoiced."""
+    casados = EmbarqueItem.objects.faturados()
     separacoes = Separacao.objects.filter(Q(sincronizado_nf=True) | Q(status__in=Separacao.FATURADOS))
     return set(casados.values_list("separacao_lote_id", flat=True)) | set(
         separacoes.values_list("separacao_lote_id", flat=True)
