@@ -1,6 +1,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -10,8 +11,8 @@ from django.utils import timezone
 from estoque.fontes import FonteEstoque, FonteQuerySet
 from estoque.models import LoteFaturado
 
-QTD = {"max_digits": 15, "decimal_places": 3}
-VALOR = {"max_digits": 15, "decimal_places": 2}
+QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
+VALOR: dict[str, Any] = {"max_digits": 15, "decimal_places": 2}
 
 
 class CarteiraPrincipal(models.Model):
@@ -96,7 +97,7 @@ class PreSeparacaoItem(FonteEstoque):
 
     ATIVOS = STATUS_PRE_SEPARACAO_ATIVOS
 
-    objects = PreSeparacaoItemQuerySet.as_manager()
+    objects: ClassVar = PreSeparacaoItemQuerySet.as_manager()
 
     num_pedido = models.CharField("pedido", max_length=50)
     cod_produto = models.CharField("código do produto", max_length=50, db_index=True)
@@ -187,7 +188,7 @@ class Separacao(FonteEstoque):
     sincronizado_nf = models.BooleanField("NF sincronizada", default=False)
     criado_em = models.DateTimeField(auto_now_add=True)
 
-    objects = SeparacaoQuerySet.as_manager()
+    objects: ClassVar = SeparacaoQuerySet.as_manager()
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "separação"

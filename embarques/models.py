@@ -1,4 +1,5 @@
 import re
+from typing import ClassVar
 
 from django.db import models
 
@@ -64,7 +65,7 @@ class EmbarqueItem(FonteEstoque):
     cliente = models.CharField(max_length=255, blank=True, default="")
     nota_fiscal = models.CharField("nota fiscal", max_length=20, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATIVO)
-    objects = EmbarqueItemQuerySet.as_manager()
+    objects: ClassVar = EmbarqueItemQuerySet.as_manager()
 
     # Starts pending; the billing import clears it when the invoice is matched to the lote.
     erro_validacao = models.CharField(

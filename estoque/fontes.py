@@ -73,7 +73,7 @@ class FonteQuerySet(models.QuerySet):
 
         return _transacao().executar(atualizar, using=self.db)
 
-    update.alters_data = True
+    update.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
 
     def delete(self):
         if derivacao_suspensa(self.model):
@@ -89,10 +89,12 @@ class FonteQuerySet(models.QuerySet):
 
         return _transacao().executar(excluir, using=self.db)
 
-    delete.alters_data = True
-    delete.queryset_only = True
+    delete.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
+    delete.queryset_only = True  # type: ignore[attr-defined]  # likewise
 
-    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs):
+    def bulk_create(
+        self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, update_fields=None, unique_fields=None
+    ):
         if ignore_conflicts or update_conflicts:
             raise ValueError(
                 f"{self.model.__name__}.bulk_create com ignore_conflicts/update_conflicts não é permitido: "
@@ -105,7 +107,9 @@ class FonteQuerySet(models.QuerySet):
 
         def criar():
             with sem_derivacao(self.model):
-                criados = super(FonteQuerySet, self).bulk_create(objs, batch_size=batch_size, **kwargs)
+                criados = super(FonteQuerySet, self).bulk_create(
+                    objs, batch_size=batch_size, update_fields=update_fields, unique_fields=unique_fields
+                )
             motor.aplicar_mudanca(self.model, [], motor.estados(self.model, criados), using=self.db)
             return criados
 
@@ -115,7 +119,7 @@ class FonteQuerySet(models.QuerySet):
 
         return _transacao().executar(criar, using=self.db, antes_de_repetir=restaurar)
 
-    bulk_create.alters_data = True
+    bulk_create.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
 
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
@@ -133,7 +137,7 @@ class FonteQuerySet(models.QuerySet):
 
         return _transacao().executar(atualizar_em_massa, using=self.db)
 
-    bulk_update.alters_data = True
+    bulk_update.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
 
 
 FonteManager = models.Manager.from_queryset(FonteQuerySet)
@@ -170,7 +174,7 @@ class FonteEstoque(models.Model):
 
         _transacao().executar(gravar, using=using, antes_de_repetir=restaurar)
 
-    save.alters_data = True
+    save.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
 
     def delete(self, *args, **kwargs):
         model = type(self)
@@ -190,4 +194,4 @@ class FonteEstoque(models.Model):
 
         return _transacao().executar(excluir, using=using)
 
-    delete.alters_data = True
+    delete.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)

@@ -1,11 +1,12 @@
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import F, Q
 
 from estoque.fontes import FonteEstoque, FonteQuerySet
 
-QTD = {"max_digits": 15, "decimal_places": 3}
+QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 
 
 class CadastroPalletizacao(models.Model):
@@ -43,7 +44,7 @@ product") and every domain app reads the engine, never the reverse.
 
         atualizar_nome(self.cod_produto, self.nome_produto, kwargs.get("using") or "default")
 
-    save.alters_data = True
+    save.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
 
 
 class TipoMovimentacao(models.TextChoices):
@@ -72,7 +73,9 @@ class MovimentacaoEstoque(FonteEstoque):
     ENTRADAS = TIPOS_ENTRADA
     SAIDAS = TIPOS_SAIDA
 
-    objects = MovimentacaoEstoqueQuerySet.as_manager()
+    # ClassVar as Model.objects is in django-stubs (overriding it unannotated is an error);
+    # bare, so the manager type is still inferred from as_manager().
+    objects: ClassVar = MovimentacaoEstoqueQuerySet.as_manager()
 
     cod_produto = models.CharField("código do produto", max_length=50)
     nome_produto = models.CharField("nome do produto", max_length=255, blank=True, default="")

@@ -40,14 +40,14 @@ def projetar(saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Deci
     dias_projecao = []
     saldo = saldo_atual
     for dia in _datas(hoje, dias):
-        entrada = entradas.get(dia)
-        saida = saidas.get(dia)
-        if entrada is None and saida is None:
+        entrada_dia = entradas.get(dia)
+        saida_dia = saidas.get(dia)
+        if entrada_dia is None and saida_dia is None:
             # Most days move nothing: no Decimal arithmetic on the read hot path.
             dias_projecao.append(DiaProjecao(dia, saldo, ZERO, ZERO, saldo))
             continue
-        entrada = entrada or ZERO
-        saida = saida or ZERO
+        entrada = entrada_dia or ZERO
+        saida = saida_dia or ZERO
         final = saldo + entrada - saida
         dias_projecao.append(DiaProjecao(dia, saldo, entrada, saida, final))
         saldo = final

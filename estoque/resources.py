@@ -148,7 +148,8 @@ def campos_da_condicao(condicao) -> list[str]:
             nomes = campos_da_condicao(filho)
         else:
             lookup, valor = filho
-            nomes = [lookup.split(LOOKUP_SEP)[0]] + ([valor.name] if isinstance(valor, F) else [])
+            # F.name is set in F.__init__ but missing from django-stubs.
+            nomes = [lookup.split(LOOKUP_SEP)[0]] + ([valor.name] if isinstance(valor, F) else [])  # type: ignore[attr-defined]
         campos += [nome for nome in nomes if nome not in campos]
     return campos
 

@@ -101,13 +101,18 @@ def _momento(valor) -> datetime | None:
 
 
 def _data(valor) -> date:
-    return valor if isinstance(valor, date) else parse_date(valor)
+    if isinstance(valor, date):
+        return valor
+    data = parse_date(valor)
+    assert data is not None, valor  # a DATE column always reads as YYYY-MM-DD
+    return data
 
 
 def grupos_de(codigos) -> tuple[dict[str, str], dict[str, list[str]], set[str]]:
     """(code -> principal, principal -> sorted group, codes in a group), in one query."""
     codigos = sorted(set(codigos))
-    principal_de, membros = {}, defaultdict(set)
+    principal_de: dict[str, str] = {}
+    membros: defaultdict[str, set[str]] = defaultdict(set)
     if codigos:
         linhas = _linhas(
             f"SELECT cod_produto, cod_principal FROM {CU} WHERE cod_principal IN "

@@ -1,6 +1,7 @@
 """Settings: SQLite by default (embedded, under data/), PostgreSQL when DATABASE_URL is set."""
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -72,6 +73,8 @@ WSGI_APPLICATION = "estoque_project.wsgi.application"
 ASGI_APPLICATION = "estoque_project.asgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+# Any: dj_database_url's TypedDict would otherwise fix the type (NAME: str, not the Path below).
+DATABASES: dict[str, Any]
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
 else:

@@ -1,10 +1,11 @@
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
 from estoque.fontes import FonteEstoque
 
-QTD = {"max_digits": 15, "decimal_places": 3}
+QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 
 
 class ProgramacaoProducao(FonteEstoque):

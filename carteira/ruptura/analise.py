@@ -104,10 +104,10 @@ def pedidos_em_aberto() -> list[str]:
 def analisar_pedidos(pedidos=None, hoje: date | None = None) -> dict[str, AnaliseRuptura]:
     """Analyse these orders (default: every open order) in a fixed number of queries."""
     hoje = hoje or timezone.localdate()
-    linhas = CarteiraPrincipal.objects.filter(ativo=True, qtd_saldo_produto_pedido__gt=0)
+    consulta = CarteiraPrincipal.objects.filter(ativo=True, qtd_saldo_produto_pedido__gt=0)
     if pedidos is not None:
-        linhas = linhas.filter(num_pedido__in=list(pedidos))
-    linhas = list(linhas.order_by("num_pedido", "cod_produto"))
+        consulta = consulta.filter(num_pedido__in=list(pedidos))
+    linhas = list(consulta.order_by("num_pedido", "cod_produto"))
     if not linhas:
         return {}
     numeros = sorted({linha.num_pedido for linha in linhas})
@@ -128,9 +128,9 @@ def analisar_pedido(num_pedido: str, hoje: date | None = None) -> AnaliseRuptura
     return analisar_pedidos([num_pedido], hoje).get(num_pedido)
 
 
-def _saidas_proprias(numeros, leitura) -> dict[str, dict[str, list]]:
+def _saidas_proprias(numeros, leitura) -> defaultdict[str, defaultdict[str, list]]:
     """num_pedido -> principal -> [(data, qtd)] of the order's own forecast outflows."""
-    resultado = defaultdict(lambda: defaultdict(list))
+    resultado: defaultdict[str, defaultdict[str, list]] = defaultdict(lambda: defaultdict(list))
     principal = lambda cod: leitura.principal_de.get(cod, cod)  # noqa: E731
     for num, cod, data, qtd in PreSeparacaoItem.objects.ativas().filter(num_pedido__in=numeros).values_list(
         "num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario"
@@ -142,9 +142,9 @@ def _saidas_proprias(numeros, leitura) -> dict[str, dict[str, list]]:
     return resultado
 
 
-def _producao_por_principal(leitura, hoje) -> dict[str, dict[date, list]]:
+def _producao_por_principal(leitura, hoje) -> defaultdict[str, defaultdict[date, list]]:
     codigos = {cod for membros in leitura.membros.values() for cod in membros}
-    resultado = defaultdict(lambda: defaultdict(list))
+    resultado: defaultdict[str, defaultdict[date, list]] = defaultdict(lambda: defaultdict(list))
     for cod, data, qtd, linha in ProgramacaoProducao.objects.filter(
         cod_produto__in=codigos, data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
     ).values_list("cod_produto", "data_programacao", "qtd_programada", "linha_producao"):
@@ -165,7 +165,7 @@ def _projecao(principal, leitura, proprias, hoje, base):
 
 
 def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRuptura:
-    por_principal = defaultdict(lambda: ZERO)
+    por_principal: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
     for linha in itens:
         por_principal[leitura.principal_de.get(linha.cod_produto, linha.cod_produto)] += linha.qtd_saldo_produto_pedido
     julgamento = {}
@@ -210,7 +210,7 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
         raz_social_red=itens[0].raz_social_red or itens[0].raz_social,
         pedido_ok=em_ruptura == 0,
         percentual_disponibilidade=percentual,
-        data_disponibilidade_total=None if any(d is None for d in datas) else max(datas),
+        data_disponibilidade_total=None if any(d is None for d in datas) else max(d for d in datas if d is not None),
         criticidade=criticidade(CEM - percentual, em_ruptura),
         valor_total=valor_total.quantize(Decimal("0.01")),
         linhas_em_ruptura=em_ruptura,

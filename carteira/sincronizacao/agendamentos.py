@@ -26,7 +26,9 @@ def intervalo_minutos() -> int:
 def garantir_agendamento(schedule_model=None):
     """Create, update or (interval 0) remove the schedule. Idempotent; accepts a migration's historical model."""
     if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
+        from django_q.models import Schedule
+
+        schedule_model = Schedule
     minutos = intervalo_minutos()
     if minutos == 0:
         schedule_model.objects.filter(name=SINCRONIZACAO).delete()

@@ -17,6 +17,7 @@ import xmlrpc.client
 from abc import ABC, abstractmethod
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -71,7 +72,13 @@ class TransporteOdoo(ABC):
         """Records of `modelo` matching `dominio`, only `campos`, in `ordem`."""
 
 
-class _ComTimeout:
+if TYPE_CHECKING:
+    _BaseMixin = xmlrpc.client.Transport  # what _ComTimeout is always combined with
+else:
+    _BaseMixin = object
+
+
+class _ComTimeout(_BaseMixin):
     """xmlrpc.client transports have no timeout of their own: set it on the HTTP connection."""
 
     def __init__(self, timeout, **kwargs):

@@ -49,10 +49,13 @@ class Acao:
                 f"{pedido}/{produto}: {fmt(self.antes - self.depois)} absorvidos pelo saldo livre "
                 f"({fmt(self.antes)} → {fmt(self.depois)} livres)"
             )
+        objeto = self.objeto
         if self.tipo in (PRE_REDUZIR, PRE_EXCLUIR):
-            alvo = f"pré-separação #{self.objeto.pk} (expedição {self.objeto.data_expedicao_editada:%d/%m/%Y})"
+            assert isinstance(objeto, PreSeparacaoItem)  # planejar_reducao pairs these types with a pré-separação
+            alvo = f"pré-separação #{objeto.pk} (expedição {objeto.data_expedicao_editada:%d/%m/%Y})"
         else:
-            alvo = f"separação {self.objeto.status} lote {self.objeto.separacao_lote_id}"
+            assert isinstance(objeto, Separacao)  # ... and SEP_* with a separação
+            alvo = f"separação {objeto.status} lote {objeto.separacao_lote_id}"
         verbo = "excluída" if self.tipo in (PRE_EXCLUIR, SEP_EXCLUIR) else "reduzida"
         alerta = f"  [ALERTA {self.alerta}: separação cotada afetada]" if self.alerta else ""
         return f"{pedido}/{produto}: {alvo} {verbo}: {fmt(self.antes)} → {fmt(self.depois)}{alerta}"
@@ -144,11 +147,14 @@ def aplicar(acoes: list[Acao]):
     for acao in acoes:
         objeto = acao.objeto
         if acao.tipo == PRE_EXCLUIR or acao.tipo == SEP_EXCLUIR:
+            assert objeto is not None  # only LIVRE has no object
             objeto.delete()
         elif acao.tipo == PRE_REDUZIR:
+            assert isinstance(objeto, PreSeparacaoItem)
             objeto.qtd_selecionada_usuario = acao.depois
             objeto.save(update_fields=["qtd_selecionada_usuario"])
         elif acao.tipo == SEP_REDUZIR:
+            assert isinstance(objeto, Separacao)
             objeto.valor_saldo = _proporcional(objeto.valor_saldo, acao.depois, acao.antes, "0.01")
             objeto.peso = _proporcional(objeto.peso, acao.depois, acao.antes, "0.001")
             objeto.pallet = _proporcional(objeto.pallet, acao.depois, acao.antes, "0.001")

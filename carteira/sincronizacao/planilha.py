@@ -128,7 +128,7 @@ def ler_planilha(arquivo, nome: str = "") -> list[dict]:
     if not linhas:
         raise ErroPlanilha("A planilha está vazia.")
     _, cabecalho = linhas[0]
-    colunas = {}
+    colunas: dict[int, str] = {}
     for indice, titulo in enumerate(cabecalho):
         nome_campo = COLUNAS.get(_chave(titulo)) if titulo is not None else None
         if nome_campo and nome_campo not in IGNORADAS and nome_campo not in colunas.values():

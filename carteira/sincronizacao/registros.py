@@ -128,7 +128,9 @@ def normalizar(registros: list[dict]) -> tuple[dict, list[str]]:
         raise ErroSincronizacao(
             f"Sincronização recusada: {len(problemas)} registro(s) inválido(s); nada foi gravado.\n{listados}{resto}"
         )
-    novos, avisos, repetidos = {}, [], {}
+    novos: dict[tuple[str, str], dict] = {}
+    avisos: list[str] = []
+    repetidos: dict[tuple[str, str], int] = {}
     for _, registro in validos:
         chave = (registro["num_pedido"], registro["cod_produto"])
         if chave in novos:

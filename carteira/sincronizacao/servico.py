@@ -138,6 +138,7 @@ def comparar(memoria: dict, novos: dict) -> list[Mudanca]:
     for chave in sorted(set(memoria) | set(novos)):
         linha, registro = memoria.get(chave), novos.get(chave)
         if linha is None:
+            assert registro is not None  # the key is in memoria or in novos
             mudancas.append(Mudanca(chave, Tipo.NOVA, None, registro["qtd_saldo_produto_pedido"], registro=registro))
             continue
         antes = linha.qtd_saldo_produto_pedido
@@ -175,6 +176,7 @@ def planejar(novos: dict, avisos: list[str], recebidas: int, travar: bool, permi
     alocacoes = hierarquia.alocacoes([m.chave for m in reducoes], travar=travar)
     acoes = []
     for m in reducoes:
+        assert m.antes is not None and m.depois is not None  # only a NOVA line has no antes
         pres, seps = alocacoes.get(m.chave, ([], []))
         novas, sobra = hierarquia.planejar_reducao(m.chave, m.antes, m.depois, pres, seps, removida=m.tipo == Tipo.REMOVIDA)
         acoes.extend(novas)
@@ -191,26 +193,29 @@ def planejar(novos: dict, avisos: list[str], recebidas: int, travar: bool, permi
 
 
 def _gravar_carteira(mudancas: list[Mudanca]):
-    removidas = [m.linha.pk for m in mudancas if m.tipo == Tipo.REMOVIDA]
+    # REMOVIDA always has its linha and NOVA its registro (comparar): the `is not None`
+    # tests below filter nothing, they narrow the types.
+    removidas = [m.linha.pk for m in mudancas if m.tipo == Tipo.REMOVIDA and m.linha is not None]
     if removidas:
         CarteiraPrincipal.objects.filter(pk__in=removidas).delete()
-    alteradas = [m for m in mudancas if m.linha is not None and m.registro is not None]
-    trocam_id = [m.linha.pk for m in alteradas if "odoo_line_id" in m.campos]
+    # (linha, registro, campos) of the changes with both sides.
+    alteradas = [(m.linha, m.registro, m.campos) for m in mudancas if m.linha is not None and m.registro is not None]
+    trocam_id = [linha.pk for linha, _, diferentes in alteradas if "odoo_line_id" in diferentes]
     if trocam_id:
         # Free the unique Odoo line ids first: two lines may swap them in one sync.
         CarteiraPrincipal.objects.filter(pk__in=trocam_id).update(odoo_line_id=None)
     if alteradas:
         agora = timezone.now()
-        campos = sorted({campo for m in alteradas for campo in m.campos})
-        for m in alteradas:
+        campos = sorted({campo for _, _, diferentes in alteradas for campo in diferentes})
+        for linha, registro, _ in alteradas:
             for campo in campos:
-                if campo in m.registro and not (campo == "odoo_line_id" and m.registro[campo] is None):
-                    setattr(m.linha, campo, m.registro[campo])
-            m.linha.atualizado_em = agora
-        CarteiraPrincipal.objects.bulk_update([m.linha for m in alteradas], campos + ["atualizado_em"], batch_size=500)
+                if campo in registro and not (campo == "odoo_line_id" and registro[campo] is None):
+                    setattr(linha, campo, registro[campo])
+            linha.atualizado_em = agora
+        CarteiraPrincipal.objects.bulk_update([linha for linha, _, _ in alteradas], campos + ["atualizado_em"], batch_size=500)
     novas = [
         CarteiraPrincipal(**m.registro, origem=CarteiraPrincipal.Origem.ODOO, ativo=True)
-        for m in mudancas if m.tipo == Tipo.NOVA
+        for m in mudancas if m.tipo == Tipo.NOVA and m.registro is not None
     ]
     if novas:
         CarteiraPrincipal.objects.bulk_create(novas, batch_size=500)

@@ -18,7 +18,9 @@ def proxima_meia_noite(agora=None) -> datetime:
 def garantir_agendamentos(schedule_model=None):
     """Create or update both schedules (idempotent). Accepts a migration's historical model."""
     if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
+        from django_q.models import Schedule
+
+        schedule_model = Schedule
     schedule_model.objects.update_or_create(
         name=RECONCILIACAO,
         defaults={

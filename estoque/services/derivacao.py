@@ -7,7 +7,7 @@ increments under row locks taken in sorted order of principal code, and D+7 is
 recomputed from the product's forecast rows.
 """
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connections
@@ -56,7 +56,7 @@ def aplicar_mudanca(model, antigos: list[dict], novos: list[dict], using="defaul
         deltas = _deltas_faturamento(faturamento, antigos, novos, using)
     else:
         regra = registro.regra(model)
-        lotes_faturados = frozenset()
+        lotes_faturados: frozenset = frozenset()
         if regra.campo_lote:
             lotes = {e[regra.campo_lote] for e in antigos + novos}
             travas.travar_lotes(lotes, using)
@@ -116,8 +116,9 @@ def aplicar_deltas(deltas, using="default"):
     if not deltas:
         return
     principais = unificacao.resolver_principais({c.cod_produto for c, _ in deltas}, using)
-    saldo = defaultdict(Decimal)
-    previstas = defaultdict(lambda: [Decimal("0"), Decimal("0")])
+    # Typed as dicts: the zero entries are dropped into plain dicts below.
+    saldo: dict[str, Decimal] = defaultdict(Decimal)
+    previstas: dict[tuple[str, date | None], list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
     for c, sinal in deltas:
         cod = principais[c.cod_produto]
         if c.tipo == SALDO:

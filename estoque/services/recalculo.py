@@ -63,15 +63,17 @@ def calcular_esperado(principais, using="default", hoje=None) -> dict[str, Estad
     membros = grupos(principais, using)
     principal_de = {cod: principal for principal, codigos in membros.items() for cod in codigos}
     codigos = list(principal_de)
-    saldos = defaultdict(lambda: ZERO)
-    previstas = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
+    saldos: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
+    previstas: defaultdict[str, defaultdict[date, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
 
     for regra in registro.regras():
+        assert regra.agregado is not None  # manage.py check refuses a source without its twin
         for c in regra.agregado(codigos, using):
             principal = principal_de[c.cod_produto]
             if c.tipo == SALDO:
                 saldos[principal] += c.qtd
             else:
+                assert c.data is not None  # forecast rows are dated (NOT NULL columns)
                 previstas[principal][c.data][0 if c.tipo == ENTRADA else 1] += c.qtd
 
     resultado = {}
@@ -91,9 +93,10 @@ def ler_atual(principais, using="default") -> dict[str, EstadoProduto | None]:
         resultado[cod] = EstadoProduto(saldo, {}, menor, ruptura)
     mp = MovimentacaoPrevista.objects.using(using).filter(cod_produto__in=list(principais))
     for cod, data, entrada, saida in mp.values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista"):
-        if resultado[cod] is None:
-            resultado[cod] = EstadoProduto(ZERO, {}, None, None)
-        resultado[cod].previstas[data] = (entrada, saida)
+        estado = resultado[cod]
+        if estado is None:
+            estado = resultado[cod] = EstadoProduto(ZERO, {}, None, None)
+        estado.previstas[data] = (entrada, saida)
     return resultado
 
 

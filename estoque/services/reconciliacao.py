@@ -46,7 +46,8 @@ def proximos_codigos(depois_de: str, quantos: int, using="default") -> list[str]
 
 
 def todos_os_codigos(using="default") -> list[str]:
-    codigos, cursor = [], ""
+    codigos: list[str] = []
+    cursor = ""
     while True:
         lote = proximos_codigos(cursor, 5000, using)
         if not lote:

@@ -62,7 +62,7 @@ def aplicar_mudanca_pares(antigos: list[dict], novos: list[dict], using="default
         principal_novo.update({membro: min(grupo) for grupo in componentes({cod}, using) for membro in grupo})
 
     CodigoUnificado.objects.using(using).filter(cod_produto__in=afetados).delete()
-    tamanho = {}
+    tamanho: dict[str, int] = {}
     for principal in principal_novo.values():
         tamanho[principal] = tamanho.get(principal, 0) + 1
     CodigoUnificado.objects.using(using).bulk_create(
