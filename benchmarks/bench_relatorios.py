@@ -40,8 +40,8 @@ def medir(chave: str, dias: int | None, rastrear: bool) -> dict:
     from django.db import connection
     from django.utils import timezone
 
+    from core.periodo import Periodo
     from relatorios import exportacoes
-    from relatorios.selectors import Periodo
 
     connection.ensure_connection()
     hoje = timezone.localdate()

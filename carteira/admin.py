@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from carteira.models import CarteiraPrincipal, Pedido, PreSeparacaoItem, Separacao
 from carteira.resources import CarteiraPrincipalResource
-from estoque.admin import ImportacaoAdmin, SomenteLeituraAdmin
+from core.admin import ImportacaoAdmin, SomenteLeituraAdmin
 
 
 @admin.register(CarteiraPrincipal)

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from carteira.models import AlertaSeparacaoCotada, SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.registros import ErroSincronizacao
-from estoque.admin import SomenteLeituraAdmin
+from core.admin import SomenteLeituraAdmin
 
 PERMISSAO = "carteira.executar_sincronizacao"
 

@@ -15,7 +15,8 @@ from carteira.serializers import (
     SeparacaoSerializer,
     WorkspaceSerializer,
 )
-from estoque.api import ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, EXEMPLO_COD, PARAM_PK, APIBase, validar
+from core.api import ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, validar
+from estoque.api import EXEMPLO_COD
 
 EXEMPLO_PEDIDO = "VCD2563000"
 

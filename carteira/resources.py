@@ -1,6 +1,6 @@
 """Spreadsheet import/export of the order book (manual lines; Odoo lines come from the sync)."""
 from carteira.models import CarteiraPrincipal
-from estoque.resources import ImportacaoResource
+from core.importacao import ImportacaoResource
 
 
 class CarteiraPrincipalResource(ImportacaoResource):

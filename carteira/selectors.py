@@ -1,4 +1,4 @@
-"""Reads of the order book: the order assembly workspace and the free quantity of a line.
+"""Reads of the order book: the order assembly workspace, the free quantity of a line, the dashboard.
 
 Free quantity of an order line (qtd_saldo) = its open balance in the carteira
 (qtd_saldo_produto_pedido) minus its active pré-separações (PreSeparacaoItem.objects.ativas())
@@ -9,11 +9,12 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
 from estoque import selectors as estoque_selectors
+from estoque.projecao import DIAS_D7
 
 ZERO = Decimal("0")
 MILESIMO = Decimal("0.001")
@@ -106,4 +107,42 @@ def workspace(num_pedido: str, hoje: date | None = None) -> dict | None:
         "itens": itens,
         "pre_separacoes": pres,
         "separacoes": seps,
+    }
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+def painel_carteira(hoje: date, ruptura_limite: int = 15) -> dict:
+    """Open order book totals and the order lines whose product runs out within D0..D7."""
+    ativas = CarteiraPrincipal.objects.filter(ativo=True)
+    valor = ExpressionWrapper(
+        F("qtd_saldo_produto_pedido") * F("preco_produto_pedido"), output_field=DecimalField(max_digits=30, decimal_places=5)
+    )
+    totais = ativas.aggregate(pedidos=Count("num_pedido", distinct=True), linhas=Count("id"), valor=Sum(valor))
+    rupturas = estoque_selectors.rupturas(DIAS_D7, hoje)
+    _, membros, _ = estoque_selectors.grupos_de([r.cod_produto for r in rupturas])
+    principal_de = {cod: principal for principal, grupo in membros.items() for cod in grupo}
+    por_codigo = (
+        ativas.filter(cod_produto__in=list(principal_de))
+        .order_by()
+        .values("cod_produto")
+        .annotate(linhas=Count("id"), pedidos=Count("num_pedido", distinct=True), qtd=Sum("qtd_saldo_produto_pedido"))
+    )
+    por_produto = defaultdict(lambda: {"linhas": 0, "pedidos": 0, "qtd": ZERO})
+    for item in por_codigo:
+        alvo = por_produto[principal_de[item["cod_produto"]]]
+        alvo["linhas"] += item["linhas"]
+        alvo["pedidos"] += item["pedidos"]  # an order rarely holds two codes of one group
+        alvo["qtd"] += item["qtd"] or ZERO
+    afetados = [r for r in rupturas if r.cod_produto in por_produto]
+    detalhados = estoque_selectors.detalhar_rupturas(afetados[:ruptura_limite])
+    return {
+        "data_referencia": hoje,
+        "pedidos": totais["pedidos"] or 0,
+        "linhas": totais["linhas"] or 0,
+        "valor": (totais["valor"] or ZERO).quantize(CENTAVO),
+        "linhas_ruptura": sum(item["linhas"] for item in por_produto.values()),
+        "produtos_ruptura": len(afetados),
+        "rupturas": [{"ruptura": r, **por_produto[r.cod_produto]} for r in detalhados],
     }

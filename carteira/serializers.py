@@ -2,7 +2,8 @@
 from rest_framework import serializers
 
 from carteira.models import PreSeparacaoItem, Separacao
-from estoque.serializers import QTD_ENTRADA, QTD_SAIDA, ModelSerializerEstrito, QuantidadeField, StatusEstoqueField
+from core.serializers import QTD_ENTRADA, QTD_SAIDA, ModelSerializerEstrito, QuantidadeField
+from estoque.serializers import StatusEstoqueField
 
 VALOR_SAIDA = {"max_digits": None, "decimal_places": 2, "read_only": True}
 

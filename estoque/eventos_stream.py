@@ -5,7 +5,6 @@ after commit by estoque.services.eventos). SQLite has no NOTIFY, so there the st
 EstoqueTempoReal.atualizado_em, which every write moves; both deliver the same events.
 The stream ends after a while and the browser's EventSource reconnects by itself.
 """
-import json
 import time
 from datetime import datetime
 
@@ -14,41 +13,25 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.sse import BATIMENTO, BATIMENTO_SEGUNDOS, conninfo, evento, tentar_de_novo
 from estoque.models import EstoqueTempoReal
 
-BATIMENTO_SEGUNDOS = 15
 AGRUPAR_SEGUNDOS = 0.2
 INTERVALO_SQLITE_SEGUNDOS = 0.5
 
 
-def evento(nome: str, dados) -> str:
-    return f"event: {nome}\ndata: {json.dumps(dados, default=str)}\n\n"
-
-
 def mudancas(duracao_segundos: float):
     """Yield SSE text: 'estoque' events with the changed principal codes, heartbeats between."""
-    yield "retry: 2000\n\n"
+    yield tentar_de_novo(2000)
     if connection.vendor == "postgresql":
         yield from _mudancas_postgres(duracao_segundos)
     else:
         yield from _mudancas_por_consulta(duracao_segundos)
 
 
-def _conninfo() -> str:
-    dados = connection.settings_dict
-    partes = {
-        "dbname": dados["NAME"],
-        "user": dados.get("USER") or "",
-        "password": dados.get("PASSWORD") or "",
-        "host": dados.get("HOST") or "",
-        "port": str(dados.get("PORT") or ""),
-    }
-    return " ".join(f"{chave}='{valor}'" for chave, valor in partes.items() if valor)
-
-
 def _mudancas_postgres(duracao_segundos):
     fim = time.monotonic() + duracao_segundos
-    with psycopg.connect(_conninfo(), autocommit=True) as conexao:
+    with psycopg.connect(conninfo(), autocommit=True) as conexao:
         conexao.execute(f"LISTEN {settings.ESTOQUE_CANAL_NOTIFY}")
         yield evento("pronto", {"modo": "notify"})
         while time.monotonic() < fim:
@@ -62,7 +45,7 @@ def _mudancas_postgres(duracao_segundos):
                     produtos.add(aviso.payload)
                 yield evento("estoque", {"produtos": sorted(produtos)})
             else:
-                yield ": batimento\n\n"
+                yield BATIMENTO
 
 
 def _mudancas_por_consulta(duracao_segundos):
@@ -80,6 +63,6 @@ def _mudancas_por_consulta(duracao_segundos):
             yield evento("estoque", {"produtos": sorted(cod for cod, _ in linhas)})
             ultimo_batimento = time.monotonic()
         elif time.monotonic() - ultimo_batimento > BATIMENTO_SEGUNDOS:
-            yield ": batimento\n\n"
+            yield BATIMENTO
             ultimo_batimento = time.monotonic()
         connection.close_if_unusable_or_obsolete()

@@ -1,19 +1,16 @@
 """DRF shapes of the real-time stock API: input validation and output documentation.
 
-Quantities are JSON numbers (COERCE_DECIMAL_TO_STRING is off), dates ISO 8601.
+Quantities are JSON numbers (COERCE_DECIMAL_TO_STRING is off), dates ISO 8601. The
+strict input fields every API shares are core.serializers.
 """
-from django.db import models
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import QTD_ENTRADA, QTD_SAIDA, InteiroField, ModelSerializerEstrito, QuantidadeField, TextoField
 from estoque.models import MovimentacaoEstoque
 from estoque.projecao import DIAS_D7, DIAS_MAX
 from estoque.selectors import MAX_PRODUTOS_CONSULTA
-
-# Per row, well below the 12 integer digits of the stored totals, so sums cannot overflow them.
-QTD_ENTRADA = {"max_digits": 12, "decimal_places": 3}
-QTD_SAIDA = {"max_digits": None, "decimal_places": 3, "read_only": True}
 
 
 def _data(valor):
@@ -38,39 +35,7 @@ class StatusEstoqueField(serializers.ChoiceField):
         super().__init__(choices=STATUS_ESTOQUE, **kwargs)
 
 
-# ---------------------------------------------------------------- input: the JSON types the schema says
-# DRF would quietly take 0 for "0" or "12.5" for 12.5; the API takes what its schema documents.
-
-
-class TextoField(serializers.CharField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class QuantidadeField(serializers.DecimalField):
-    default_error_messages = {"numero_json": "Informe a quantidade como número JSON (ex.: 12.5)."}
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, float)):
-            self.fail("numero_json")
-        return super().to_internal_value(data)
-
-
-class InteiroField(serializers.IntegerField):
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class ModelSerializerEstrito(serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.CharField: TextoField,
-        models.TextField: TextoField,
-    }
+# ---------------------------------------------------------------- input
 
 
 class ConsultaSerializer(serializers.Serializer):

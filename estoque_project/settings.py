@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served locally: the machines have no CDN
     "import_export",
     "django_q",
+    "core",
     "estoque",
     "producao",
     "carteira",

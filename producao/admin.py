@@ -1,7 +1,7 @@
 """Operator screens for the production plan (xlsx/csv import)."""
 from django.contrib import admin
 
-from estoque.admin import ImportacaoAdmin
+from core.admin import ImportacaoAdmin
 from producao.models import ProgramacaoProducao
 from producao.resources import ProgramacaoProducaoResource
 

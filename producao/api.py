@@ -5,17 +5,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import status
 from rest_framework.response import Response
 
-from estoque.api import (
-    ERRO_400,
-    ERRO_404,
-    ERROS_ESCRITA,
-    ERROS_LEITURA,
-    EXEMPLO_COD,
-    PARAM_PK,
-    APIBase,
-    PaginacaoEstrita,
-    validar,
-)
+from core.api import ERRO_400, ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, PaginacaoEstrita, validar
+from estoque.api import EXEMPLO_COD
 from producao import selectors, services
 from producao.models import ProgramacaoProducao
 from producao.serializers import FiltroProgramacaoSerializer, ProgramacaoSerializer, ProgramacoesPaginadasSerializer

@@ -1,5 +1,5 @@
 """Spreadsheet import/export of the production plan."""
-from estoque.resources import ImportacaoResource
+from core.importacao import ImportacaoResource
 from producao.models import ProgramacaoProducao
 
 

@@ -1,7 +1,7 @@
 """DRF shapes of the production schedule API."""
 from rest_framework import serializers
 
-from estoque.serializers import QTD_ENTRADA, ModelSerializerEstrito, QuantidadeField
+from core.serializers import QTD_ENTRADA, ModelSerializerEstrito, QuantidadeField
 from producao.models import ProgramacaoProducao
 
 

@@ -1,13 +1,14 @@
-"""Pages of production planning: the schedule with the "Relatórios Produção" button."""
+"""Pages of production planning: the schedule with the "Relatórios Produção" button.
+
+The button's link and permission come through the relatorios template library (`{% load relatorios %}`).
+"""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
-from relatorios import selectors as relatorios_selectors
-from relatorios.views import DataInvalida, ler_periodo, pode_baixar
-from relatorios.selectors import Periodo
+from core.periodo import DataInvalida, Periodo, ler_periodo
+from producao import selectors
 
 POR_PAGINA = 50
 
@@ -20,7 +21,7 @@ def dashboard(request):
         periodo = ler_periodo(request.GET)
     except DataInvalida as exc:
         periodo, erro = Periodo(), str(exc)
-    painel = relatorios_selectors.painel_producao(hoje, periodo)
+    painel = selectors.painel_producao(hoje, periodo)
     pagina = Paginator(painel["programacoes"], POR_PAGINA).get_page(request.GET.get("pagina"))
     filtros = request.GET.copy()
     filtros.pop("pagina", None)
@@ -29,8 +30,6 @@ def dashboard(request):
         "pagina": pagina,
         "filtros": filtros.urlencode(),
         "erro": erro,
-        "url_relatorio": reverse("relatorios:baixar", args=["producao"]),
-        "pode_relatorio": pode_baixar(request.user, "producao"),
         "secao": "producao",
     }
     return render(request, "producao/dashboard.html", contexto)

@@ -15,7 +15,7 @@ characters that XML cannot hold (e.g. a pasted vertical tab) are dropped instead
 the whole export.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from tempfile import TemporaryFile
 
 from django.utils import timezone
@@ -45,10 +45,6 @@ def neutralizar(texto: str) -> str:
     if ILLEGAL_CHARACTERS_RE.search(texto):
         texto = ILLEGAL_CHARACTERS_RE.sub("", texto)
     return NEUTRALIZADOR + texto if texto.startswith(INICIO_FORMULA) else texto
-
-
-def formatar_data(valor: date | None) -> str:
-    return valor.strftime("%d/%m/%Y") if valor else ""
 
 
 @dataclass(frozen=True)

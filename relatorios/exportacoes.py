@@ -12,10 +12,11 @@ from typing import IO, Callable
 
 from django.utils import timezone
 
+from core.formatos import formatar_data, formatar_momento
+from core.periodo import Periodo
 from estoque.projecao import DIAS_MAX, StatusEstoque, projetar, resumo_d7, status_projecao
 from relatorios import excel, selectors
 from relatorios.excel import Estilo, data, datahora, inteiro, qtd, texto, valor
-from relatorios.selectors import Periodo
 
 ZERO = Decimal("0")
 CENTAVO = Decimal("0.01")
@@ -65,13 +66,13 @@ def texto_periodo(periodo: Periodo, campo_data: str | None) -> str:
         return "Período: sem filtro de data (todos os registros)"
     if periodo.vazio:
         return f"Período ({campo_data}): sem filtro de data (todos os registros)"
-    de = f"de {excel.formatar_data(periodo.de)}" if periodo.de else "desde o início"
-    ate = f"até {excel.formatar_data(periodo.ate)}" if periodo.ate else "sem data final"
+    de = f"de {formatar_data(periodo.de)}" if periodo.de else "desde o início"
+    ate = f"até {formatar_data(periodo.ate)}" if periodo.ate else "sem data final"
     return f"Período ({campo_data}): {de} {ate}"
 
 
 def texto_gerado(agora: datetime) -> str:
-    return f"Gerado em {timezone.localtime(agora):%d/%m/%Y %H:%M:%S} (horário de Brasília)"
+    return f"Gerado em {formatar_momento(agora)} (horário de Brasília)"
 
 
 def _nome_arquivo(prefixo: str, agora: datetime) -> str:

@@ -1,4 +1,4 @@
-"""Reads for the report pages and the Excel exports.
+"""Reads for the Excel exports (the dashboards read through carteira and producao selectors).
 
 Exports stream: the main query is read in chunks (a server-side cursor on PostgreSQL) and
 each chunk is completed with a few keyed look-ups (order lines, catalog, Pedido status),
@@ -13,42 +13,19 @@ detalhada nets those from the line's open balance, like the order workspace does
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import F
 
 from carteira.models import CarteiraPrincipal, Pedido, PreSeparacaoItem, Separacao
+from core.periodo import Periodo
 from estoque import selectors as estoque_selectors
-from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
-from estoque.projecao import DIAS_D7, DIAS_MAX
-from estoque.models import CadastroPalletizacao
-from producao.models import ProgramacaoProducao
+from estoque.models import CadastroPalletizacao, CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
 
-ZERO = Decimal("0")
 LOTE = 2000  # rows per chunk: one look-up query per kind per chunk
 
 CAMPOS_CLIENTE = ("cnpj_cpf", "raz_social", "raz_social_red", "municipio", "estado", "vendedor", "equipe_vendas")
-
-
-@dataclass(frozen=True)
-class Periodo:
-    """An inclusive date range; either end may be open."""
-
-    de: date | None = None
-    ate: date | None = None
-
-    @property
-    def vazio(self) -> bool:
-        return self.de is None and self.ate is None
-
-    def filtrar(self, qs, campo: str):
-        if self.de:
-            qs = qs.filter(**{f"{campo}__gte": self.de})
-        if self.ate:
-            qs = qs.filter(**{f"{campo}__lte": self.ate})
-        return qs
 
 
 @dataclass(frozen=True)
@@ -234,64 +211,3 @@ def estoque_e_previstas():
             cod = produto["cod_produto"]
             grupo = membros.get(cod, [cod])
             yield produto, grupo if len(grupo) > 1 else [], catalogo.get(cod), previstas.get(cod, [])
-
-
-# ---------------------------------------------------------------- dashboards
-
-
-def painel_carteira(hoje: date, ruptura_limite: int = 15) -> dict:
-    """Open order book totals and the order lines whose product runs out within D0..D7."""
-    ativas = CarteiraPrincipal.objects.filter(ativo=True)
-    valor = ExpressionWrapper(
-        F("qtd_saldo_produto_pedido") * F("preco_produto_pedido"), output_field=DecimalField(max_digits=30, decimal_places=5)
-    )
-    totais = ativas.aggregate(pedidos=Count("num_pedido", distinct=True), linhas=Count("id"), valor=Sum(valor))
-    rupturas = estoque_selectors.rupturas(DIAS_D7, hoje)
-    _, membros, _ = estoque_selectors.grupos_de([r.cod_produto for r in rupturas])
-    principal_de = {cod: principal for principal, grupo in membros.items() for cod in grupo}
-    por_codigo = (
-        ativas.filter(cod_produto__in=list(principal_de))
-        .order_by()
-        .values("cod_produto")
-        .annotate(linhas=Count("id"), pedidos=Count("num_pedido", distinct=True), qtd=Sum("qtd_saldo_produto_pedido"))
-    )
-    por_produto = defaultdict(lambda: {"linhas": 0, "pedidos": 0, "qtd": ZERO})
-    for item in por_codigo:
-        alvo = por_produto[principal_de[item["cod_produto"]]]
-        alvo["linhas"] += item["linhas"]
-        alvo["pedidos"] += item["pedidos"]  # an order rarely holds two codes of one group
-        alvo["qtd"] += item["qtd"] or ZERO
-    afetados = [r for r in rupturas if r.cod_produto in por_produto]
-    detalhados = estoque_selectors.detalhar_rupturas(afetados[:ruptura_limite])
-    return {
-        "data_referencia": hoje,
-        "pedidos": totais["pedidos"] or 0,
-        "linhas": totais["linhas"] or 0,
-        "valor": (totais["valor"] or ZERO).quantize(Decimal("0.01")),
-        "linhas_ruptura": sum(item["linhas"] for item in por_produto.values()),
-        "produtos_ruptura": len(afetados),
-        "rupturas": [{"ruptura": r, **por_produto[r.cod_produto]} for r in detalhados],
-    }
-
-
-def painel_producao(hoje: date, periodo: Periodo) -> dict:
-    """The production schedule in a date range (D0..D28 by default) and the stock status counts."""
-    de = periodo.de or hoje
-    ate = periodo.ate or hoje + timedelta(days=DIAS_MAX)
-    programacoes = ProgramacaoProducao.objects.filter(data_programacao__gte=de, data_programacao__lte=ate).order_by(
-        "data_programacao", "cod_produto", "id"
-    )
-    totais = programacoes.aggregate(
-        itens=Count("id"), produtos=Count("cod_produto", distinct=True), quantidade=Sum("qtd_programada")
-    )
-    estatisticas = estoque_selectors.estatisticas(hoje)
-    return {
-        "data_referencia": hoje,
-        "de": de,
-        "ate": ate,
-        "programacoes": programacoes,
-        "itens": totais["itens"] or 0,
-        "produtos": totais["produtos"] or 0,
-        "quantidade": totais["quantidade"] or ZERO,
-        "estatisticas": estatisticas,
-    }

@@ -15,11 +15,10 @@ from import_export.tmp_storages import TempFolderStorage
 
 from carteira.models import CarteiraPrincipal
 from carteira.resources import CarteiraPrincipalResource
-from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista
-from estoque.resources import CSVBrasil, MovimentacaoEstoqueResource
-from estoque.models import CadastroPalletizacao
+from core.importacao import CSVBrasil
+from estoque.models import CadastroPalletizacao, EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista
+from estoque.resources import CadastroPalletizacaoResource, MovimentacaoEstoqueResource
 from producao.models import ProgramacaoProducao
-from estoque.resources import CadastroPalletizacaoResource
 from producao.resources import ProgramacaoProducaoResource
 
 pytestmark = pytest.mark.django_db

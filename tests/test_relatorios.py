@@ -11,8 +11,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from core.periodo import Periodo
 from relatorios import excel, exportacoes
-from relatorios.selectors import Periodo
 from tests import fabricas as f
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from carteira.models import AnaliseRuptura, AnaliseRupturaLote
-from estoque.admin import SomenteLeituraAdmin, SomenteLeituraTabularInline
+from core.admin import SomenteLeituraAdmin, SomenteLeituraTabularInline
 
 
 class LoteInline(SomenteLeituraTabularInline):

@@ -1,12 +1,10 @@
 """API of the per-order stock-out analysis: one order now, or many in the background with
 a Server-Sent Events stream of the lots as they finish."""
-import json
-
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,7 +12,8 @@ from carteira.models import AnaliseRuptura
 from carteira.ruptura import jobs
 from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.serializers import AnaliseRupturaSerializer, AnalisarSerializer, JobRupturaSerializer
-from estoque.eventos_stream import evento, mudancas
+from core.sse import EventStreamRenderer, resposta_sse
+from estoque.eventos_stream import mudancas
 
 DURACAO_EVENTOS_SEGUNDOS = 600
 
@@ -45,23 +44,6 @@ class AnalisarView(APIView):
         )
 
 
-class EventStreamRenderer(BaseRenderer):
-    """Lets content negotiation accept an EventSource's 'Accept: text/event-stream'."""
-
-    media_type = "text/event-stream"
-    format = "sse"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return json.dumps(data, default=str).encode()
-
-
-def _resposta_sse(gerador):
-    resposta = StreamingHttpResponse(gerador, content_type="text/event-stream; charset=utf-8")
-    resposta["Cache-Control"] = "no-cache"
-    resposta["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
-    return resposta
-
-
 class StreamView(APIView):
     """text/event-stream: 'progresso', one 'lote' per finished lot, then 'fim' (or 'erro')."""
 
@@ -72,7 +54,7 @@ class StreamView(APIView):
     @extend_schema(exclude=True)
     def get(self, request, job_id):
         analise = get_object_or_404(AnaliseRuptura, pk=job_id)
-        return _resposta_sse(jobs.eventos(analise, evento))
+        return resposta_sse(jobs.eventos(analise))
 
 
 class EventosEstoqueView(APIView):
@@ -86,4 +68,4 @@ class EventosEstoqueView(APIView):
             duracao = min(float(request.query_params.get("duracao", DURACAO_EVENTOS_SEGUNDOS)), DURACAO_EVENTOS_SEGUNDOS)
         except ValueError:
             return Response({"duracao": ["Informe um número de segundos."]}, status=status.HTTP_400_BAD_REQUEST)
-        return _resposta_sse(mudancas(max(duracao, 1)))
+        return resposta_sse(mudancas(max(duracao, 1)))

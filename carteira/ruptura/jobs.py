@@ -12,6 +12,7 @@ from django_q.tasks import async_task
 
 from carteira.models import AnaliseRuptura, AnaliseRupturaLote
 from carteira.ruptura.analise import analisar_pedidos, pedidos_em_aberto
+from core.sse import evento, tentar_de_novo
 
 TAMANHO_LOTE = 20
 SEM_PROGRESSO_SEGUNDOS = 300
@@ -46,13 +47,13 @@ def processar_lote(lote_id: int):
     return len(lote.resultados)
 
 
-def eventos(analise: AnaliseRuptura, sse):
+def eventos(analise: AnaliseRuptura):
     """Yield SSE text: one 'lote' event per finished lot (results and progress), then 'fim'."""
-    yield "retry: 3000\n\n"
+    yield tentar_de_novo(3000)
     enviados: set[int] = set()
     ultimo_progresso = time.monotonic()
     total = analise.total_lotes
-    yield sse("progresso", {"analise": str(analise.pk), "lotes_concluidos": 0, "total_lotes": total, "percentual": 100 if not total else 0})
+    yield evento("progresso", {"analise": str(analise.pk), "lotes_concluidos": 0, "total_lotes": total, "percentual": 100 if not total else 0})
     while len(enviados) < total:
         prontos = list(
             AnaliseRupturaLote.objects.filter(analise=analise, concluido_em__isnull=False)
@@ -61,7 +62,7 @@ def eventos(analise: AnaliseRuptura, sse):
         )
         for lote in prontos:
             enviados.add(lote.indice)
-            yield sse(
+            yield evento(
                 "lote",
                 {
                     "indice": lote.indice,
@@ -76,8 +77,8 @@ def eventos(analise: AnaliseRuptura, sse):
         if len(enviados) >= total:
             break
         if time.monotonic() - ultimo_progresso > SEM_PROGRESSO_SEGUNDOS:
-            yield sse("erro", {"mensagem": "Os workers não concluíram nenhum lote nos últimos minutos. O cluster django-q2 está rodando?"})
+            yield evento("erro", {"mensagem": "Os workers não concluíram nenhum lote nos últimos minutos. O cluster django-q2 está rodando?"})
             return
         time.sleep(INTERVALO_SEGUNDOS)
         connection.close_if_unusable_or_obsolete()
-    yield sse("fim", {"analise": str(analise.pk), "lotes_concluidos": len(enviados), "total_lotes": total})
+    yield evento("fim", {"analise": str(analise.pk), "lotes_concluidos": len(enviados), "total_lotes": total})

@@ -1,0 +1,107 @@
+"""The base every app's API shares.
+
+Authentication (token first, so an anonymous request gets 401 with WWW-Authenticate),
+the write permission (staff or the Django model permission), the translation of service
+ValidationErrors into 400s, strict pagination and the documented error responses.
+"""
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import APIView
+
+ERRO_400 = OpenApiResponse(OpenApiTypes.OBJECT, description="Entrada inválida: o campo e a mensagem.")
+ERRO_401 = OpenApiResponse(OpenApiTypes.OBJECT, description="Não autenticado.")
+ERRO_403 = OpenApiResponse(OpenApiTypes.OBJECT, description="Sem permissão.")
+ERRO_404 = OpenApiResponse(OpenApiTypes.OBJECT, description="Não encontrado.")
+ERROS_LEITURA = {401: ERRO_401, 403: ERRO_403}
+ERROS_ESCRITA = {400: ERRO_400, 401: ERRO_401, 403: ERRO_403}
+
+# spectacular shows the {pk} of the URLs as {id} (SCHEMA_COERCE_PATH_PK).
+PARAM_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class StaffOuPermissao(BasePermission):
+    """Reads: any authenticated user. Writes: staff, or the model permissions the view names.
+
+    A view declares `modelo` (add/change/delete by HTTP method) or `permissoes`
+    ({method: ["app.codename", ...]}) for actions such as cancel or confirm.
+    """
+
+    ACOES = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+    def has_permission(self, request, view):
+        usuario = request.user
+        if not (usuario and usuario.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS or usuario.is_staff:
+            return True
+        exigidas = getattr(view, "permissoes", {}).get(request.method)
+        if exigidas is None:
+            modelo = view.modelo._meta
+            exigidas = [f"{modelo.app_label}.{self.ACOES[request.method]}_{modelo.model_name}"]
+        return usuario.has_perms(exigidas)
+
+
+class APIBase(APIView):
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    parser_classes = [JSONParser]
+    permission_classes = [IsAuthenticated, StaffOuPermissao]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # URLs take any {pk} segment so a malformed one is a JSON 404 here, not Django's HTML page.
+        if "pk" in self.kwargs:
+            pk = self.kwargs["pk"]
+            if not (pk.isascii() and pk.isdigit() and 0 < int(pk) < 2**63):
+                raise NotFound("Registro não encontrado.")
+            self.kwargs["pk"] = int(pk)  # the same dict dispatch() passes to the handler
+        # A code with a NUL byte (or longer than any stored code) names nothing; PostgreSQL
+        # would refuse the query with an error instead.
+        for nome in ("cod", "num_pedido"):
+            valor = self.kwargs.get(nome)
+            if valor is not None and ("\x00" in valor or len(valor) > 50):
+                raise NotFound("Registro não encontrado.")
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            exc = DRFValidationError(detail=as_serializer_error(exc))
+        elif isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound("Registro não encontrado.")
+        return super().handle_exception(exc)
+
+    def usuario(self) -> str:
+        return self.request.user.get_username()[:100]
+
+
+def validar(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class PaginacaoEstrita(PageNumberPagination):
+    """page and page_size must be positive integers when given (DRF would quietly take
+    an empty or malformed one for the default)."""
+
+    page_size_query_param = "page_size"
+
+    def _inteiro_positivo(self, request, parametro):
+        valor = request.query_params.get(parametro)
+        if valor is not None and not (valor.isascii() and valor.isdigit() and int(valor) > 0):
+            raise DRFValidationError({parametro: ["Informe um número inteiro positivo."]})
+
+    def get_page_number(self, request, paginator):
+        self._inteiro_positivo(request, self.page_query_param)
+        return super().get_page_number(request, paginator)
+
+    def get_page_size(self, request):
+        self._inteiro_positivo(request, self.page_size_query_param)
+        return super().get_page_size(request)
