@@ -146,7 +146,7 @@ def campos_da_condicao(condicao) -> list[str]:
             nomes = campos_da_condicao(filho)
         else:
             lookup, valor = filho
-            nomes = [lookup.split(LOOKUP_SEP)[0]] + ([valor.name] if isinstance(valor, F) else [])
+            nomes = [lookup.split(LOOKUP_SEP)[0]] + ([valor.name] if isinstance(valor, F) else [])  # type: ignore[attr-defined]  # F.name is set in __init__; the stubs omit it
         campos += [nome for nome in nomes if nome not in campos]
     return campos
 
