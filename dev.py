@@ -8,6 +8,7 @@
 `run` serves the web app and the django-q2 cluster; `test` runs pytest (on PostgreSQL
 when DATABASE_URL is set, as CI does; PostgreSQL-only tests are skipped on SQLite).
 """
+
 import hashlib
 import os
 import shutil
@@ -54,7 +55,9 @@ def manage(*argumentos, **opcoes):
 def django_python(codigo):
     """Run a snippet with Django set up; return its stdout."""
     preambulo = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'estoque_project.settings'); django.setup()\n"
-    saida = subprocess.run([str(PYTHON), "-c", preambulo + codigo], check=True, cwd=RAIZ, capture_output=True, text=True)
+    saida = subprocess.run(
+        [str(PYTHON), "-c", preambulo + codigo], check=True, cwd=RAIZ, capture_output=True, text=True
+    )
     return saida.stdout.strip()
 
 
@@ -62,7 +65,9 @@ def comando_run():
     preparar_ambiente()
     passo("Aplicando migrações")
     manage("migrate", "--no-input", "-v", "0")
-    tem_dados = django_python("from estoque.models import CadastroPalletizacao; print(CadastroPalletizacao.objects.exists())")
+    tem_dados = django_python(
+        "from estoque.models import CadastroPalletizacao; print(CadastroPalletizacao.objects.exists())"
+    )
     if tem_dados != "True":
         passo("Gerando dados de demonstração (escala 1: 600 produtos, um ano de movimentações)")
         manage("gerar_dados_demo", "--escala", "1")
@@ -124,7 +129,15 @@ def garantir_chromium():
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         passo("Instalando o Chromium (testes de navegador)")
         executar("apt-get", "update", "-qq")
-        executar("apt-get", "install", "-y", "-qq", "chromium", "chromium-driver", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        executar(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "chromium",
+            "chromium-driver",
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
 
 
 def comando_test(argumentos):
@@ -132,7 +145,11 @@ def comando_test(argumentos):
     if os.environ.get("ESTOQUE_EXIGIR_POSTGRES") == "1":
         garantir_postgres()
     garantir_chromium()
-    banco = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite (testes só-PostgreSQL serão pulados)"
+    banco = (
+        "PostgreSQL"
+        if os.environ.get("DATABASE_URL", "").startswith("postgres")
+        else "SQLite (testes só-PostgreSQL serão pulados)"
+    )
     passo(f"Rodando a suíte de testes em {banco}")
     return subprocess.run([str(PYTHON), "-m", "pytest", *argumentos], cwd=RAIZ).returncode
 
@@ -155,7 +172,11 @@ def comando_lint(argumentos):
 
 
 def main():
-    comandos = {"run": lambda: comando_run(), "test": lambda: comando_test(sys.argv[2:]), "lint": lambda: comando_lint(sys.argv[2:])}
+    comandos = {
+        "run": lambda: comando_run(),
+        "test": lambda: comando_test(sys.argv[2:]),
+        "lint": lambda: comando_lint(sys.argv[2:]),
+    }
     if len(sys.argv) < 2 or sys.argv[1] not in comandos:
         sys.exit(__doc__)
     sys.exit(comandos[sys.argv[1]]())

@@ -7,6 +7,7 @@ Prints, measured in one run: the per-write cost of a movement insert with and wi
 derivation (and their ratio), the full rebuild time, and the whole-catalog reconciliation
 time. --gerar (re)generates the demo data at that scale first.
 """
+
 import argparse
 import os
 import statistics
@@ -18,14 +19,14 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "estoque_project.settings")
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
 
-from estoque.fontes import sem_derivacao  # noqa: E402
-from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista  # noqa: E402
-from estoque.services import reconciliacao, reconstrucao  # noqa: E402
-from estoque.services.unificacao import resolver_principais  # noqa: E402
+from estoque.fontes import sem_derivacao
+from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista
+from estoque.services import reconciliacao, reconstrucao
+from estoque.services.unificacao import resolver_principais
 
 
 def percentil(valores, p):
@@ -41,12 +42,20 @@ def medir_escritas(codigos, n, com_derivacao):
         inicio = time.perf_counter()
         if com_derivacao:
             MovimentacaoEstoque.objects.create(
-                cod_produto=cod, qtd_movimentacao=Decimal("1"), tipo_movimentacao="AJUSTE", data_movimentacao=hoje, observacao="bench"
+                cod_produto=cod,
+                qtd_movimentacao=Decimal("1"),
+                tipo_movimentacao="AJUSTE",
+                data_movimentacao=hoje,
+                observacao="bench",
             )
         else:
             with transaction.atomic(), sem_derivacao(MovimentacaoEstoque):
                 MovimentacaoEstoque.objects.create(
-                    cod_produto=cod, qtd_movimentacao=Decimal("1"), tipo_movimentacao="AJUSTE", data_movimentacao=hoje, observacao="bench"
+                    cod_produto=cod,
+                    qtd_movimentacao=Decimal("1"),
+                    tipo_movimentacao="AJUSTE",
+                    data_movimentacao=hoje,
+                    observacao="bench",
                 )
         tempos.append((time.perf_counter() - inicio) * 1000)
     return tempos
@@ -65,8 +74,10 @@ def main():
         print(f"geração dos dados: {time.perf_counter() - inicio:.1f} s")
     movimentos = MovimentacaoEstoque.objects.count()
     codigos = list(EstoqueTempoReal.objects.order_by("cod_produto").values_list("cod_produto", flat=True)[:200])
-    print(f"movimentações: {movimentos:,}  produtos (principais): {EstoqueTempoReal.objects.count():,}  "
-          f"linhas previstas: {MovimentacaoPrevista.objects.count():,}")
+    print(
+        f"movimentações: {movimentos:,}  produtos (principais): {EstoqueTempoReal.objects.count():,}  "
+        f"linhas previstas: {MovimentacaoPrevista.objects.count():,}"
+    )
 
     # Interleave the two variants so both see the same cache and table state.
     com, sem = [], []
@@ -87,8 +98,10 @@ def main():
     inicio = time.perf_counter()
     principais = sorted(set(resolver_principais(reconciliacao.todos_os_codigos()).values()))
     encontrados = reconciliacao.verificar(principais, corrigir=True)
-    print(f"reconciliação do catálogo inteiro: {time.perf_counter() - inicio:.2f} s "
-          f"({len(principais):,} produtos, {len(encontrados)} com divergência)")
+    print(
+        f"reconciliação do catálogo inteiro: {time.perf_counter() - inicio:.2f} s "
+        f"({len(principais):,} produtos, {len(encontrados)} com divergência)"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ with --sem-tracemalloc). The same
 export is measured on the whole carteira and on a narrow date range, and the ratios are
 printed: constant memory means the peak hardly moves while the rows grow many times.
 """
+
 import argparse
 import json
 import os
@@ -82,7 +83,9 @@ def medir_relatorio(chave: str, dias_estreito: int, rastrear: bool) -> None:
     from relatorios.exportacoes import RELATORIOS
 
     print(f"\n== {chave}", flush=True)
-    faixas = (("estreito", dias_estreito), ("completo", None)) if RELATORIOS[chave].campo_data else (("completo", None),)
+    faixas = (
+        (("estreito", dias_estreito), ("completo", None)) if RELATORIOS[chave].campo_data else (("completo", None),)
+    )
     resultados = {}
     for rotulo, dias in faixas:
         tempo = rodar_filho(chave, dias, rastrear=False)
@@ -93,8 +96,9 @@ def medir_relatorio(chave: str, dias_estreito: int, rastrear: bool) -> None:
         print(
             f"  {rotulo:9s} ({faixa}): {tempo['linhas']:>9,} linhas  {tempo['segundos']:8.1f} s  "
             f"{tempo['linhas'] / max(tempo['segundos'], 1e-9):>8,.0f} linhas/s  arquivo {tempo['bytes'] / 2**20:7.1f} MiB  "
-            f"{heap}RSS +{tempo['crescimento_rss_mb']:6.1f} MiB (pico do processo {tempo['pico_rss_mb']:.0f} MiB)"
-            .replace(",", "."),
+            f"{heap}RSS +{tempo['crescimento_rss_mb']:6.1f} MiB (pico do processo {tempo['pico_rss_mb']:.0f} MiB)".replace(
+                ",", "."
+            ),
             flush=True,
         )
     if len(resultados) == 2 and resultados["estreito"][0]["linhas"]:
@@ -122,7 +126,11 @@ def main():
     if args.filho:
         print(json.dumps(medir(args.filho, int(args.dias) if args.dias else None, args.rastrear)))
         return
-    chaves = ["pre-separacoes", "separacoes", "carteira", "carteira-detalhada", "producao"] if args.todos else [args.relatorio]
+    chaves = (
+        ["pre-separacoes", "separacoes", "carteira", "carteira-detalhada", "producao"]
+        if args.todos
+        else [args.relatorio]
+    )
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "estoque_project.settings")

@@ -1,7 +1,8 @@
 """Benchmark (not a test): the ruptura analysis of every open order, in one process.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_estoque .venv/bin/python -m benchmarks.bench_ruptura [--gerar --escala 1]
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_estoque .venv/bin/python -m benchmarks.bench_ruptura [--gerar --escala 1]
 """
+
 import argparse
 import os
 import statistics
@@ -12,10 +13,10 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "estoque_project.settings")
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
 
-from carteira.ruptura.analise import analisar_pedidos, pedidos_em_aberto  # noqa: E402
+from carteira.ruptura.analise import analisar_pedidos, pedidos_em_aberto
 
 
 def main():
@@ -35,8 +36,10 @@ def main():
     ok = sum(1 for r in resultado.values() if r.pedido_ok)
     print(f"banco: {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"pedidos em aberto: {len(pedidos)} ({ok} com estoque OK)")
-    print(f"análise de todos os pedidos: mediana {statistics.median(tempos) * 1000:.0f} ms, "
-          f"melhor {min(tempos) * 1000:.0f} ms, pior {max(tempos) * 1000:.0f} ms ({args.repeticoes} rodadas)")
+    print(
+        f"análise de todos os pedidos: mediana {statistics.median(tempos) * 1000:.0f} ms, "
+        f"melhor {min(tempos) * 1000:.0f} ms, pior {max(tempos) * 1000:.0f} ms ({args.repeticoes} rodadas)"
+    )
 
 
 if __name__ == "__main__":

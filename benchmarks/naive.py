@@ -7,6 +7,7 @@ pré-separações and pending separações, and the projection uses the same rul
 MovimentacaoPrevista; set-based (one aggregate per source table), not a per-row loop,
 so the comparison is with a fair alternative.
 """
+
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,9 +16,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from carteira.models import PreSeparacaoItem, Separacao
-from estoque.models import MovimentacaoEstoque, UnificacaoCodigos
+from estoque.models import CadastroPalletizacao, MovimentacaoEstoque, UnificacaoCodigos
 from estoque.projecao import DIAS_MAX, projetar, resumo_d7, status_projecao
-from estoque.models import CadastroPalletizacao
 from producao.models import ProgramacaoProducao
 
 ZERO = Decimal("0")
@@ -95,7 +95,8 @@ def consultar_ingenuo(codigos, dias: int = 7, hoje: date | None = None) -> dict:
     saldo = defaultdict(lambda: ZERO)
     com_movimento = set()
     for cod, total in (
-        MovimentacaoEstoque.objects.ativas().filter(cod_produto__in=todos)
+        MovimentacaoEstoque.objects.ativas()
+        .filter(cod_produto__in=todos)
         .values("cod_produto")
         .annotate(total=Sum("qtd_movimentacao"))
         .values_list("cod_produto", "total")
@@ -106,9 +107,7 @@ def consultar_ingenuo(codigos, dias: int = 7, hoje: date | None = None) -> dict:
     for cod, data, entrada, saida in _fluxos(todos, hoje + timedelta(days=DIAS_MAX)):
         previstas[principal[cod]].append((data, entrada, saida))
         com_movimento.add(cod)
-    nomes = dict(
-        CadastroPalletizacao.objects.filter(cod_produto__in=todos).values_list("cod_produto", "nome_produto")
-    )
+    nomes = dict(CadastroPalletizacao.objects.filter(cod_produto__in=todos).values_list("cod_produto", "nome_produto"))
 
     produtos, nao_encontrados = [], []
     for cod in pedidos:

@@ -4,6 +4,7 @@ spreadsheet import) and the alerts on quoted separações (acknowledged here).
 Both are read-only: runs are written by the sync, alerts by the sync and the
 "reconhecer" action. Running a sync needs the permission carteira.executar_sincronizacao.
 """
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -30,23 +31,55 @@ class PlanilhaForm(forms.Form):
 class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
     change_list_template = "admin/carteira/sincronizacaocarteira/change_list.html"
     list_display = (
-        "iniciado_em", "origem", "status", "gatilho", "usuario", "linhas_recebidas", "linhas_novas",
-        "linhas_removidas", "linhas_reduzidas", "linhas_aumentadas", "linhas_alteradas", "alertas", "duracao",
+        "iniciado_em",
+        "origem",
+        "status",
+        "gatilho",
+        "usuario",
+        "linhas_recebidas",
+        "linhas_novas",
+        "linhas_removidas",
+        "linhas_reduzidas",
+        "linhas_aumentadas",
+        "linhas_alteradas",
+        "alertas",
+        "duracao",
     )
     list_filter = ("status", "origem", "gatilho")
     search_fields = ("usuario", "arquivo", "erro", "relatorio")
     date_hierarchy = "iniciado_em"
     show_full_result_count = False
     fieldsets = (
-        (None, {"fields": (("iniciado_em", "finalizado_em"), ("origem", "status", "gatilho"), ("usuario", "arquivo"), "erro")}),
-        ("Diferenças", {"fields": (
-            ("linhas_recebidas", "linhas_novas", "linhas_removidas"),
-            ("linhas_reduzidas", "linhas_aumentadas", "linhas_alteradas", "linhas_manuais_ignoradas"),
-        )}),
-        ("Alocações", {"fields": (
-            ("pre_separacoes_reduzidas", "pre_separacoes_excluidas"), ("separacoes_reduzidas", "separacoes_excluidas"),
-            "alertas",
-        )}),
+        (
+            None,
+            {
+                "fields": (
+                    ("iniciado_em", "finalizado_em"),
+                    ("origem", "status", "gatilho"),
+                    ("usuario", "arquivo"),
+                    "erro",
+                )
+            },
+        ),
+        (
+            "Diferenças",
+            {
+                "fields": (
+                    ("linhas_recebidas", "linhas_novas", "linhas_removidas"),
+                    ("linhas_reduzidas", "linhas_aumentadas", "linhas_alteradas", "linhas_manuais_ignoradas"),
+                )
+            },
+        ),
+        (
+            "Alocações",
+            {
+                "fields": (
+                    ("pre_separacoes_reduzidas", "pre_separacoes_excluidas"),
+                    ("separacoes_reduzidas", "separacoes_excluidas"),
+                    "alertas",
+                )
+            },
+        ),
         ("Relatório", {"fields": ("relatorio_formatado",)}),
     )
     readonly_fields = ("relatorio_formatado",)
@@ -84,19 +117,28 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             resumo = "Simulação concluída, nada foi gravado"
         else:
             resumo = "Carteira sincronizada"
-        messages.success(request, format_html(
-            '{}: {} novas, {} removidas, {} reduzidas, {} aumentadas, {} alteradas; {} pré-separações e {} separações '
-            'ajustadas; {} alerta(s). <a href="{}">Ver o relatório</a>.',
-            resumo, execucao.linhas_novas, execucao.linhas_removidas, execucao.linhas_reduzidas,
-            execucao.linhas_aumentadas, execucao.linhas_alteradas,
-            execucao.pre_separacoes_reduzidas + execucao.pre_separacoes_excluidas,
-            execucao.separacoes_reduzidas + execucao.separacoes_excluidas, execucao.alertas, url,
-        ))
+        messages.success(
+            request,
+            format_html(
+                "{}: {} novas, {} removidas, {} reduzidas, {} aumentadas, {} alteradas; {} pré-separações e {} separações "
+                'ajustadas; {} alerta(s). <a href="{}">Ver o relatório</a>.',
+                resumo,
+                execucao.linhas_novas,
+                execucao.linhas_removidas,
+                execucao.linhas_reduzidas,
+                execucao.linhas_aumentadas,
+                execucao.linhas_alteradas,
+                execucao.pre_separacoes_reduzidas + execucao.pre_separacoes_excluidas,
+                execucao.separacoes_reduzidas + execucao.separacoes_excluidas,
+                execucao.alertas,
+                url,
+            ),
+        )
         if execucao.alertas:
             alertas = reverse("admin:carteira_alertaseparacaocotada_changelist") + "?reconhecido__exact=0"
-            messages.warning(request, format_html(
-                'Separações cotadas foram afetadas: <a href="{}">revise os alertas</a>.', alertas
-            ))
+            messages.warning(
+                request, format_html('Separações cotadas foram afetadas: <a href="{}">revise os alertas</a>.', alertas)
+            )
 
     def sincronizar_view(self, request):
         if request.method != "POST":
@@ -104,7 +146,9 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
         if not self.pode_sincronizar(request):
             raise PermissionDenied
         try:
-            execucao = servico.sincronizar_odoo(gatilho=SincronizacaoCarteira.Gatilho.ADMIN, usuario=request.user.get_username())
+            execucao = servico.sincronizar_odoo(
+                gatilho=SincronizacaoCarteira.Gatilho.ADMIN, usuario=request.user.get_username()
+            )
         except ErroSincronizacao as erro:
             messages.error(request, f"Sincronização falhou, nada foi alterado: {erro}")
             return self._lista()
@@ -119,8 +163,11 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             arquivo = form.cleaned_data["arquivo"]
             try:
                 execucao = servico.sincronizar_planilha(
-                    arquivo, nome=arquivo.name, gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
-                    simular=form.cleaned_data["simular"], usuario=request.user.get_username(),
+                    arquivo,
+                    nome=arquivo.name,
+                    gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
+                    simular=form.cleaned_data["simular"],
+                    usuario=request.user.get_username(),
                 )
             except ErroSincronizacao as erro:
                 messages.error(request, f"Importação recusada, nada foi alterado: {erro}")
@@ -140,8 +187,17 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
 class AlertaSeparacaoCotadaAdmin(SomenteLeituraAdmin):
     actions = ["reconhecer"]
     list_display = (
-        "separacao_lote_id", "num_pedido", "cod_produto", "tipo", "qtd_antes", "qtd_depois", "atualizado_em",
-        "reconhecido", "reconhecido_por", "reconhecido_em", "separacao",
+        "separacao_lote_id",
+        "num_pedido",
+        "cod_produto",
+        "tipo",
+        "qtd_antes",
+        "qtd_depois",
+        "atualizado_em",
+        "reconhecido",
+        "reconhecido_por",
+        "reconhecido_em",
+        "separacao",
     )
     list_filter = ("reconhecido", "tipo")
     search_fields = ("=separacao_lote_id", "num_pedido", "cod_produto", "reconhecido_por")
@@ -154,8 +210,10 @@ class AlertaSeparacaoCotadaAdmin(SomenteLeituraAdmin):
         return format_html('<a href="{}?separacao_lote_id={}">ver lote</a>', url, obj.separacao_lote_id)
 
     def has_reconhecer_permission(self, request):
-        return request.user.is_active and request.user.is_staff and (
-            request.user.has_perm("carteira.change_alertaseparacaocotada") or request.user.has_perm(PERMISSAO)
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and (request.user.has_perm("carteira.change_alertaseparacaocotada") or request.user.has_perm(PERMISSAO))
         )
 
     @admin.action(description="Marcar como reconhecido", permissions=["reconhecer"])

@@ -1,4 +1,5 @@
 """Order book API: the assembly workspace and the pré-separação writes."""
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +27,9 @@ class WorkspaceAPI(APIBase):
         operation_id="carteira_pedido_workspace",
         parameters=[
             OpenApiParameter(
-                "num_pedido", OpenApiTypes.STR, OpenApiParameter.PATH,
+                "num_pedido",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
                 examples=[OpenApiExample("pedido", value=EXEMPLO_PEDIDO)],
             )
         ],
@@ -50,8 +53,13 @@ class PreSeparacoesAPI(APIBase):
         examples=[
             OpenApiExample(
                 "parcial",
-                value={"num_pedido": EXEMPLO_PEDIDO, "cod_produto": EXEMPLO_COD, "qtd_selecionada_usuario": 10,
-                       "data_expedicao_editada": "2026-01-20", "tipo_envio": "parcial"},
+                value={
+                    "num_pedido": EXEMPLO_PEDIDO,
+                    "cod_produto": EXEMPLO_COD,
+                    "qtd_selecionada_usuario": 10,
+                    "data_expedicao_editada": "2026-01-20",
+                    "tipo_envio": "parcial",
+                },
                 request_only=True,
             )
         ],

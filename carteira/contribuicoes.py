@@ -5,6 +5,7 @@ Both are forecast outflows. A pré-separação confirmed into a separação stop
 moves, never doubles. A separação stops counting once invoiced, by its own status, its
 NF flag or its lote's embarque item (the engine passes `lote_faturado`).
 """
+
 from django.db.models import Sum
 
 from carteira.models import (
@@ -19,7 +20,9 @@ from estoque.registro import SAIDA, Contribuicao, RegraFonte, registrar
 
 def pre_separacao(estado: dict, lote_faturado: bool):
     if estado["status"] in STATUS_PRE_SEPARACAO_ATIVOS:
-        yield Contribuicao(estado["cod_produto"], SAIDA, estado["data_expedicao_editada"], estado["qtd_selecionada_usuario"])
+        yield Contribuicao(
+            estado["cod_produto"], SAIDA, estado["data_expedicao_editada"], estado["qtd_selecionada_usuario"]
+        )
 
 
 def pre_separacoes(codigos, using):

@@ -65,7 +65,9 @@ class CarteiraPrincipal(models.Model):
             models.UniqueConstraint(fields=["num_pedido", "cod_produto"], name="carteira_pedido_produto_unico"),
             models.CheckConstraint(condition=Q(qtd_produto_pedido__gte=0), name="carteira_qtd_nao_negativa"),
             models.CheckConstraint(condition=Q(qtd_saldo_produto_pedido__gte=0), name="carteira_saldo_nao_negativo"),
-            models.CheckConstraint(condition=Q(qtd_cancelada_produto_pedido__gte=0), name="carteira_cancelada_nao_negativa"),
+            models.CheckConstraint(
+                condition=Q(qtd_cancelada_produto_pedido__gte=0), name="carteira_cancelada_nao_negativa"
+            ),
             models.CheckConstraint(condition=Q(preco_produto_pedido__gte=0), name="carteira_preco_nao_negativo"),
             models.CheckConstraint(condition=Q(origem__in=["ODOO", "MANUAL"]), name="carteira_origem_valida"),
         ]
@@ -152,7 +154,9 @@ class SeparacaoQuerySet(FonteQuerySet):
         and their lote not invoiced through an embarque (estoque.models.LoteFaturado, kept by
         the engine in the same transaction as the embarque items)."""
         faturado = LoteFaturado.objects.filter(separacao_lote_id=OuterRef("separacao_lote_id"))
-        return self.filter(sincronizado_nf=False).exclude(status__in=STATUS_SEPARACAO_FATURADOS).exclude(Exists(faturado))
+        return (
+            self.filter(sincronizado_nf=False).exclude(status__in=STATUS_SEPARACAO_FATURADOS).exclude(Exists(faturado))
+        )
 
     def com_data_prevista(self):
         """Annotates `data_prevista` (see data_prevista_separacao; TruncDate uses São Paulo)."""
@@ -290,7 +294,9 @@ class SincronizacaoCarteira(models.Model):
         permissions = [("executar_sincronizacao", "Pode executar a sincronização da carteira")]
         constraints = [
             models.CheckConstraint(condition=Q(origem__in=["ODOO", "PLANILHA"]), name="sinc_origem_valida"),
-            models.CheckConstraint(condition=Q(status__in=["SUCESSO", "FALHA", "SIMULACAO"]), name="sinc_status_valido"),
+            models.CheckConstraint(
+                condition=Q(status__in=["SUCESSO", "FALHA", "SIMULACAO"]), name="sinc_status_valido"
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """Spreadsheet import/export of the order book (manual lines; Odoo lines come from the sync)."""
+
 from carteira.models import CarteiraPrincipal
 from core.importacao import ImportacaoResource
 
@@ -7,7 +8,10 @@ class CarteiraPrincipalResource(ImportacaoResource):
     restricoes = {
         "carteira_qtd_nao_negativa": ("qtd_produto_pedido", "A quantidade pedida não pode ser negativa."),
         "carteira_saldo_nao_negativo": ("qtd_saldo_produto_pedido", "O saldo do pedido não pode ser negativo."),
-        "carteira_cancelada_nao_negativa": ("qtd_cancelada_produto_pedido", "A quantidade cancelada não pode ser negativa."),
+        "carteira_cancelada_nao_negativa": (
+            "qtd_cancelada_produto_pedido",
+            "A quantidade cancelada não pode ser negativa.",
+        ),
         "carteira_preco_nao_negativo": ("preco_produto_pedido", "O preço não pode ser negativo."),
         "carteira_origem_valida": ("origem", "Origem inválida: use ODOO ou MANUAL."),
     }

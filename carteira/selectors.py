@@ -5,6 +5,7 @@ Free quantity of an order line (qtd_saldo) = its open balance in the carteira
 minus its separações not yet invoiced (Separacao.objects.pendentes()): the same rows the
 engine counts as forecast outflows, so the line and the projection agree.
 """
+
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -56,8 +57,12 @@ def workspace(num_pedido: str, hoje: date | None = None) -> dict | None:
     linhas = list(CarteiraPrincipal.objects.filter(num_pedido=num_pedido, ativo=True).order_by("cod_produto"))
     if not linhas:
         return None
-    pres = list(PreSeparacaoItem.objects.ativas().filter(num_pedido=num_pedido).order_by("data_expedicao_editada", "id"))
-    seps = list(Separacao.objects.pendentes().filter(num_pedido=num_pedido).order_by("expedicao", "separacao_lote_id", "id"))
+    pres = list(
+        PreSeparacaoItem.objects.ativas().filter(num_pedido=num_pedido).order_by("data_expedicao_editada", "id")
+    )
+    seps = list(
+        Separacao.objects.pendentes().filter(num_pedido=num_pedido).order_by("expedicao", "separacao_lote_id", "id")
+    )
     pre_total = _por_produto(pres, "qtd_selecionada_usuario")
     sep_total = _por_produto(seps, "qtd_saldo")
     leitura = estoque_selectors.ler([linha.cod_produto for linha in linhas], hoje)
@@ -117,7 +122,8 @@ def painel_carteira(hoje: date, ruptura_limite: int = 15) -> dict:
     """Open order book totals and the order lines whose product runs out within D0..D7."""
     ativas = CarteiraPrincipal.objects.filter(ativo=True)
     valor = ExpressionWrapper(
-        F("qtd_saldo_produto_pedido") * F("preco_produto_pedido"), output_field=DecimalField(max_digits=30, decimal_places=5)
+        F("qtd_saldo_produto_pedido") * F("preco_produto_pedido"),
+        output_field=DecimalField(max_digits=30, decimal_places=5),
     )
     totais = ativas.aggregate(pedidos=Count("num_pedido", distinct=True), linhas=Count("id"), valor=Sum(valor))
     rupturas = estoque_selectors.rupturas(DIAS_D7, hoje)

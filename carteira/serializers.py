@@ -1,4 +1,5 @@
 """DRF shapes of the order book API: pré-separações, separações and the assembly workspace."""
+
 from rest_framework import serializers
 
 from carteira.models import PreSeparacaoItem, Separacao

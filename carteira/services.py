@@ -9,6 +9,7 @@ The order line is locked first, so two users allocating the same line queue up.
 Confirming changes the status and creates the separação in one transaction: the forecast
 outflow moves from one to the other and is never counted twice.
 """
+
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -19,8 +20,8 @@ from django.utils import timezone
 
 from carteira import selectors
 from carteira.models import PreSeparacaoItem, Separacao
-from estoque.services.operacoes import exigir_produto
 from estoque.models import CadastroPalletizacao
+from estoque.services.operacoes import exigir_produto
 
 Status = PreSeparacaoItem.Status
 MILESIMO = Decimal("0.001")
@@ -59,11 +60,18 @@ def _validar_quantidade(pre: PreSeparacaoItem, excluir: int | None):
         )
 
 
-def criar_pre_separacao(*, num_pedido: str, cod_produto: str, qtd_selecionada_usuario: Decimal,
-                        data_expedicao_editada: date, usuario: str = "", **extra) -> PreSeparacaoItem:
+def criar_pre_separacao(
+    *,
+    num_pedido: str,
+    cod_produto: str,
+    qtd_selecionada_usuario: Decimal,
+    data_expedicao_editada: date,
+    usuario: str = "",
+    **extra,
+) -> PreSeparacaoItem:
     desconhecidos = set(extra) - set(CAMPOS_EDITAVEIS)
     if desconhecidos:
-        raise ValidationError({campo: "Campo não editável." for campo in sorted(desconhecidos)})
+        raise ValidationError(dict.fromkeys(sorted(desconhecidos), "Campo não editável."))
     pre = PreSeparacaoItem(
         num_pedido=num_pedido,
         cod_produto=cod_produto,
@@ -83,7 +91,7 @@ def criar_pre_separacao(*, num_pedido: str, cod_produto: str, qtd_selecionada_us
 def editar_pre_separacao(pk: int, dados: dict) -> PreSeparacaoItem:
     desconhecidos = set(dados) - set(CAMPOS_EDITAVEIS)
     if desconhecidos:
-        raise ValidationError({campo: "Campo não editável." for campo in sorted(desconhecidos)})
+        raise ValidationError(dict.fromkeys(sorted(desconhecidos), "Campo não editável."))
     with transaction.atomic():
         pre = PreSeparacaoItem.objects.select_for_update().get(pk=pk)
         if pre.status not in PreSeparacaoItem.ATIVOS:

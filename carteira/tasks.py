@@ -1,4 +1,5 @@
 """django-q2 entry points of the carteira: thin wrappers over the services. Errors propagate (the task fails)."""
+
 from carteira.models import SincronizacaoCarteira
 from carteira.sincronizacao import servico
 

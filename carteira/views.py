@@ -2,6 +2,7 @@
 
 The modal's download list is rendered by the relatorios template library (`{% load relatorios %}`).
 """
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone

@@ -1,4 +1,5 @@
 """Admin bases every app shares: read-only screens for derived tables, and xlsx/csv import."""
+
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _

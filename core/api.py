@@ -4,6 +4,7 @@ Authentication (token first, so an anonymous request gets 401 with WWW-Authentic
 the write permission (staff or the Django model permission), the translation of service
 ValidationErrors into 400s, strict pagination and the documented error responses.
 """
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes

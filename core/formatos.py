@@ -3,6 +3,7 @@
 Pages format through the `pt-br` locale in templates, and spreadsheet cells keep real
 dates with a number format; these are for text built in Python.
 """
+
 from datetime import date, datetime
 
 from django.utils import timezone

@@ -5,6 +5,7 @@ that does not parse, a missing field, a violated CHECK), and each refusal names 
 field. Rows are saved one at a time through Model.save() (never use_bulk), so signals and
 any per-row rule see every row, exactly as when an operator saves it by hand.
 """
+
 import unicodedata
 from datetime import datetime
 from decimal import InvalidOperation
@@ -158,8 +159,18 @@ class ImportacaoResource(resources.ModelResource):
         **resources.ModelResource.WIDGETS_MAP,
         "CharField": TextoWidget,
         "TextField": TextoWidget,
-        **{tipo: InteiroWidget for tipo in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField",
-                                            "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField")},
+        **dict.fromkeys(
+            (
+                "AutoField",
+                "BigAutoField",
+                "IntegerField",
+                "BigIntegerField",
+                "PositiveIntegerField",
+                "PositiveSmallIntegerField",
+                "SmallIntegerField",
+            ),
+            InteiroWidget,
+        ),
         "DecimalField": NumeroWidget,
         "DateField": DataWidget,
         "BooleanField": SimNaoWidget,
@@ -185,8 +196,16 @@ class ImportacaoResource(resources.ModelResource):
     def get_result_class(self):
         return ResultadoPlanilha
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
         # All or nothing whatever the caller asks: import-export would otherwise commit
         # the good rows of a file whose other rows failed validation.
         return super().import_data(
@@ -203,7 +222,9 @@ class ImportacaoResource(resources.ModelResource):
         # A new row gets its id from the database; an explicit unknown id would leave the
         # sequence behind and make a later insert (maybe another user's) collide.
         if new and self.get_import_id_fields() == ["id"] and str(row.get("id") or "").strip():
-            raise ValidationError({"id": f"Não existe registro com id {row['id']}: para incluir, deixe o id em branco."})
+            raise ValidationError(
+                {"id": f"Não existe registro com id {row['id']}: para incluir, deixe o id em branco."}
+            )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         erros = dict(import_validation_errors or {})
@@ -224,7 +245,11 @@ class ImportacaoResource(resources.ModelResource):
             except ValidationError as e:
                 campo, mensagem = self.restricoes.get(restricao.name, (None, e.messages[0]))
                 if campo is None:
-                    nomes = campos_da_condicao(restricao.condition) if isinstance(restricao, CheckConstraint) else list(restricao.fields)
+                    nomes = (
+                        campos_da_condicao(restricao.condition)
+                        if isinstance(restricao, CheckConstraint)
+                        else list(restricao.fields)
+                    )
                     campo = nomes[0] if len(nomes) == 1 else NON_FIELD_ERRORS
                 erros.setdefault(campo, []).append(mensagem)
 

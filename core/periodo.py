@@ -1,4 +1,5 @@
 """Date ranges as pages and reports take them: ISO or dd/mm/aaaa, either end open."""
+
 from dataclasses import dataclass
 from datetime import date, datetime
 

@@ -3,6 +3,7 @@
 DRF would quietly take 0 for "0" or "12.5" for 12.5; these fields refuse them.
 Quantities are JSON numbers (COERCE_DECIMAL_TO_STRING is off).
 """
+
 from django.db import models
 from rest_framework import serializers
 

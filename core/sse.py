@@ -3,6 +3,7 @@
 A stream is a generator of SSE text; the browser's EventSource reconnects by itself
 (after the `retry` delay) when the stream ends.
 """
+
 import json
 
 from django.db import connection

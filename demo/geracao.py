@@ -4,10 +4,10 @@ Pure Python, no database: every row follows from (escala, semente, hoje). The ph
 the order demo.gerador.escrever gives, and later phases read what earlier ones left here
 (the products, the lotes, each product's D+7 outflow, the last NF number).
 """
+
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ from django.conf import settings
 
 from demo.vocabulario import MOVIMENTACOES_DIA, PARES_UNIFICACAO, PRODUTOS, TIPOS_PAR
 
-UTC = dt_timezone.utc
+UTC = UTC
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """The open carteira (CarteiraPrincipal) and what is allocated from it: separação lotes, active and
 invoiced (Separacao), and pré-separações (PreSeparacaoItem)."""
+
 from datetime import timedelta
 from decimal import Decimal
 from itertools import accumulate
@@ -30,19 +31,71 @@ from demo.vocabulario import (
     VENDEDORES,
 )
 
-COLUNAS_CARTEIRA = ("num_pedido", "pedido_cliente", "data_pedido", "status_pedido", "cnpj_cpf", "raz_social",
-                    "raz_social_red", "municipio", "estado", "vendedor", "equipe_vendas", "cnpj_endereco_ent",
-                    "empresa_endereco_ent", "cep_endereco_ent", "nome_cidade", "cod_uf", "bairro_endereco_ent",
-                    "rua_endereco_ent", "endereco_ent", "telefone_endereco_ent", "cod_produto", "nome_produto",
-                    "qtd_produto_pedido", "qtd_saldo_produto_pedido", "qtd_cancelada_produto_pedido",
-                    "preco_produto_pedido", "data_entrega_pedido", "observ_ped_1", "ativo", "origem", "odoo_line_id",
-                    "criado_em", "atualizado_em")
-COLUNAS_PRE_SEPARACAO = ("num_pedido", "cod_produto", "qtd_selecionada_usuario", "data_expedicao_editada",
-                         "data_agendamento_editada", "protocolo_editado", "observacoes_usuario", "status", "tipo_envio",
-                         "criado_em", "criado_por")
-COLUNAS_SEPARACAO = ("separacao_lote_id", "num_pedido", "cod_produto", "qtd_saldo", "valor_saldo", "peso", "pallet",
-                     "expedicao", "agendamento", "protocolo", "tipo_envio", "status", "numero_nf", "sincronizado_nf",
-                     "criado_em")
+COLUNAS_CARTEIRA = (
+    "num_pedido",
+    "pedido_cliente",
+    "data_pedido",
+    "status_pedido",
+    "cnpj_cpf",
+    "raz_social",
+    "raz_social_red",
+    "municipio",
+    "estado",
+    "vendedor",
+    "equipe_vendas",
+    "cnpj_endereco_ent",
+    "empresa_endereco_ent",
+    "cep_endereco_ent",
+    "nome_cidade",
+    "cod_uf",
+    "bairro_endereco_ent",
+    "rua_endereco_ent",
+    "endereco_ent",
+    "telefone_endereco_ent",
+    "cod_produto",
+    "nome_produto",
+    "qtd_produto_pedido",
+    "qtd_saldo_produto_pedido",
+    "qtd_cancelada_produto_pedido",
+    "preco_produto_pedido",
+    "data_entrega_pedido",
+    "observ_ped_1",
+    "ativo",
+    "origem",
+    "odoo_line_id",
+    "criado_em",
+    "atualizado_em",
+)
+COLUNAS_PRE_SEPARACAO = (
+    "num_pedido",
+    "cod_produto",
+    "qtd_selecionada_usuario",
+    "data_expedicao_editada",
+    "data_agendamento_editada",
+    "protocolo_editado",
+    "observacoes_usuario",
+    "status",
+    "tipo_envio",
+    "criado_em",
+    "criado_por",
+)
+COLUNAS_SEPARACAO = (
+    "separacao_lote_id",
+    "num_pedido",
+    "cod_produto",
+    "qtd_saldo",
+    "valor_saldo",
+    "peso",
+    "pallet",
+    "expedicao",
+    "agendamento",
+    "protocolo",
+    "tipo_envio",
+    "status",
+    "numero_nf",
+    "sincronizado_nf",
+    "criado_em",
+)
 
 
 def cnpj(rng) -> str:
@@ -87,14 +140,33 @@ def carteira(demo):
             data_pedido = demo.dia(rng, -45, 0)
             entrega = data_pedido + timedelta(days=rng.randint(5, 30))
             manual = rng.random() < 0.05
-            cabecalho = (num_pedido, f"PC{rng.randint(10000, 999999)}" if rng.random() < 0.6 else "", data_pedido,
-                         "Pedido de venda", *cliente)
+            cabecalho = (
+                num_pedido,
+                f"PC{rng.randint(10000, 999999)}" if rng.random() < 0.6 else "",
+                data_pedido,
+                "Pedido de venda",
+                *cliente,
+            )
             criado = demo.instante(data_pedido, rng.randrange(8 * 3600, 18 * 3600))
             obs = rng.choice(OBS_PEDIDO)
             for cod, u, saldo, faturado, cancelado, _ in itens:
                 odoo_id += rng.randint(1, 9)
-                yield (*cabecalho, cod, u.nome, saldo + faturado + cancelado, saldo, cancelado, u.preco, entrega, obs,
-                       True, "MANUAL" if manual else "ODOO", None if manual else odoo_id, criado, criado)
+                yield (
+                    *cabecalho,
+                    cod,
+                    u.nome,
+                    saldo + faturado + cancelado,
+                    saldo,
+                    cancelado,
+                    u.preco,
+                    entrega,
+                    obs,
+                    True,
+                    "MANUAL" if manual else "ODOO",
+                    None if manual else odoo_id,
+                    criado,
+                    criado,
+                )
 
     return sum(n_linhas), linhas()
 
@@ -106,10 +178,24 @@ def _cliente(rng) -> tuple:
     municipio, uf, cep, ddd, _ = rng.choices(CIDADES, cum_weights=list(accumulate(c[4] for c in CIDADES)))[0]
     vendedor, equipe = rng.choice(VENDEDORES)
     documento, razao = cnpj(rng), f"{tipo} {nome} {sufixo}"
-    return (documento, razao, f"{tipo_red} {nome}", municipio, uf, vendedor, equipe, documento, razao,
-            f"{cep:02d}{rng.randrange(1000):03d}-{rng.randrange(1000):03d}", municipio, uf, rng.choice(BAIRROS),
-            rng.choice(RUAS), str(rng.randint(10, 4999)),
-            f"({ddd}) {rng.randint(2000, 5999)}-{rng.randrange(10000):04d}")
+    return (
+        documento,
+        razao,
+        f"{tipo_red} {nome}",
+        municipio,
+        uf,
+        vendedor,
+        equipe,
+        documento,
+        razao,
+        f"{cep:02d}{rng.randrange(1000):03d}-{rng.randrange(1000):03d}",
+        municipio,
+        uf,
+        rng.choice(BAIRROS),
+        rng.choice(RUAS),
+        str(rng.randint(10, 4999)),
+        f"({ddd}) {rng.randint(2000, 5999)}-{rng.randrange(10000):04d}",
+    )
 
 
 def _linhas_pedido(rng, produtos) -> list[list]:
@@ -183,8 +269,21 @@ def _lote(demo, rng, num_pedido, cliente, linhas, faturado):
             u.saida_d7 += qtd if expedicao <= demo.hoje + timedelta(days=7) else 0
         if rng.random() < 0.25:  # it came from a pré-separação (kept, status ENVIADO_SEPARACAO)
             for cod, _, qtd in itens:
-                demo.pre_separacoes.append((num_pedido, cod, qtd, expedicao, agendamento, lote.protocolo, "",
-                                            "ENVIADO_SEPARACAO", tipo_envio, lote.criado_em, rng.choice(USUARIOS)))
+                demo.pre_separacoes.append(
+                    (
+                        num_pedido,
+                        cod,
+                        qtd,
+                        expedicao,
+                        agendamento,
+                        lote.protocolo,
+                        "",
+                        "ENVIADO_SEPARACAO",
+                        tipo_envio,
+                        lote.criado_em,
+                        rng.choice(USUARIOS),
+                    )
+                )
 
 
 def _pre_separacao(demo, rng, num_pedido, linhas):
@@ -212,6 +311,20 @@ def separacoes(demo):
         for cod, u, qtd in lote.itens:
             valor, peso = (u.preco * qtd).quantize(CENTAVO), (u.peso * qtd).quantize(GRAMA)
             pallets = (Decimal(qtd) / u.palletizacao).quantize(GRAMA)
-            yield (lote.lote_id, lote.num_pedido, cod, qtd, valor, peso, pallets, lote.expedicao, lote.agendamento,
-                   lote.protocolo, lote.tipo_envio, lote.status, lote.numero_nf if faturado else "", faturado,
-                   lote.criado_em)
+            yield (
+                lote.lote_id,
+                lote.num_pedido,
+                cod,
+                qtd,
+                valor,
+                peso,
+                pallets,
+                lote.expedicao,
+                lote.agendamento,
+                lote.protocolo,
+                lote.tipo_envio,
+                lote.status,
+                lote.numero_nf if faturado else "",
+                faturado,
+                lote.criado_em,
+            )

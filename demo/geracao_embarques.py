@@ -1,5 +1,6 @@
 """Embarques (trucks) and their items (EmbarqueItem): quoted and shipped lotes, invoiced ones
 matched to their NF, and a few lotes taken off the truck."""
+
 from datetime import timedelta
 
 from demo.vocabulario import ATIVO, TRANSPORTADORAS
@@ -7,8 +8,15 @@ from embarques.models import ERRO_NF_PENDENTE
 
 COLUNAS_EMBARQUE = ("numero", "data_prevista_embarque", "data_embarque", "transportadora", "status", "criado_em")
 # embarque_id: the rows carry the embarque's numero there until its id is known (demo.gerador).
-COLUNAS_EMBARQUE_ITEM = ("embarque_id", "separacao_lote_id", "num_pedido", "cliente", "nota_fiscal", "status",
-                         "erro_validacao")
+COLUNAS_EMBARQUE_ITEM = (
+    "embarque_id",
+    "separacao_lote_id",
+    "num_pedido",
+    "cliente",
+    "nota_fiscal",
+    "status",
+    "erro_validacao",
+)
 
 
 def embarques(demo):
@@ -34,7 +42,9 @@ def embarques(demo):
             criado = demo.instante(previsto - timedelta(days=rng.randint(1, 3)), rng.randrange(8 * 3600, 18 * 3600))
             embarques.append((numero, previsto, saiu, rng.choice(TRANSPORTADORAS), "ATIVO", criado))
             for lote in carga:
-                nota, erro = (lote.numero_nf, None if rng.random() < 0.5 else "") if faturado else ("", ERRO_NF_PENDENTE)
+                nota, erro = (
+                    (lote.numero_nf, None if rng.random() < 0.5 else "") if faturado else ("", ERRO_NF_PENDENTE)
+                )
                 itens.append((numero, lote.lote_id, lote.num_pedido, lote.cliente, nota, "ATIVO", erro))
             if not faturado and abertos and rng.random() < 0.3:  # a lote taken off the truck
                 lote = abertos.pop(0)

@@ -3,6 +3,7 @@ chosen from its open orders, so some products break within D+7 and most do not.
 
 The hot path at escala 100 (~18M rows): keep the per-movement work to plain arithmetic.
 """
+
 from datetime import timedelta
 from itertools import accumulate
 
@@ -19,9 +20,23 @@ from demo.vocabulario import (
     USUARIOS,
 )
 
-COLUNAS_MOVIMENTACAO = ("cod_produto", "nome_produto", "data_movimentacao", "tipo_movimentacao", "local_movimentacao",
-                        "qtd_movimentacao", "ativo", "observacao", "separacao_lote_id", "numero_nf", "num_pedido",
-                        "criado_em", "criado_por", "atualizado_em", "atualizado_por")
+COLUNAS_MOVIMENTACAO = (
+    "cod_produto",
+    "nome_produto",
+    "data_movimentacao",
+    "tipo_movimentacao",
+    "local_movimentacao",
+    "qtd_movimentacao",
+    "ativo",
+    "observacao",
+    "separacao_lote_id",
+    "numero_nf",
+    "num_pedido",
+    "criado_em",
+    "criado_por",
+    "atualizado_em",
+    "atualizado_por",
+)
 
 
 def perfis(demo):
@@ -164,8 +179,19 @@ def _faturar(demo, rng, dia, lote, saldo):
             yield _linha(demo, rng, u, u.cod, dia, "PRODUCAO", falta, 6 * 3600)
             saldo[u.indice] += falta
         saldo[u.indice] -= qtd
-        yield _linha(demo, rng, u, cod, dia, "FATURAMENTO", -qtd, 17 * 3600, lote=lote.lote_id, nf=lote.numero_nf,
-                     pedido=lote.num_pedido)
+        yield _linha(
+            demo,
+            rng,
+            u,
+            cod,
+            dia,
+            "FATURAMENTO",
+            -qtd,
+            17 * 3600,
+            lote=lote.lote_id,
+            nf=lote.numero_nf,
+            pedido=lote.num_pedido,
+        )
 
 
 def _linha(demo, rng, u, cod, dia, tipo, qtd, segundos, ativo=True, obs="", lote="", nf="", pedido="") -> tuple:
@@ -177,5 +203,20 @@ def _linha(demo, rng, u, cod, dia, tipo, qtd, segundos, ativo=True, obs="", lote
     atualizado, atualizado_por = criado, por
     if not ativo:  # cancelled later by someone
         atualizado, atualizado_por = criado + timedelta(hours=rng.randint(1, 30)), rng.choice(USUARIOS)
-    return (cod, u.nome, dia, tipo, LOCAIS[tipo], qtd, ativo, obs, lote, nf, pedido, criado, por, atualizado,
-            atualizado_por)
+    return (
+        cod,
+        u.nome,
+        dia,
+        tipo,
+        LOCAIS[tipo],
+        qtd,
+        ativo,
+        obs,
+        lote,
+        nf,
+        pedido,
+        criado,
+        por,
+        atualizado,
+        atualizado_por,
+    )

@@ -1,12 +1,20 @@
 """Four weeks of production planning (ProgramacaoProducao)."""
+
 from datetime import timedelta
 from itertools import accumulate
 
 from demo.geracao import amostra_ponderada, escalado
 from demo.vocabulario import DIAS_PROGRAMACAO, NOMES_CLIENTE, PROGRAMACOES_DIA
 
-COLUNAS_PROGRAMACAO = ("data_programacao", "cod_produto", "nome_produto", "qtd_programada", "linha_producao",
-                       "cliente_produto", "observacao_pcp")
+COLUNAS_PROGRAMACAO = (
+    "data_programacao",
+    "cod_produto",
+    "nome_produto",
+    "qtd_programada",
+    "linha_producao",
+    "cliente_produto",
+    "observacao_pcp",
+)
 
 
 def total_programacao(demo) -> int:

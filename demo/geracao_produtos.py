@@ -1,4 +1,5 @@
 """The product catalog (CadastroPalletizacao) and the code unification pairs (UnificacaoCodigos)."""
+
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -6,8 +7,16 @@ from decimal import Decimal
 from demo.geracao import Produto
 from demo.vocabulario import BASES, CENTAVO, EMBALAGENS, GRAMA, MARCAS, PREFIXOS, SUFIXOS_CODIGO, TIPOS_PAR
 
-COLUNAS_CADASTRO = ("cod_produto", "nome_produto", "palletizacao", "peso_bruto", "categoria", "subcategoria",
-                    "linha_producao", "ativo")
+COLUNAS_CADASTRO = (
+    "cod_produto",
+    "nome_produto",
+    "palletizacao",
+    "peso_bruto",
+    "categoria",
+    "subcategoria",
+    "linha_producao",
+    "ativo",
+)
 COLUNAS_UNIFICACAO = ("codigo_origem", "codigo_destino", "ativo", "observacao", "criado_em")
 
 
@@ -71,8 +80,10 @@ def _unificar(demo, rng):
     for tipo, u in zip(tipos, alvos):
         if tipo == "cadeia":
             a, b = numerico(), f"{u.cod}-A"
-            u.legados = [(a, hoje - timedelta(days=rng.randint(200, 330))),
-                         (b, hoje - timedelta(days=rng.randint(40, 180)))]
+            u.legados = [
+                (a, hoje - timedelta(days=rng.randint(200, 330))),
+                (b, hoje - timedelta(days=rng.randint(40, 180))),
+            ]
             _par(demo, a, b, True, "CÓDIGO ANTIGO SUBSTITUÍDO", u.legados[0][1])
             _par(demo, b, u.cod, True, "CÓDIGO ANTIGO SUBSTITUÍDO", u.legados[1][1])
         elif tipo in ("legado", "inativo"):

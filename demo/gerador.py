@@ -5,6 +5,7 @@ carteira allocates from the products, the movements steer each product's stock a
 allocated D+7 outflow and invoice the lotes (setting their NF), the separações and embarques
 carry those NFs.
 """
+
 from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
@@ -61,16 +62,29 @@ def escrever(demo, escritor):
     total, linhas = carteira(demo)
     escritor.inserir("carteira de pedidos", CarteiraPrincipal, COLUNAS_CARTEIRA, linhas, total)
     perfis(demo)  # reads the D+7 outflow the carteira allocated
-    escritor.inserir("movimentações de estoque", MovimentacaoEstoque, COLUNAS_MOVIMENTACAO, movimentacoes(demo),
-                     total_movimentacoes(demo))
-    escritor.inserir("pré-separações", PreSeparacaoItem, COLUNAS_PRE_SEPARACAO, demo.pre_separacoes,
-                     len(demo.pre_separacoes))
-    escritor.inserir("separações", Separacao, COLUNAS_SEPARACAO, separacoes(demo),
-                     sum(len(lote.itens) for lote in demo.lotes))
-    escritor.inserir("programação de produção", ProgramacaoProducao, COLUNAS_PROGRAMACAO, programacao(demo),
-                     total_programacao(demo))
+    escritor.inserir(
+        "movimentações de estoque",
+        MovimentacaoEstoque,
+        COLUNAS_MOVIMENTACAO,
+        movimentacoes(demo),
+        total_movimentacoes(demo),
+    )
+    escritor.inserir(
+        "pré-separações", PreSeparacaoItem, COLUNAS_PRE_SEPARACAO, demo.pre_separacoes, len(demo.pre_separacoes)
+    )
+    escritor.inserir(
+        "separações", Separacao, COLUNAS_SEPARACAO, separacoes(demo), sum(len(lote.itens) for lote in demo.lotes)
+    )
+    escritor.inserir(
+        "programação de produção", ProgramacaoProducao, COLUNAS_PROGRAMACAO, programacao(demo), total_programacao(demo)
+    )
     linhas_embarque, itens = embarques(demo)
     escritor.inserir("embarques", Embarque, COLUNAS_EMBARQUE, linhas_embarque, len(linhas_embarque))
     ids = escritor.ids_por(Embarque, "numero")
-    escritor.inserir("itens de embarque", EmbarqueItem, COLUNAS_EMBARQUE_ITEM,
-                     [(ids[numero], *resto) for numero, *resto in itens], len(itens))
+    escritor.inserir(
+        "itens de embarque",
+        EmbarqueItem,
+        COLUNAS_EMBARQUE_ITEM,
+        [(ids[numero], *resto) for numero, *resto in itens],
+        len(itens),
+    )

@@ -4,6 +4,7 @@ Rows go straight to the tables (binary COPY on PostgreSQL, executemany on SQLite
 a stream in constant memory: the models' bulk_create would run every row through the derivation
 engine. The derived tables are then rebuilt once, set-based, by estoque.services.reconstrucao.
 """
+
 import time
 from dataclasses import dataclass, field
 
@@ -38,8 +39,17 @@ DERIVADAS = (EstoqueTempoReal, MovimentacaoPrevista, CodigoUnificado)
 COMMIT = "confirmação da transação (COMMIT)"
 
 # PostgreSQL type names for COPY (FORMAT BINARY), from the columns' Django db_type.
-TIPOS_COPY = {"varchar": "varchar", "text": "text", "numeric": "numeric", "date": "date", "boolean": "bool",
-              "timestamp with time zone": "timestamptz", "integer": "int4", "bigint": "int8", "smallint": "int2"}
+TIPOS_COPY = {
+    "varchar": "varchar",
+    "text": "text",
+    "numeric": "numeric",
+    "date": "date",
+    "boolean": "bool",
+    "timestamp with time zone": "timestamptz",
+    "integer": "int4",
+    "bigint": "int8",
+    "smallint": "int2",
+}
 
 
 class BancoComDados(Exception):

@@ -1,4 +1,5 @@
 """Operator screens for truck loads. Item saves/deletes go through save()/delete() (engine)."""
+
 from django.contrib import admin
 from django.db.models import Count
 

@@ -25,7 +25,11 @@ class Embarque(models.Model):
         verbose_name_plural = "embarques"
         ordering = ["-numero"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=["ATIVO", "CANCELADO"]), name="embarque_status_valido", violation_error_message="Status de embarque inválido."),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["ATIVO", "CANCELADO"]),
+                name="embarque_status_valido",
+                violation_error_message="Status de embarque inválido.",
+            ),
         ]
 
     def __str__(self):
@@ -41,7 +45,9 @@ SEM_ERRO = r"^[ \t\n\r\f\v]*$"
 
 def item_faturado(status: str, erro_validacao: str | None) -> bool:
     """Per row: an active item whose invoice was matched. Twin of EmbarqueItemQuerySet.faturados()."""
-    return status == STATUS_ITEM_ATIVO and (erro_validacao is None or re.fullmatch(SEM_ERRO, erro_validacao) is not None)
+    return status == STATUS_ITEM_ATIVO and (
+        erro_validacao is None or re.fullmatch(SEM_ERRO, erro_validacao) is not None
+    )
 
 
 class EmbarqueItemQuerySet(FonteQuerySet):
@@ -77,7 +83,11 @@ class EmbarqueItem(FonteEstoque):
         verbose_name_plural = "itens de embarque"
         ordering = ["embarque", "separacao_lote_id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=["ATIVO", "CANCELADO"]), name="embarque_item_status_valido", violation_error_message="Status de item de embarque inválido."),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["ATIVO", "CANCELADO"]),
+                name="embarque_item_status_valido",
+                violation_error_message="Status de item de embarque inválido.",
+            ),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@ Source tables are edited here through Model.save()/QuerySet writes, which carry 
 derivation engine (estoque.fontes). Derived tables are written only by estoque.services:
 in the admin they are read-only (core.admin's bases).
 """
+
 from django.contrib import admin, messages
 
 from core.admin import ImportacaoAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
@@ -28,8 +29,16 @@ from estoque.resources import CadastroPalletizacaoResource, MovimentacaoEstoqueR
 class MovimentacaoEstoqueAdmin(ImportacaoAdmin):
     resource_classes = [MovimentacaoEstoqueResource]
     list_display = (
-        "data_movimentacao", "tipo_movimentacao", "cod_produto", "nome_produto", "qtd_movimentacao",
-        "local_movimentacao", "ativo", "numero_nf", "num_pedido", "separacao_lote_id",
+        "data_movimentacao",
+        "tipo_movimentacao",
+        "cod_produto",
+        "nome_produto",
+        "qtd_movimentacao",
+        "local_movimentacao",
+        "ativo",
+        "numero_nf",
+        "num_pedido",
+        "separacao_lote_id",
     )
     list_filter = ("tipo_movimentacao", "ativo", "local_movimentacao", "data_movimentacao")
     search_fields = ("cod_produto", "nome_produto", "numero_nf", "num_pedido", "separacao_lote_id", "observacao")
@@ -39,8 +48,18 @@ class MovimentacaoEstoqueAdmin(ImportacaoAdmin):
     list_per_page = 100
     actions = ("cancelar", "reativar")
     fieldsets = (
-        (None, {"fields": (("cod_produto", "nome_produto"), ("data_movimentacao", "tipo_movimentacao"),
-                           ("qtd_movimentacao", "local_movimentacao"), "ativo", "observacao")}),
+        (
+            None,
+            {
+                "fields": (
+                    ("cod_produto", "nome_produto"),
+                    ("data_movimentacao", "tipo_movimentacao"),
+                    ("qtd_movimentacao", "local_movimentacao"),
+                    "ativo",
+                    "observacao",
+                )
+            },
+        ),
         ("Origem", {"fields": (("numero_nf", "num_pedido", "separacao_lote_id"),)}),
         ("Auditoria", {"fields": (("criado_em", "criado_por"), ("atualizado_em", "atualizado_por"))}),
     )
@@ -110,8 +129,15 @@ class ReparoEstoqueInline(SomenteLeituraTabularInline):
 @admin.register(ReconciliacaoExecucao)
 class ReconciliacaoExecucaoAdmin(SomenteLeituraAdmin):
     list_display = (
-        "iniciado_em", "finalizado_em", "origem", "produtos_verificados", "produtos_corrigidos",
-        "simulacao", "cursor_inicio", "cursor_fim", "com_erro",
+        "iniciado_em",
+        "finalizado_em",
+        "origem",
+        "produtos_verificados",
+        "produtos_corrigidos",
+        "simulacao",
+        "cursor_inicio",
+        "cursor_fim",
+        "com_erro",
     )
     list_filter = ("origem", "simulacao", "iniciado_em")
     search_fields = ("erro", "cursor_inicio", "cursor_fim")
@@ -147,8 +173,14 @@ class LoteFaturadoAdmin(SomenteLeituraAdmin):
 class CadastroPalletizacaoAdmin(ImportacaoAdmin):
     resource_classes = [CadastroPalletizacaoResource]
     list_display = (
-        "cod_produto", "nome_produto", "palletizacao", "peso_bruto", "categoria", "subcategoria",
-        "linha_producao", "ativo",
+        "cod_produto",
+        "nome_produto",
+        "palletizacao",
+        "peso_bruto",
+        "categoria",
+        "subcategoria",
+        "linha_producao",
+        "ativo",
     )
     list_filter = ("ativo", "categoria", "subcategoria", "linha_producao")
     search_fields = ("cod_produto", "nome_produto", "categoria", "subcategoria")

@@ -2,6 +2,7 @@
 
 The shared base (authentication, write permission, error translation) is core.api.
 """
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -42,7 +43,10 @@ def produto_ou_404(cod: str):
 # Example values used by the docs page (and by schemathesis' examples phase).
 EXEMPLO_COD = "4310148"
 PARAM_COD = OpenApiParameter(
-    "cod", OpenApiTypes.STR, OpenApiParameter.PATH, description="Qualquer código do grupo.",
+    "cod",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Qualquer código do grupo.",
     examples=[OpenApiExample("produto", value=EXEMPLO_COD)],
 )
 
@@ -186,8 +190,13 @@ class MovimentacoesAPI(APIBase):
         examples=[
             OpenApiExample(
                 "saída",
-                value={"cod_produto": EXEMPLO_COD, "tipo_movimentacao": "SAIDA", "qtd_movimentacao": -12.5,
-                       "data_movimentacao": "2026-01-15", "numero_nf": "123456"},
+                value={
+                    "cod_produto": EXEMPLO_COD,
+                    "tipo_movimentacao": "SAIDA",
+                    "qtd_movimentacao": -12.5,
+                    "data_movimentacao": "2026-01-15",
+                    "numero_nf": "123456",
+                },
                 request_only=True,
             )
         ],

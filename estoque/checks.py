@@ -3,6 +3,7 @@
 Without a registered rule a source's writes would not move the derived tables; without
 the set-based twin the reconciliation would "repair" right rows into wrong ones.
 """
+
 from django.apps import apps
 from django.core import checks
 

@@ -1,4 +1,5 @@
 """Stock movements' contribution to the real-time stock (estoque.registro)."""
+
 from django.db.models import Sum
 
 from estoque.models import MovimentacaoEstoque
@@ -25,4 +26,6 @@ def movimentacoes(codigos, using):
 
 
 def registrar_regras():
-    registrar(RegraFonte(MovimentacaoEstoque, ("cod_produto", "qtd_movimentacao", "ativo"), movimentacao, movimentacoes))
+    registrar(
+        RegraFonte(MovimentacaoEstoque, ("cod_produto", "qtd_movimentacao", "ativo"), movimentacao, movimentacoes)
+    )

@@ -5,6 +5,7 @@ after commit by estoque.services.eventos). SQLite has no NOTIFY, so there the st
 EstoqueTempoReal.atualizado_em, which every write moves; both deliver the same events.
 The stream ends after a while and the browser's EventSource reconnects by itself.
 """
+
 import time
 from datetime import datetime
 

@@ -12,6 +12,7 @@ derived tables, and the path is explicit:
 
 The engine is imported late: it imports the models, which import this base.
 """
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -93,7 +94,13 @@ class FonteQuerySet(models.QuerySet):
     delete.queryset_only = True  # type: ignore[attr-defined]  # likewise
 
     def bulk_create(
-        self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, update_fields=None, unique_fields=None
+        self,
+        objs,
+        batch_size=None,
+        ignore_conflicts=False,
+        update_conflicts=False,
+        update_fields=None,
+        unique_fields=None,
     ):
         if ignore_conflicts or update_conflicts:
             raise ValueError(
@@ -164,7 +171,9 @@ class FonteEstoque(models.Model):
             # Old state under the row lock, the write, the stored new state (rounded,
             # converted, only update_fields: what the database holds, not the instance)
             # and the delta: one transaction, retried whole if it is a deadlock victim.
-            antigos = [] if self.pk is None else motor.estados_travados(model, model._base_manager.filter(pk=self.pk), using)
+            antigos = (
+                [] if self.pk is None else motor.estados_travados(model, model._base_manager.filter(pk=self.pk), using)
+            )
             super(FonteEstoque, self).save(*args, **kwargs)
             novos = motor.estados(model, model._base_manager.using(using).filter(pk=self.pk))
             motor.aplicar_mudanca(model, antigos, novos, using)

@@ -12,9 +12,9 @@ QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 class CadastroPalletizacao(models.Model):
     """Product master (the catalog): name, units per pallet, gross weight, production line.
 
-It lives with the stock engine because the engine reads it (product names, "known
-product") and every domain app reads the engine, never the reverse.
-"""
+    It lives with the stock engine because the engine reads it (product names, "known
+    product") and every domain app reads the engine, never the reverse.
+    """
 
     cod_produto = models.CharField("código do produto", max_length=50, unique=True)
     nome_produto = models.CharField("nome do produto", max_length=255)
@@ -31,8 +31,16 @@ product") and every domain app reads the engine, never the reverse.
         verbose_name_plural = "cadastro de palletização"
         ordering = ["cod_produto"]
         constraints = [
-            models.CheckConstraint(condition=Q(palletizacao__gt=0), name="palletizacao_positiva", violation_error_message="A palletização deve ser maior que zero."),
-            models.CheckConstraint(condition=Q(peso_bruto__gte=0), name="peso_bruto_nao_negativo", violation_error_message="O peso bruto não pode ser negativo."),
+            models.CheckConstraint(
+                condition=Q(palletizacao__gt=0),
+                name="palletizacao_positiva",
+                violation_error_message="A palletização deve ser maior que zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(peso_bruto__gte=0),
+                name="peso_bruto_nao_negativo",
+                violation_error_message="O peso bruto não pode ser negativo.",
+            ),
         ]
 
     def __str__(self):
@@ -99,7 +107,11 @@ class MovimentacaoEstoque(FonteEstoque):
         ordering = ["-data_movimentacao", "-id"]
         indexes = [models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx")]
         constraints = [
-            models.CheckConstraint(condition=~Q(qtd_movimentacao=0), name="mov_qtd_nao_zero", violation_error_message="A quantidade da movimentação não pode ser zero."),
+            models.CheckConstraint(
+                condition=~Q(qtd_movimentacao=0),
+                name="mov_qtd_nao_zero",
+                violation_error_message="A quantidade da movimentação não pode ser zero.",
+            ),
             models.CheckConstraint(
                 condition=Q(tipo_movimentacao__in=[t.value for t in TipoMovimentacao]),
                 name="mov_tipo_valido",
@@ -148,8 +160,16 @@ class UnificacaoCodigos(FonteEstoque):
         verbose_name_plural = "unificação de códigos"
         ordering = ["codigo_origem", "codigo_destino"]
         constraints = [
-            models.UniqueConstraint(fields=["codigo_origem", "codigo_destino"], name="unificacao_par_unico", violation_error_message="Este par de códigos já está unificado."),
-            models.CheckConstraint(condition=~Q(codigo_origem=F("codigo_destino")), name="unificacao_nao_consigo", violation_error_message="Um código não pode ser unificado com ele mesmo."),
+            models.UniqueConstraint(
+                fields=["codigo_origem", "codigo_destino"],
+                name="unificacao_par_unico",
+                violation_error_message="Este par de códigos já está unificado.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(codigo_origem=F("codigo_destino")),
+                name="unificacao_nao_consigo",
+                violation_error_message="Um código não pode ser unificado com ele mesmo.",
+            ),
         ]
         indexes = [models.Index(fields=["codigo_destino"], name="unificacao_destino_idx")]
 
@@ -245,7 +265,9 @@ class ReconciliacaoExecucao(models.Model):
 class ReparoEstoque(models.Model):
     """One drift the reconciliation found and fixed: what differed, before and after."""
 
-    execucao = models.ForeignKey(ReconciliacaoExecucao, on_delete=models.CASCADE, related_name="reparos", verbose_name="execução")
+    execucao = models.ForeignKey(
+        ReconciliacaoExecucao, on_delete=models.CASCADE, related_name="reparos", verbose_name="execução"
+    )
     cod_produto = models.CharField("código principal", max_length=50, db_index=True)
     campo = models.CharField(max_length=60)
     antes = models.TextField(blank=True, default="")

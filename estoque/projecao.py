@@ -4,11 +4,12 @@ D0 is today in America/Sao_Paulo. Outflows dated before today are overdue and st
 pending, so they count on D0; production dated before today did not happen as planned
 and does not count.
 """
+
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Iterable
+from functools import lru_cache
 
 ZERO = Decimal("0")
 DIAS_D7 = 7
@@ -24,7 +25,9 @@ class DiaProjecao:  # slots, not frozen: built 29 times per product per read, on
     saldo_final: Decimal
 
 
-def projetar(saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date, dias: int) -> list[DiaProjecao]:
+def projetar(
+    saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date, dias: int
+) -> list[DiaProjecao]:
     """Projection D0..D(dias) from the stock now and (data, entrada, saida) forecast rows."""
     fim = hoje + timedelta(days=dias)
     entradas: dict[date, Decimal] = {}
@@ -67,7 +70,9 @@ def resumo_d7(projecao: list[DiaProjecao]) -> tuple[Decimal, date | None]:
     return menor, ruptura
 
 
-def calcular_d7(saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date) -> tuple[Decimal, date | None]:
+def calcular_d7(
+    saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date
+) -> tuple[Decimal, date | None]:
     return resumo_d7(projetar(saldo_atual, previstas, hoje, DIAS_D7))
 
 

@@ -17,6 +17,7 @@ codes; estoque's own) and the invoicing source (`RegraFaturamento`, registered b
 embarques): it contributes nothing by itself but flips its lote's invoiced flag, which
 the sources registered with `campo_lote` read.
 """
+
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date

@@ -4,6 +4,7 @@ The base (all-or-nothing, errors by line and field, pt-BR widgets) is core.impor
 Rows are saved one at a time through Model.save(), so the derivation engine sees every
 source row, exactly as when an operator saves it by hand.
 """
+
 from import_export import fields
 
 from core.importacao import ImportacaoResource
@@ -27,9 +28,20 @@ class MovimentacaoEstoqueResource(ImportacaoResource):
         name = "Movimentações de estoque"
         import_id_fields = ["id"]
         fields = (
-            "id", "cod_produto", "nome_produto", "data_movimentacao", "tipo_movimentacao", "local_movimentacao",
-            "qtd_movimentacao", "ativo", "observacao", "separacao_lote_id", "numero_nf", "num_pedido",
-            "criado_por", "atualizado_por",
+            "id",
+            "cod_produto",
+            "nome_produto",
+            "data_movimentacao",
+            "tipo_movimentacao",
+            "local_movimentacao",
+            "qtd_movimentacao",
+            "ativo",
+            "observacao",
+            "separacao_lote_id",
+            "numero_nf",
+            "num_pedido",
+            "criado_por",
+            "atualizado_por",
         )
 
     def before_save_instance(self, instance, row, **kwargs):
@@ -54,6 +66,12 @@ class CadastroPalletizacaoResource(ImportacaoResource):
         # The product code is the key: re-importing the master updates, never duplicates.
         import_id_fields = ["cod_produto"]
         fields = (
-            "cod_produto", "nome_produto", "palletizacao", "peso_bruto", "categoria", "subcategoria",
-            "linha_producao", "ativo",
+            "cod_produto",
+            "nome_produto",
+            "palletizacao",
+            "peso_bruto",
+            "categoria",
+            "subcategoria",
+            "linha_producao",
+            "ativo",
         )

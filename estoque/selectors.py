@@ -5,10 +5,10 @@ the projection rule in estoque.projecao; nothing here sums the ledger. A read of
 products costs the same four queries whatever N is: unification groups, stock rows,
 forecast rows and the catalog, each fetched once for all products.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Context as DecimalContext
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from estoque.models import (
+    CadastroPalletizacao,
     CodigoUnificado,
     EstoqueTempoReal,
     MovimentacaoPrevista,
@@ -25,7 +26,6 @@ from estoque.models import (
     ReparoEstoque,
 )
 from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, StatusEstoque, projetar, resumo_d7, status_projecao
-from estoque.models import CadastroPalletizacao
 
 ZERO = Decimal("0")
 MAX_PRODUTOS_CONSULTA = 500
@@ -97,7 +97,7 @@ def _momento(valor) -> datetime | None:
         return valor
     if not isinstance(valor, datetime):
         valor = parse_datetime(valor)
-    return timezone.make_aware(valor, dt_timezone.utc)
+    return timezone.make_aware(valor, UTC)
 
 
 def _data(valor) -> date:
@@ -217,7 +217,9 @@ def codigos_conhecidos(codigos, using: str = "default") -> set[str]:
     for inicio in range(0, len(lista), 1000):
         parte = lista[inicio : inicio + 1000]
         conhecidos |= set(
-            CadastroPalletizacao.objects.using(using).filter(cod_produto__in=parte).values_list("cod_produto", flat=True)
+            CadastroPalletizacao.objects.using(using)
+            .filter(cod_produto__in=parte)
+            .values_list("cod_produto", flat=True)
         )
         conhecidos |= set(
             CodigoUnificado.objects.using(using).filter(cod_produto__in=parte).values_list("cod_produto", flat=True)
@@ -257,7 +259,9 @@ def _candidatos_ruptura(fim: date) -> RawSQL:
 
 def _projecoes_candidatas(fim: date, hoje: date) -> dict[str, list[DiaProjecao]]:
     saldos = dict(
-        EstoqueTempoReal.objects.filter(cod_produto__in=_candidatos_ruptura(fim)).values_list("cod_produto", "saldo_atual")
+        EstoqueTempoReal.objects.filter(cod_produto__in=_candidatos_ruptura(fim)).values_list(
+            "cod_produto", "saldo_atual"
+        )
     )
     previstas = defaultdict(list)
     linhas = MovimentacaoPrevista.objects.filter(
@@ -307,10 +311,14 @@ def detalhar_rupturas(itens: list[Ruptura]) -> list[Ruptura]:
     """Names and groups for one page of stock-outs (two queries)."""
     codigos = [item.cod_produto for item in itens]
     _, membros, _ = grupos_de(codigos)
-    nomes = dict(CadastroPalletizacao.objects.filter(cod_produto__in=codigos).values_list("cod_produto", "nome_produto"))
+    nomes = dict(
+        CadastroPalletizacao.objects.filter(cod_produto__in=codigos).values_list("cod_produto", "nome_produto")
+    )
     faltando = [cod for cod in codigos if cod not in nomes]
     if faltando:
-        nomes.update(EstoqueTempoReal.objects.filter(cod_produto__in=faltando).values_list("cod_produto", "nome_produto"))
+        nomes.update(
+            EstoqueTempoReal.objects.filter(cod_produto__in=faltando).values_list("cod_produto", "nome_produto")
+        )
     for item in itens:
         item.nome_produto = nomes.get(item.cod_produto, "")
         item.codigos_unificados = membros[item.cod_produto]

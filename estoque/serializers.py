@@ -3,6 +3,7 @@
 Quantities are JSON numbers (COERCE_DECIMAL_TO_STRING is off), dates ISO 8601. The
 strict input fields every API shares are core.serializers.
 """
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -25,9 +26,7 @@ STATUS_ESTOQUE = ["CRITICO", "ATENCAO", "OK"]
 
 
 # A pattern, not an enum: spectacular names enums by field name and "status" is taken.
-@extend_schema_field(
-    {"type": "string", "pattern": "^(CRITICO|ATENCAO|OK)$", "description": "CRITICO, ATENCAO ou OK."}
-)
+@extend_schema_field({"type": "string", "pattern": "^(CRITICO|ATENCAO|OK)$", "description": "CRITICO, ATENCAO ou OK."})
 class StatusEstoqueField(serializers.ChoiceField):
     """estoque.projecao.status_projecao: CRITICO below zero in D0..D7, ATENCAO in D8..D28, else OK."""
 
@@ -46,8 +45,7 @@ class ConsultaSerializer(serializers.Serializer):
         help_text=f"Códigos de produto (qualquer código de um grupo unificado); até {MAX_PRODUTOS_CONSULTA}.",
         error_messages={
             "max_length": (
-                f"No máximo {MAX_PRODUTOS_CONSULTA} produtos por consulta. "
-                "Divida a lista em consultas menores."
+                f"No máximo {MAX_PRODUTOS_CONSULTA} produtos por consulta. Divida a lista em consultas menores."
             ),
             "empty": "Informe ao menos um código de produto.",
         },
@@ -245,5 +243,7 @@ class MovimentacaoSerializer(ModelSerializerEstrito):
         read_only_fields = ["id", "nome_produto", "ativo", "criado_em", "criado_por", "atualizado_em", "atualizado_por"]
         extra_kwargs = {
             "cod_produto": {"help_text": "Código cadastrado (palletização) ou de um grupo de unificação."},
-            "tipo_movimentacao": {"help_text": "ENTRADA/PRODUCAO: quantidade > 0; SAIDA/FATURAMENTO: < 0; AJUSTE: ≠ 0."},
+            "tipo_movimentacao": {
+                "help_text": "ENTRADA/PRODUCAO: quantidade > 0; SAIDA/FATURAMENTO: < 0; AJUSTE: ≠ 0."
+            },
         }

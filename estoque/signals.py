@@ -5,6 +5,7 @@ calling their Model.delete() or QuerySet.delete(): the pre/post_delete signals a
 only hook. Every other write goes through estoque.fontes explicitly, which suspends
 these receivers for the rows it derives itself.
 """
+
 from django.apps import apps
 from django.db.models.signals import post_delete, pre_delete
 
@@ -29,5 +30,9 @@ def _depois_da_cascata(sender, instance, using, **kwargs):
 def conectar():
     for modelo in apps.get_models():
         if issubclass(modelo, FonteEstoque):
-            pre_delete.connect(_antes_da_cascata, sender=modelo, dispatch_uid=f"estoque_cascata_antes_{modelo._meta.label}")
-            post_delete.connect(_depois_da_cascata, sender=modelo, dispatch_uid=f"estoque_cascata_depois_{modelo._meta.label}")
+            pre_delete.connect(
+                _antes_da_cascata, sender=modelo, dispatch_uid=f"estoque_cascata_antes_{modelo._meta.label}"
+            )
+            post_delete.connect(
+                _depois_da_cascata, sender=modelo, dispatch_uid=f"estoque_cascata_depois_{modelo._meta.label}"
+            )

@@ -1,4 +1,5 @@
 """django-q2 entry points: thin wrappers over the services. Errors propagate (the task fails)."""
+
 from estoque.models import ReconciliacaoExecucao
 from estoque.services import reconciliacao, reconstrucao
 

@@ -1,4 +1,5 @@
 """Settings: SQLite by default (embedded, under data/), PostgreSQL when DATABASE_URL is set."""
+
 import os
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ def env_bool(name, default=False):
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
 DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,7 +80,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 # Any: dj_database_url's TypedDict would otherwise fix the type (NAME: str, not the Path below).
 DATABASES: dict[str, Any]
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+    }
 else:
     DATABASES = {
         "default": {

@@ -1,4 +1,5 @@
 """Operator screens for the production plan (xlsx/csv import)."""
+
 from django.contrib import admin
 
 from core.admin import ImportacaoAdmin
@@ -10,7 +11,12 @@ from producao.resources import ProgramacaoProducaoResource
 class ProgramacaoProducaoAdmin(ImportacaoAdmin):
     resource_classes = [ProgramacaoProducaoResource]
     list_display = (
-        "data_programacao", "cod_produto", "nome_produto", "qtd_programada", "linha_producao", "cliente_produto",
+        "data_programacao",
+        "cod_produto",
+        "nome_produto",
+        "qtd_programada",
+        "linha_producao",
+        "cliente_produto",
     )
     list_filter = ("linha_producao", "data_programacao")
     search_fields = ("cod_produto", "nome_produto", "cliente_produto", "observacao_pcp")

@@ -1,4 +1,5 @@
 """Production schedule API: list, create, edit and delete programações."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -43,8 +44,12 @@ class ProgramacoesAPI(APIBase):
         examples=[
             OpenApiExample(
                 "turno",
-                value={"cod_produto": EXEMPLO_COD, "data_programacao": "2026-01-18", "qtd_programada": 480,
-                       "linha_producao": "LINHA 1"},
+                value={
+                    "cod_produto": EXEMPLO_COD,
+                    "data_programacao": "2026-01-18",
+                    "qtd_programada": 480,
+                    "linha_producao": "LINHA 1",
+                },
                 request_only=True,
             )
         ],

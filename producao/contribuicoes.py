@@ -1,4 +1,5 @@
 """The production schedule's contribution to the real-time stock (estoque.registro)."""
+
 from django.db.models import Sum
 
 from estoque.registro import ENTRADA, Contribuicao, RegraFonte, registrar
@@ -24,5 +25,7 @@ def programacoes(codigos, using):
 
 def registrar_regras():
     registrar(
-        RegraFonte(ProgramacaoProducao, ("cod_produto", "data_programacao", "qtd_programada"), programacao, programacoes)
+        RegraFonte(
+            ProgramacaoProducao, ("cod_produto", "data_programacao", "qtd_programada"), programacao, programacoes
+        )
     )

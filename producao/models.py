@@ -24,7 +24,11 @@ class ProgramacaoProducao(FonteEstoque):
         verbose_name_plural = "programação de produção"
         ordering = ["data_programacao", "cod_produto"]
         constraints = [
-            models.CheckConstraint(condition=Q(qtd_programada__gt=0), name="qtd_programada_positiva", violation_error_message="A quantidade programada deve ser maior que zero."),
+            models.CheckConstraint(
+                condition=Q(qtd_programada__gt=0),
+                name="qtd_programada_positiva",
+                violation_error_message="A quantidade programada deve ser maior que zero.",
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """Spreadsheet import/export of the production plan."""
+
 from core.importacao import ImportacaoResource
 from producao.models import ProgramacaoProducao
 
@@ -13,6 +14,12 @@ class ProgramacaoProducaoResource(ImportacaoResource):
         name = "Programação de produção"
         import_id_fields = ["id"]
         fields = (
-            "id", "data_programacao", "cod_produto", "nome_produto", "qtd_programada", "linha_producao",
-            "cliente_produto", "observacao_pcp",
+            "id",
+            "data_programacao",
+            "cod_produto",
+            "nome_produto",
+            "qtd_programada",
+            "linha_producao",
+            "cliente_produto",
+            "observacao_pcp",
         )

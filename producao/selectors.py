@@ -1,4 +1,5 @@
 """Reads of the production schedule and its dashboard."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
 """DRF shapes of the production schedule API."""
+
 from rest_framework import serializers
 
 from core.serializers import QTD_ENTRADA, ModelSerializerEstrito, QuantidadeField

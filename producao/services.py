@@ -3,14 +3,15 @@
 The product must be known and the quantity positive; the forecast moves in the same
 transaction through the engine (estoque.signals).
 """
+
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from estoque.services.operacoes import exigir_produto
 from estoque.models import CadastroPalletizacao
+from estoque.services.operacoes import exigir_produto
 from producao.models import ProgramacaoProducao
 
 CAMPOS_EDITAVEIS = (
@@ -36,10 +37,12 @@ def _nome(cod: str) -> str:
 def _recusar_desconhecidos(dados: dict):
     desconhecidos = set(dados) - set(CAMPOS_EDITAVEIS)
     if desconhecidos:
-        raise ValidationError({campo: "Campo não editável." for campo in sorted(desconhecidos)})
+        raise ValidationError(dict.fromkeys(sorted(desconhecidos), "Campo não editável."))
 
 
-def criar_programacao(*, cod_produto: str, data_programacao: date, qtd_programada: Decimal, **extra) -> ProgramacaoProducao:
+def criar_programacao(
+    *, cod_produto: str, data_programacao: date, qtd_programada: Decimal, **extra
+) -> ProgramacaoProducao:
     _recusar_desconhecidos(extra)
     prog = ProgramacaoProducao(
         cod_produto=cod_produto, data_programacao=data_programacao, qtd_programada=qtd_programada, **extra

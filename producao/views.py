@@ -2,6 +2,7 @@
 
 The button's link and permission come through the relatorios template library (`{% load relatorios %}`).
 """
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render

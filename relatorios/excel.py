@@ -14,6 +14,7 @@ written as a string cell, never as a formula. "-5 caixas" becomes "'-5 caixas". 
 characters that XML cannot hold (e.g. a pasted vertical tab) are dropped instead of failing
 the whole export.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 from tempfile import TemporaryFile
@@ -109,8 +110,17 @@ class Planilha:
     formatting.
     """
 
-    def __init__(self, livro: Workbook, aba: str, colunas: list[Coluna], titulo: str, metadados: list[str],
-                 destaques: dict[str, Estilo] | None = None, coluna_destaque: int = 0, agrupar: bool = False):
+    def __init__(
+        self,
+        livro: Workbook,
+        aba: str,
+        colunas: list[Coluna],
+        titulo: str,
+        metadados: list[str],
+        destaques: dict[str, Estilo] | None = None,
+        coluna_destaque: int = 0,
+        agrupar: bool = False,
+    ):
         self.ws = livro.create_sheet(aba)
         self.colunas = colunas
         self.destaques = destaques or {}
@@ -154,7 +164,7 @@ class Planilha:
         celula = WriteOnlyCell(self.ws, value=titulo)
         celula.font = Font(bold=True, size=14)
         self._anexar([celula])
-        for linha in (metadados + ["", "", ""])[:LINHA_CABECALHO - 2]:
+        for linha in (metadados + ["", "", ""])[: LINHA_CABECALHO - 2]:
             self._anexar([linha] if linha else [])
 
     def _escrever_cabecalho(self):
@@ -210,7 +220,7 @@ def novo_livro() -> Workbook:
 
 def salvar(livro: Workbook):
     """Zip the workbook into an anonymous temporary file, rewound, for a streaming response."""
-    arquivo = TemporaryFile(suffix=".xlsx")
+    arquivo = TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (handed open to the streaming response)
     try:
         livro.save(arquivo)
     except BaseException:
@@ -218,4 +228,3 @@ def salvar(livro: Workbook):
         raise
     arquivo.seek(0)
     return arquivo
-

@@ -5,10 +5,12 @@ an Exportacao (file name with the date, the rewound temporary file, the data row
 Weight = qtd x peso_bruto and pallets = qtd / palletizacao, from CadastroPalletizacao;
 values of pré-separações and of the carteira are at the order line's price.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import IO, Callable
+from typing import IO
 
 from django.utils import timezone
 
@@ -56,7 +58,9 @@ def medidas(quantidade: Decimal | None, preco: Decimal | None, cadastro) -> tupl
     if quantidade is None:
         return None, None, None
     valor_total = (quantidade * preco).quantize(CENTAVO) if preco is not None else None
-    peso = (quantidade * cadastro.peso_bruto).quantize(MILESIMO) if cadastro and cadastro.peso_bruto is not None else None
+    peso = (
+        (quantidade * cadastro.peso_bruto).quantize(MILESIMO) if cadastro and cadastro.peso_bruto is not None else None
+    )
     pallets = (quantidade / cadastro.palletizacao).quantize(MILESIMO) if cadastro and cadastro.palletizacao else None
     return valor_total, peso, pallets
 
@@ -109,12 +113,30 @@ def _gerar(relatorio: Relatorio, periodo: Periodo, escrever: Callable, agora: da
 # ---------------------------------------------------------------- 1. pré-separações
 
 COLUNAS_PRE = [
-    texto("Pedido", 14), texto("Pedido cliente", 14), texto("CNPJ/CPF", 19), texto("Razão social", 34),
-    texto("Cliente (reduzido)", 22), texto("Município", 18), texto("UF", 5), texto("Vendedor", 18),
-    texto("Equipe de vendas", 16), texto("Cód. produto", 13), texto("Produto", 36), qtd("Qtd"),
-    valor("Preço unitário"), valor("Valor"), qtd("Peso (kg)"), qtd("Pallets"), data("Expedição"),
-    data("Agendamento"), texto("Protocolo", 12), texto("Status", 13), texto("Tipo de envio", 11),
-    texto("Observações", 40), datahora("Criado em"), texto("Criado por", 14),
+    texto("Pedido", 14),
+    texto("Pedido cliente", 14),
+    texto("CNPJ/CPF", 19),
+    texto("Razão social", 34),
+    texto("Cliente (reduzido)", 22),
+    texto("Município", 18),
+    texto("UF", 5),
+    texto("Vendedor", 18),
+    texto("Equipe de vendas", 16),
+    texto("Cód. produto", 13),
+    texto("Produto", 36),
+    qtd("Qtd"),
+    valor("Preço unitário"),
+    valor("Valor"),
+    qtd("Peso (kg)"),
+    qtd("Pallets"),
+    data("Expedição"),
+    data("Agendamento"),
+    texto("Protocolo", 12),
+    texto("Status", 13),
+    texto("Tipo de envio", 11),
+    texto("Observações", 40),
+    datahora("Criado em"),
+    texto("Criado por", 14),
 ]
 
 
@@ -124,14 +146,34 @@ def _escrever_pre_separacoes(livro, relatorio, periodo, agora) -> int:
         linha, cad = pre["linha"], pre["cadastro"]
         preco = linha["preco_produto_pedido"] if linha else None
         valor_total, peso, pallets = medidas(pre["qtd_selecionada_usuario"], preco, cad)
-        aba.linha([
-            pre["num_pedido"], linha["pedido_cliente"] if linha else _cliente(pre, "pedido_cliente"),
-            _cliente(pre, "cnpj_cpf"), _cliente(pre, "raz_social"), _cliente(pre, "raz_social_red"),
-            _cliente(pre, "municipio"), _cliente(pre, "estado"), _cliente(pre, "vendedor"), _cliente(pre, "equipe_vendas"),
-            pre["cod_produto"], _nome_produto(linha, cad), pre["qtd_selecionada_usuario"], preco, valor_total, peso,
-            pallets, pre["data_expedicao_editada"], pre["data_agendamento_editada"], pre["protocolo_editado"],
-            pre["status"], pre["tipo_envio"], pre["observacoes_usuario"], pre["criado_em"], pre["criado_por"],
-        ])
+        aba.linha(
+            [
+                pre["num_pedido"],
+                linha["pedido_cliente"] if linha else _cliente(pre, "pedido_cliente"),
+                _cliente(pre, "cnpj_cpf"),
+                _cliente(pre, "raz_social"),
+                _cliente(pre, "raz_social_red"),
+                _cliente(pre, "municipio"),
+                _cliente(pre, "estado"),
+                _cliente(pre, "vendedor"),
+                _cliente(pre, "equipe_vendas"),
+                pre["cod_produto"],
+                _nome_produto(linha, cad),
+                pre["qtd_selecionada_usuario"],
+                preco,
+                valor_total,
+                peso,
+                pallets,
+                pre["data_expedicao_editada"],
+                pre["data_agendamento_editada"],
+                pre["protocolo_editado"],
+                pre["status"],
+                pre["tipo_envio"],
+                pre["observacoes_usuario"],
+                pre["criado_em"],
+                pre["criado_por"],
+            ]
+        )
     aba.fechar()
     return aba.linhas_dados
 
@@ -139,29 +181,69 @@ def _escrever_pre_separacoes(livro, relatorio, periodo, agora) -> int:
 # ---------------------------------------------------------------- 2. separações (with the Pedido status)
 
 COLUNAS_SEP = [
-    texto("Lote", 24), texto("Pedido", 14), texto("Status do pedido", 14), texto("Status da separação", 14),
-    texto("Pedido cliente", 14), texto("CNPJ/CPF", 19), texto("Razão social", 34), texto("Cliente (reduzido)", 22),
-    texto("Município", 18), texto("UF", 5), texto("Vendedor", 18), texto("Cód. produto", 13), texto("Produto", 36),
-    qtd("Qtd"), valor("Valor"), qtd("Peso (kg)"), qtd("Pallets"), data("Expedição"), data("Agendamento"),
-    texto("Protocolo", 12), texto("Tipo de envio", 11), texto("NF", 11), texto("NF sincronizada", 10),
+    texto("Lote", 24),
+    texto("Pedido", 14),
+    texto("Status do pedido", 14),
+    texto("Status da separação", 14),
+    texto("Pedido cliente", 14),
+    texto("CNPJ/CPF", 19),
+    texto("Razão social", 34),
+    texto("Cliente (reduzido)", 22),
+    texto("Município", 18),
+    texto("UF", 5),
+    texto("Vendedor", 18),
+    texto("Cód. produto", 13),
+    texto("Produto", 36),
+    qtd("Qtd"),
+    valor("Valor"),
+    qtd("Peso (kg)"),
+    qtd("Pallets"),
+    data("Expedição"),
+    data("Agendamento"),
+    texto("Protocolo", 12),
+    texto("Tipo de envio", 11),
+    texto("NF", 11),
+    texto("NF sincronizada", 10),
     datahora("Criado em"),
 ]
 
 
 def _escrever_separacoes(livro, relatorio, periodo, agora) -> int:
     nota = "Status do pedido: o do lote (Pedido), o menos avançado entre as suas separações."
-    aba = excel.Planilha(livro, "Separações", COLUNAS_SEP, relatorio.titulo, _metadados(relatorio, periodo, agora, nota))
+    aba = excel.Planilha(
+        livro, "Separações", COLUNAS_SEP, relatorio.titulo, _metadados(relatorio, periodo, agora, nota)
+    )
     for sep in selectors.separacoes(periodo):
         linha, cad = sep["linha"], sep["cadastro"]
         _, peso, pallets = medidas(sep["qtd_saldo"], None, cad)
-        aba.linha([
-            sep["separacao_lote_id"], sep["num_pedido"], sep["status_pedido"], sep["status"],
-            linha["pedido_cliente"] if linha else _cliente(sep, "pedido_cliente"), _cliente(sep, "cnpj_cpf"),
-            _cliente(sep, "raz_social"), _cliente(sep, "raz_social_red"), _cliente(sep, "municipio"),
-            _cliente(sep, "estado"), _cliente(sep, "vendedor"), sep["cod_produto"], _nome_produto(linha, cad),
-            sep["qtd_saldo"], sep["valor_saldo"], peso, pallets, sep["expedicao"], sep["agendamento"], sep["protocolo"],
-            sep["tipo_envio"], sep["numero_nf"], _sim_nao(sep["sincronizado_nf"]), sep["criado_em"],
-        ])
+        aba.linha(
+            [
+                sep["separacao_lote_id"],
+                sep["num_pedido"],
+                sep["status_pedido"],
+                sep["status"],
+                linha["pedido_cliente"] if linha else _cliente(sep, "pedido_cliente"),
+                _cliente(sep, "cnpj_cpf"),
+                _cliente(sep, "raz_social"),
+                _cliente(sep, "raz_social_red"),
+                _cliente(sep, "municipio"),
+                _cliente(sep, "estado"),
+                _cliente(sep, "vendedor"),
+                sep["cod_produto"],
+                _nome_produto(linha, cad),
+                sep["qtd_saldo"],
+                sep["valor_saldo"],
+                peso,
+                pallets,
+                sep["expedicao"],
+                sep["agendamento"],
+                sep["protocolo"],
+                sep["tipo_envio"],
+                sep["numero_nf"],
+                _sim_nao(sep["sincronizado_nf"]),
+                sep["criado_em"],
+            ]
+        )
     aba.fechar()
     return aba.linhas_dados
 
@@ -169,14 +251,39 @@ def _escrever_separacoes(livro, relatorio, periodo, agora) -> int:
 # ---------------------------------------------------------------- 3. carteira
 
 COLUNAS_CARTEIRA = [
-    texto("Pedido", 14), texto("Pedido cliente", 14), data("Data pedido"), texto("Status", 14), texto("CNPJ/CPF", 19),
-    texto("Razão social", 34), texto("Cliente (reduzido)", 22), texto("Município", 18), texto("UF", 5),
-    texto("Vendedor", 18), texto("Equipe de vendas", 16), texto("Cód. produto", 13), texto("Produto", 36),
-    qtd("Qtd pedida"), qtd("Qtd cancelada"), qtd("Qtd saldo"), valor("Preço unitário"), valor("Valor saldo"),
-    qtd("Peso saldo (kg)"), qtd("Pallets saldo"), data("Data entrega"), texto("Observação", 40),
-    texto("CNPJ entrega", 19), texto("Empresa entrega", 30), texto("CEP entrega", 10), texto("Cidade entrega", 18),
-    texto("UF entrega", 6), texto("Bairro entrega", 18), texto("Rua entrega", 30), texto("Número entrega", 8),
-    texto("Telefone entrega", 16), texto("Origem", 8), datahora("Atualizado em"),
+    texto("Pedido", 14),
+    texto("Pedido cliente", 14),
+    data("Data pedido"),
+    texto("Status", 14),
+    texto("CNPJ/CPF", 19),
+    texto("Razão social", 34),
+    texto("Cliente (reduzido)", 22),
+    texto("Município", 18),
+    texto("UF", 5),
+    texto("Vendedor", 18),
+    texto("Equipe de vendas", 16),
+    texto("Cód. produto", 13),
+    texto("Produto", 36),
+    qtd("Qtd pedida"),
+    qtd("Qtd cancelada"),
+    qtd("Qtd saldo"),
+    valor("Preço unitário"),
+    valor("Valor saldo"),
+    qtd("Peso saldo (kg)"),
+    qtd("Pallets saldo"),
+    data("Data entrega"),
+    texto("Observação", 40),
+    texto("CNPJ entrega", 19),
+    texto("Empresa entrega", 30),
+    texto("CEP entrega", 10),
+    texto("Cidade entrega", 18),
+    texto("UF entrega", 6),
+    texto("Bairro entrega", 18),
+    texto("Rua entrega", 30),
+    texto("Número entrega", 8),
+    texto("Telefone entrega", 16),
+    texto("Origem", 8),
+    datahora("Atualizado em"),
 ]
 
 
@@ -185,17 +292,43 @@ def _escrever_carteira(livro, relatorio, periodo, agora) -> int:
     for linha in selectors.carteira(periodo):
         cad = linha["cadastro"]
         valor_total, peso, pallets = medidas(linha["qtd_saldo_produto_pedido"], linha["preco_produto_pedido"], cad)
-        aba.linha([
-            linha["num_pedido"], linha["pedido_cliente"], linha["data_pedido"], linha["status_pedido"],
-            linha["cnpj_cpf"], linha["raz_social"], linha["raz_social_red"], linha["municipio"], linha["estado"],
-            linha["vendedor"], linha["equipe_vendas"], linha["cod_produto"], _nome_produto(linha, cad),
-            linha["qtd_produto_pedido"], linha["qtd_cancelada_produto_pedido"], linha["qtd_saldo_produto_pedido"],
-            linha["preco_produto_pedido"], valor_total, peso, pallets, linha["data_entrega_pedido"],
-            linha["observ_ped_1"], linha["cnpj_endereco_ent"], linha["empresa_endereco_ent"],
-            linha["cep_endereco_ent"], linha["nome_cidade"], linha["cod_uf"], linha["bairro_endereco_ent"],
-            linha["rua_endereco_ent"], linha["endereco_ent"], linha["telefone_endereco_ent"], linha["origem"],
-            linha["atualizado_em"],
-        ])
+        aba.linha(
+            [
+                linha["num_pedido"],
+                linha["pedido_cliente"],
+                linha["data_pedido"],
+                linha["status_pedido"],
+                linha["cnpj_cpf"],
+                linha["raz_social"],
+                linha["raz_social_red"],
+                linha["municipio"],
+                linha["estado"],
+                linha["vendedor"],
+                linha["equipe_vendas"],
+                linha["cod_produto"],
+                _nome_produto(linha, cad),
+                linha["qtd_produto_pedido"],
+                linha["qtd_cancelada_produto_pedido"],
+                linha["qtd_saldo_produto_pedido"],
+                linha["preco_produto_pedido"],
+                valor_total,
+                peso,
+                pallets,
+                linha["data_entrega_pedido"],
+                linha["observ_ped_1"],
+                linha["cnpj_endereco_ent"],
+                linha["empresa_endereco_ent"],
+                linha["cep_endereco_ent"],
+                linha["nome_cidade"],
+                linha["cod_uf"],
+                linha["bairro_endereco_ent"],
+                linha["rua_endereco_ent"],
+                linha["endereco_ent"],
+                linha["telefone_endereco_ent"],
+                linha["origem"],
+                linha["atualizado_em"],
+            ]
+        )
     aba.fechar()
     return aba.linhas_dados
 
@@ -203,14 +336,42 @@ def _escrever_carteira(livro, relatorio, periodo, agora) -> int:
 # ---------------------------------------------------------------- 4. carteira detalhada
 
 COLUNAS_DETALHADA = [
-    texto("Tipo", 14), texto("Pedido", 14), texto("Pedido cliente", 14), data("Data pedido"), texto("Status", 14),
-    texto("CNPJ/CPF", 19), texto("Razão social", 34), texto("Cliente (reduzido)", 22), texto("Município", 18),
-    texto("UF", 5), texto("Vendedor", 18), texto("Equipe de vendas", 16), texto("Cód. produto", 13),
-    texto("Produto", 36), valor("Preço unitário"), data("Data entrega"), qtd("Qtd pedida"), qtd("Qtd cancelada"),
-    qtd("Pedido: qtd"), valor("Pedido: valor"), qtd("Pedido: peso (kg)"), qtd("Pedido: pallets"),
-    qtd("Saldo: qtd"), valor("Saldo: valor"), qtd("Saldo: peso (kg)"), qtd("Saldo: pallets"),
-    data("Expedição"), data("Agendamento"), texto("Protocolo", 12), texto("Lote", 24), texto("Tipo de envio", 11),
-    texto("NF", 11), texto("Observação", 40), texto("Origem", 8), datahora("Criado em"), texto("Criado por", 14),
+    texto("Tipo", 14),
+    texto("Pedido", 14),
+    texto("Pedido cliente", 14),
+    data("Data pedido"),
+    texto("Status", 14),
+    texto("CNPJ/CPF", 19),
+    texto("Razão social", 34),
+    texto("Cliente (reduzido)", 22),
+    texto("Município", 18),
+    texto("UF", 5),
+    texto("Vendedor", 18),
+    texto("Equipe de vendas", 16),
+    texto("Cód. produto", 13),
+    texto("Produto", 36),
+    valor("Preço unitário"),
+    data("Data entrega"),
+    qtd("Qtd pedida"),
+    qtd("Qtd cancelada"),
+    qtd("Pedido: qtd"),
+    valor("Pedido: valor"),
+    qtd("Pedido: peso (kg)"),
+    qtd("Pedido: pallets"),
+    qtd("Saldo: qtd"),
+    valor("Saldo: valor"),
+    qtd("Saldo: peso (kg)"),
+    qtd("Saldo: pallets"),
+    data("Expedição"),
+    data("Agendamento"),
+    texto("Protocolo", 12),
+    texto("Lote", 24),
+    texto("Tipo de envio", 11),
+    texto("NF", 11),
+    texto("Observação", 40),
+    texto("Origem", 8),
+    datahora("Criado em"),
+    texto("Criado por", 14),
 ]
 NOTA_DETALHADA = (
     "Linhas: Pedido (azul) = saldo da linha na carteira (colunas Pedido) e saldo após abater as pré-separações e "
@@ -222,23 +383,42 @@ NOTA_DETALHADA = (
 def _linha_base(linha: dict, tipo: str, status: str) -> list:
     """The columns every row repeats: order, customer, product, price, dates (the 'no holes' part)."""
     return [
-        tipo, linha["num_pedido"], linha["pedido_cliente"], linha["data_pedido"], status, linha["cnpj_cpf"],
-        linha["raz_social"], linha["raz_social_red"], linha["municipio"], linha["estado"], linha["vendedor"],
-        linha["equipe_vendas"], linha["cod_produto"], _nome_produto(linha, linha["cadastro"]),
-        linha["preco_produto_pedido"], linha["data_entrega_pedido"],
+        tipo,
+        linha["num_pedido"],
+        linha["pedido_cliente"],
+        linha["data_pedido"],
+        status,
+        linha["cnpj_cpf"],
+        linha["raz_social"],
+        linha["raz_social_red"],
+        linha["municipio"],
+        linha["estado"],
+        linha["vendedor"],
+        linha["equipe_vendas"],
+        linha["cod_produto"],
+        _nome_produto(linha, linha["cadastro"]),
+        linha["preco_produto_pedido"],
+        linha["data_entrega_pedido"],
     ]
 
 
 def _escrever_detalhada(livro, relatorio, periodo, agora) -> int:
     aba = excel.Planilha(
-        livro, "Carteira detalhada", COLUNAS_DETALHADA, relatorio.titulo,
-        _metadados(relatorio, periodo, agora, NOTA_DETALHADA), destaques=ESTILOS_DETALHADA, agrupar=True,
+        livro,
+        "Carteira detalhada",
+        COLUNAS_DETALHADA,
+        relatorio.titulo,
+        _metadados(relatorio, periodo, agora, NOTA_DETALHADA),
+        destaques=ESTILOS_DETALHADA,
+        agrupar=True,
     )
     vazio_pedido = [None] * 6  # qtd pedida/cancelada and the Pedido block: order rows only
     for linha, pres, seps in selectors.carteira_detalhada(periodo):
         preco, cad = linha["preco_produto_pedido"], linha["cadastro"]
         saldo = linha["qtd_saldo_produto_pedido"]
-        liquido = saldo - sum((p["qtd_selecionada_usuario"] for p in pres), ZERO) - sum((s["qtd_saldo"] for s in seps), ZERO)
+        liquido = (
+            saldo - sum((p["qtd_selecionada_usuario"] for p in pres), ZERO) - sum((s["qtd_saldo"] for s in seps), ZERO)
+        )
         aba.linha(
             _linha_base(linha, TIPO_PEDIDO, linha["status_pedido"])
             + [linha["qtd_produto_pedido"], linha["qtd_cancelada_produto_pedido"], saldo, *medidas(saldo, preco, cad)]
@@ -248,19 +428,41 @@ def _escrever_detalhada(livro, relatorio, periodo, agora) -> int:
         for pre in pres:
             quantidade = pre["qtd_selecionada_usuario"]
             aba.linha(
-                _linha_base(linha, TIPO_PRE, pre["status"]) + vazio_pedido
+                _linha_base(linha, TIPO_PRE, pre["status"])
+                + vazio_pedido
                 + [quantidade, *medidas(quantidade, preco, cad)]
-                + [pre["data_expedicao_editada"], pre["data_agendamento_editada"], pre["protocolo_editado"], None,
-                   pre["tipo_envio"], None, pre["observacoes_usuario"], None, pre["criado_em"], pre["criado_por"]],
+                + [
+                    pre["data_expedicao_editada"],
+                    pre["data_agendamento_editada"],
+                    pre["protocolo_editado"],
+                    None,
+                    pre["tipo_envio"],
+                    None,
+                    pre["observacoes_usuario"],
+                    None,
+                    pre["criado_em"],
+                    pre["criado_por"],
+                ],
                 nivel=1,
             )
         for sep in seps:
             quantidade = sep["qtd_saldo"]
             aba.linha(
-                _linha_base(linha, TIPO_SEP, sep["status_pedido"]) + vazio_pedido
+                _linha_base(linha, TIPO_SEP, sep["status_pedido"])
+                + vazio_pedido
                 + [quantidade, *medidas(quantidade, preco, cad)]
-                + [sep["expedicao"], sep["agendamento"], sep["protocolo"], sep["separacao_lote_id"], sep["tipo_envio"],
-                   sep["numero_nf"], None, None, sep["criado_em"], None],
+                + [
+                    sep["expedicao"],
+                    sep["agendamento"],
+                    sep["protocolo"],
+                    sep["separacao_lote_id"],
+                    sep["tipo_envio"],
+                    sep["numero_nf"],
+                    None,
+                    None,
+                    sep["criado_em"],
+                    None,
+                ],
                 nivel=1,
             )
     aba.fechar()
@@ -270,13 +472,27 @@ def _escrever_detalhada(livro, relatorio, periodo, agora) -> int:
 # ---------------------------------------------------------------- 5. production workbook
 
 COLUNAS_ESTOQUE = [
-    texto("Código", 13), texto("Produto", 40), texto("Códigos unificados", 24), qtd("Saldo atual", 14),
-    qtd("Menor estoque D+7", 14), data("Dia de ruptura"), texto("Status", 10), qtd("Peso bruto (kg)"),
-    qtd("Palletização"), texto("Categoria", 18), datahora("Atualizado em"),
+    texto("Código", 13),
+    texto("Produto", 40),
+    texto("Códigos unificados", 24),
+    qtd("Saldo atual", 14),
+    qtd("Menor estoque D+7", 14),
+    data("Dia de ruptura"),
+    texto("Status", 10),
+    qtd("Peso bruto (kg)"),
+    qtd("Palletização"),
+    texto("Categoria", 18),
+    datahora("Atualizado em"),
 ]
 COLUNAS_PREVISTAS = [
-    texto("Código", 13), texto("Produto", 40), data("Data"), inteiro("D+"), qtd("Entrada prevista", 14),
-    qtd("Saída prevista", 14), qtd("Saldo projetado", 14), texto("Observação", 36),
+    texto("Código", 13),
+    texto("Produto", 40),
+    data("Data"),
+    inteiro("D+"),
+    qtd("Entrada prevista", 14),
+    qtd("Saída prevista", 14),
+    qtd("Saldo projetado", 14),
+    texto("Observação", 36),
 ]
 
 
@@ -301,7 +517,9 @@ def _escrever_producao(livro, relatorio, periodo, agora) -> int:
     estoque = excel.Planilha(
         livro, "Estoque", COLUNAS_ESTOQUE, "Estoque atualizado", metadados, destaques=ESTILOS_STATUS, coluna_destaque=6
     )
-    movimentos = excel.Planilha(livro, "Movimentações Previstas", COLUNAS_PREVISTAS, "Movimentações previstas", metadados)
+    movimentos = excel.Planilha(
+        livro, "Movimentações Previstas", COLUNAS_PREVISTAS, "Movimentações previstas", metadados
+    )
     for produto, grupo, cad, previstas in selectors.estoque_e_previstas():
         cod, saldo = produto["cod_produto"], produto["saldo_atual"]
         ultimo = previstas[-1][0] if previstas else hoje
@@ -310,15 +528,34 @@ def _escrever_producao(livro, relatorio, periodo, agora) -> int:
         status = status_projecao(projecao)
         nome = cad.nome_produto if cad else produto["nome_produto"]
         estoque.linha(
-            [cod, nome, ", ".join(grupo), saldo, menor, ruptura, ROTULO_STATUS[status], cad.peso_bruto if cad else None,
-             cad.palletizacao if cad else None, cad.categoria if cad else "", produto["atualizado_em"]]
+            [
+                cod,
+                nome,
+                ", ".join(grupo),
+                saldo,
+                menor,
+                ruptura,
+                ROTULO_STATUS[status],
+                cad.peso_bruto if cad else None,
+                cad.palletizacao if cad else None,
+                cad.categoria if cad else "",
+                produto["atualizado_em"],
+            ]
         )
         saldo_no_dia = {dia.data: dia.saldo_final for dia in projecao}
         for dia, entrada, saida in previstas:
-            movimentos.linha([
-                cod, nome, dia, (dia - hoje).days, entrada, saida, saldo_no_dia[max(dia, hoje)],
-                _observacao_prevista(dia, entrada, saida, hoje),
-            ])
+            movimentos.linha(
+                [
+                    cod,
+                    nome,
+                    dia,
+                    (dia - hoje).days,
+                    entrada,
+                    saida,
+                    saldo_no_dia[max(dia, hoje)],
+                    _observacao_prevista(dia, entrada, saida, hoje),
+                ]
+            )
     estoque.fechar()
     movimentos.fechar()
     return estoque.linhas_dados + movimentos.linhas_dados
@@ -333,7 +570,10 @@ PERMISSOES_ESTOQUE = ("estoque.view_estoquetemporeal", "estoque.view_movimentaca
 
 RELATORIOS = {
     "pre-separacoes": Relatorio(
-        "Pré-separações (CRIADO e RECOMPOSTO)", "pre_separacoes", _escrever_pre_separacoes, PERMISSOES_PRE,
+        "Pré-separações (CRIADO e RECOMPOSTO)",
+        "pre_separacoes",
+        _escrever_pre_separacoes,
+        PERMISSOES_PRE,
         "data de expedição",
     ),
     "separacoes": Relatorio(
@@ -341,12 +581,13 @@ RELATORIOS = {
     ),
     "carteira": Relatorio("Carteira de pedidos", "carteira", _escrever_carteira, PERMISSOES_CARTEIRA, "data do pedido"),
     "carteira-detalhada": Relatorio(
-        "Carteira detalhada: pedido, pré-separações e separações", "carteira_detalhada", _escrever_detalhada,
-        PERMISSOES_CARTEIRA + PERMISSOES_PRE + PERMISSOES_SEP, "data do pedido",
+        "Carteira detalhada: pedido, pré-separações e separações",
+        "carteira_detalhada",
+        _escrever_detalhada,
+        PERMISSOES_CARTEIRA + PERMISSOES_PRE + PERMISSOES_SEP,
+        "data do pedido",
     ),
-    "producao": Relatorio(
-        "Relatórios Produção", "relatorio_producao", _escrever_producao, PERMISSOES_ESTOQUE, None
-    ),
+    "producao": Relatorio("Relatórios Produção", "relatorio_producao", _escrever_producao, PERMISSOES_ESTOQUE, None),
 }
 
 

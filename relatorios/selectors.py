@@ -10,6 +10,7 @@ pré-separações and separações are never seen at different moments.
 selectors): pré-separações CRIADO/RECOMPOSTO, separações not yet invoiced. The carteira
 detalhada nets those from the line's open balance, like the order workspace does.
 """
+
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,7 +67,9 @@ def leitura_consistente():
 def cadastro(codigos) -> dict[str, Cadastro]:
     """Catalog data per code; a code missing from the catalog takes its group principal's (2 queries)."""
     codigos = set(codigos)
-    principal_de = dict(CodigoUnificado.objects.filter(cod_produto__in=codigos).values_list("cod_produto", "cod_principal"))
+    principal_de = dict(
+        CodigoUnificado.objects.filter(cod_produto__in=codigos).values_list("cod_produto", "cod_principal")
+    )
     linhas = CadastroPalletizacao.objects.filter(cod_produto__in=codigos | set(principal_de.values())).values_list(
         "cod_produto", "nome_produto", "peso_bruto", "palletizacao", "categoria"
     )
@@ -145,9 +148,21 @@ def carteira(periodo: Periodo):
 
 
 CAMPOS_DETALHADA = (
-    "num_pedido", "pedido_cliente", "data_pedido", "status_pedido", *CAMPOS_CLIENTE, "cod_produto", "nome_produto",
-    "qtd_produto_pedido", "qtd_saldo_produto_pedido", "qtd_cancelada_produto_pedido", "preco_produto_pedido",
-    "data_entrega_pedido", "observ_ped_1", "origem", "criado_em",
+    "num_pedido",
+    "pedido_cliente",
+    "data_pedido",
+    "status_pedido",
+    *CAMPOS_CLIENTE,
+    "cod_produto",
+    "nome_produto",
+    "qtd_produto_pedido",
+    "qtd_saldo_produto_pedido",
+    "qtd_cancelada_produto_pedido",
+    "preco_produto_pedido",
+    "data_entrega_pedido",
+    "observ_ped_1",
+    "origem",
+    "criado_em",
 )  # every field of the order line but the delivery address
 
 
@@ -163,7 +178,10 @@ def carteira_detalhada(periodo: Periodo):
         catalogo = cadastro(linha["cod_produto"] for linha in lote)
         pres, seps = defaultdict(list), defaultdict(list)
         for pre in (
-            PreSeparacaoItem.objects.ativas().filter(num_pedido__in=pedidos).order_by("data_expedicao_editada", "id").values()
+            PreSeparacaoItem.objects.ativas()
+            .filter(num_pedido__in=pedidos)
+            .order_by("data_expedicao_editada", "id")
+            .values()
         ):
             pres[(pre["num_pedido"], pre["cod_produto"])].append(pre)
         pendentes = (

@@ -1,4 +1,5 @@
 """Report downloads: parse the date range, check the permission, stream the workbook."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseBadRequest

@@ -26,7 +26,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user("staff", "staff@example.com", "senha-forte-123", is_staff=True, is_superuser=True)
+    return django_user_model.objects.create_user(
+        "staff", "staff@example.com", "senha-forte-123", is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Small factories for source rows (plain functions: the tests read like the users' words)."""
+
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -7,8 +8,7 @@ from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
 from embarques.models import Embarque, EmbarqueItem
-from estoque.models import MovimentacaoEstoque, UnificacaoCodigos
-from estoque.models import CadastroPalletizacao
+from estoque.models import CadastroPalletizacao, MovimentacaoEstoque, UnificacaoCodigos
 from producao.models import ProgramacaoProducao
 
 
@@ -22,7 +22,10 @@ def dia(k):
 
 def produto(cod, nome=None, palletizacao="100", peso_bruto="1.5"):
     return CadastroPalletizacao.objects.create(
-        cod_produto=cod, nome_produto=nome or f"PRODUTO {cod}", palletizacao=Decimal(palletizacao), peso_bruto=Decimal(peso_bruto)
+        cod_produto=cod,
+        nome_produto=nome or f"PRODUTO {cod}",
+        palletizacao=Decimal(palletizacao),
+        peso_bruto=Decimal(peso_bruto),
     )
 
 
@@ -30,17 +33,28 @@ def movimento(cod, qtd, tipo=None, data=None, ativo=True, **extra):
     qtd = Decimal(str(qtd))
     tipo = tipo or ("ENTRADA" if qtd > 0 else "SAIDA")
     return MovimentacaoEstoque.objects.create(
-        cod_produto=cod, qtd_movimentacao=qtd, tipo_movimentacao=tipo, data_movimentacao=data or hoje(), ativo=ativo, **extra
+        cod_produto=cod,
+        qtd_movimentacao=qtd,
+        tipo_movimentacao=tipo,
+        data_movimentacao=data or hoje(),
+        ativo=ativo,
+        **extra,
     )
 
 
 def producao(cod, qtd, k=1):
-    return ProgramacaoProducao.objects.create(cod_produto=cod, qtd_programada=Decimal(str(qtd)), data_programacao=dia(k))
+    return ProgramacaoProducao.objects.create(
+        cod_produto=cod, qtd_programada=Decimal(str(qtd)), data_programacao=dia(k)
+    )
 
 
 def pre_separacao(cod, qtd, k=1, pedido="PED1", status="CRIADO"):
     return PreSeparacaoItem.objects.create(
-        num_pedido=pedido, cod_produto=cod, qtd_selecionada_usuario=Decimal(str(qtd)), data_expedicao_editada=dia(k), status=status
+        num_pedido=pedido,
+        cod_produto=cod,
+        qtd_selecionada_usuario=Decimal(str(qtd)),
+        data_expedicao_editada=dia(k),
+        status=status,
     )
 
 
@@ -63,7 +77,9 @@ def unificar(origem, destino, ativo=True):
 def embarque_item(lote, numero=None, erro="NF_PENDENTE_FATURAMENTO", pedido="PED1"):
     numero = numero or (Embarque.objects.count() + 1)
     embarque, _ = Embarque.objects.get_or_create(numero=numero)
-    return EmbarqueItem.objects.create(embarque=embarque, separacao_lote_id=lote, num_pedido=pedido, erro_validacao=erro)
+    return EmbarqueItem.objects.create(
+        embarque=embarque, separacao_lote_id=lote, num_pedido=pedido, erro_validacao=erro
+    )
 
 
 def linha_carteira(pedido, cod, qtd, preco="10.00", **extra):

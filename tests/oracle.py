@@ -3,6 +3,7 @@
 Independent of the engine on purpose (its own grouping, its own rules, its own D+7 loop):
 if both agree after every operation, the engine is right.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -132,7 +133,7 @@ def diferencas_com_derivados(hoje: date | None = None) -> list[str]:
     if lotes_aplicados != oraculo.lotes_faturados:
         difs.append(f"lotes faturados: tabela={sorted(lotes_aplicados)} oracle={sorted(oraculo.lotes_faturados)}")
     estoques = {e.cod_produto: e for e in EstoqueTempoReal.objects.all()}
-    for cod, estoque in estoques.items():
+    for cod in estoques:
         if oraculo.principal_de(cod) != cod:
             difs.append(f"linha derivada sob código não principal {cod} (principal {oraculo.principal_de(cod)})")
     for cod in sorted(set(estoques) | set(oraculo.d7)):

@@ -1,5 +1,6 @@
 """Operator admin: every registered screen opens; derived tables and the Pedido view are read-only;
 admin writes to source tables reach the derived stock."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,8 +10,15 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from carteira.models import (
+    AlertaSeparacaoCotada,
+    AnaliseRuptura,
+    AnaliseRupturaLote,
+    Pedido,
+    Separacao,
+    SincronizacaoCarteira,
+)
 from embarques.models import Embarque, EmbarqueItem
-from carteira.models import AnaliseRuptura, AnaliseRupturaLote, AlertaSeparacaoCotada, Pedido, SincronizacaoCarteira, Separacao
 from estoque.models import (
     CodigoUnificado,
     CursorReconciliacao,
@@ -28,8 +36,18 @@ pytestmark = pytest.mark.django_db
 
 REGISTRADOS = sorted(admin.site._registry, key=lambda m: m._meta.label)
 SOMENTE_LEITURA = [
-    EstoqueTempoReal, MovimentacaoPrevista, CodigoUnificado, ReconciliacaoExecucao, ReparoEstoque,
-    CursorReconciliacao, LoteFaturado, Pedido, AnaliseRuptura, AnaliseRupturaLote, SincronizacaoCarteira, AlertaSeparacaoCotada,
+    EstoqueTempoReal,
+    MovimentacaoPrevista,
+    CodigoUnificado,
+    ReconciliacaoExecucao,
+    ReparoEstoque,
+    CursorReconciliacao,
+    LoteFaturado,
+    Pedido,
+    AnaliseRuptura,
+    AnaliseRupturaLote,
+    SincronizacaoCarteira,
+    AlertaSeparacaoCotada,
 ]
 NOSSOS_APPS = {"estoque", "producao", "carteira", "embarques"}
 
@@ -51,9 +69,13 @@ def dados():
     MovimentacaoEstoque.objects.create(
         cod_produto="P1", data_movimentacao=hoje, tipo_movimentacao="ENTRADA", qtd_movimentacao=Decimal("10")
     )
-    ProgramacaoProducao.objects.create(cod_produto="P1", data_programacao=hoje + timedelta(days=2), qtd_programada=Decimal("5"))
+    ProgramacaoProducao.objects.create(
+        cod_produto="P1", data_programacao=hoje + timedelta(days=2), qtd_programada=Decimal("5")
+    )
     UnificacaoCodigos.objects.create(codigo_origem="X1", codigo_destino="X2")
-    Separacao.objects.create(separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", qtd_saldo=Decimal("3"), expedicao=hoje)
+    Separacao.objects.create(
+        separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", qtd_saldo=Decimal("3"), expedicao=hoje
+    )
     execucao = ReconciliacaoExecucao.objects.create(origem="COMANDO", produtos_verificados=1, produtos_corrigidos=1)
     ReparoEstoque.objects.create(execucao=execucao, cod_produto="P1", campo="saldo_atual", antes="9", depois="10")
     CursorReconciliacao.objects.update_or_create(id=1, defaults={"ultimo_codigo": "P1"})
@@ -65,7 +87,12 @@ def dados():
         iniciado_em=timezone.now(), origem="ODOO", status="SUCESSO", gatilho=SincronizacaoCarteira.Gatilho.values[0]
     )
     AlertaSeparacaoCotada.objects.create(
-        separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", tipo="REDUCAO", qtd_antes=Decimal("3"), qtd_depois=Decimal("1")
+        separacao_lote_id="L1",
+        num_pedido="PED1",
+        cod_produto="P1",
+        tipo="REDUCAO",
+        qtd_antes=Decimal("3"),
+        qtd_depois=Decimal("1"),
     )
 
 
@@ -117,7 +144,9 @@ def test_tabela_derivada_so_leitura(cliente_staff, staff, model, dados):
     assert b'name="_save"' not in detalhe.content
     assert cliente_staff.post(_url(model, "change", obj.pk), {}).status_code == 403
     assert cliente_staff.get(_url(model, "delete", obj.pk)).status_code == 403
-    cliente_staff.post(_url(model, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
+    cliente_staff.post(
+        _url(model, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+    )
     assert model.objects.filter(pk=obj.pk).exists()
 
 

@@ -1,4 +1,5 @@
 """Order assembly workspace and pré-separação writes (create, edit, delete, confirm)."""
+
 from decimal import Decimal
 
 import pytest
@@ -64,10 +65,16 @@ def test_workspace_linhas_e_numeros(cliente_staff, pedido):
     a = itens["A"]
     # 90 ordered - 15 pré-separado (active) - 5 separado (L1; L2 and L3 are invoiced)
     assert (a["qtd_pedido"], a["qtd_pre_separada"], a["qtd_separada"], a["qtd_saldo"]) == (
-        Decimal("90"), Decimal("15"), Decimal("5"), Decimal("70")
+        Decimal("90"),
+        Decimal("15"),
+        Decimal("5"),
+        Decimal("70"),
     )
     assert (a["preco"], a["valor"], a["peso"], a["pallets"]) == (
-        Decimal("12.50"), Decimal("875.00"), Decimal("175.000"), Decimal("1.750")
+        Decimal("12.50"),
+        Decimal("875.00"),
+        Decimal("175.000"),
+        Decimal("1.750"),
     )
     assert (a["cod_principal"], a["codigos_unificados"]) == ("A", ["A", "B", "C"])
     d = itens["D"]
@@ -127,8 +134,13 @@ def test_workspace_numero_de_queries_nao_cresce_com_linhas(cliente_staff, django
 
 
 def novo(**extra):
-    return {"num_pedido": "PED1", "cod_produto": "D", "qtd_selecionada_usuario": 8,
-            "data_expedicao_editada": f.dia(2).isoformat(), **extra}
+    return {
+        "num_pedido": "PED1",
+        "cod_produto": "D",
+        "qtd_selecionada_usuario": 8,
+        "data_expedicao_editada": f.dia(2).isoformat(),
+        **extra,
+    }
 
 
 def test_criar_editar_excluir_pre_separacao(cliente_staff, pedido):
@@ -142,8 +154,8 @@ def test_criar_editar_excluir_pre_separacao(cliente_staff, pedido):
     assert produto["projecao"][2]["saida"] == Decimal("8")
 
     resposta = cliente_staff.patch(
-        f"{URL}/{pre['id']}", {"qtd_selecionada_usuario": 20, "data_expedicao_editada": f.dia(3).isoformat(),
-                               "status": "RECOMPOSTO"},
+        f"{URL}/{pre['id']}",
+        {"qtd_selecionada_usuario": 20, "data_expedicao_editada": f.dia(3).isoformat(), "status": "RECOMPOSTO"},
         content_type="application/json",
     )
     assert resposta.status_code == 200 and corpo(resposta)["status"] == "RECOMPOSTO"
@@ -167,7 +179,11 @@ def test_confirmar_pre_separacao_nao_conta_duas_vezes(cliente_staff, pedido):
     assert dados["pre_separacao"]["status"] == "ENVIADO_SEPARACAO"
     sep = dados["separacao"]
     assert (sep["cod_produto"], sep["qtd_saldo"], sep["expedicao"], sep["status"], sep["num_pedido"]) == (
-        "D", Decimal("10"), f.dia(2).isoformat(), "ABERTO", "PED1"
+        "D",
+        Decimal("10"),
+        f.dia(2).isoformat(),
+        "ABERTO",
+        "PED1",
     )
     assert sep["separacao_lote_id"].startswith("LOTE-")
     assert (sep["valor_saldo"], sep["peso"], sep["pallet"]) == (Decimal("30.00"), Decimal("7.500"), Decimal("0.833"))
@@ -177,13 +193,19 @@ def test_confirmar_pre_separacao_nao_conta_duas_vezes(cliente_staff, pedido):
     assert MovimentacaoPrevista.objects.get(cod_produto="D", data_prevista=f.dia(2)).saida_prevista == Decimal("10")
     _, itens = workspace(cliente_staff)
     assert (itens["D"]["qtd_pre_separada"], itens["D"]["qtd_separada"], itens["D"]["qtd_saldo"]) == (
-        ZERO, Decimal("10"), Decimal("10")
+        ZERO,
+        Decimal("10"),
+        Decimal("10"),
     )
     assert diferencas_com_derivados() == []
     # A confirmed pré-separação is final.
     assert cliente_staff.post(f"{URL}/{pre['id']}/confirmar").status_code == 400
-    assert cliente_staff.patch(f"{URL}/{pre['id']}", {"qtd_selecionada_usuario": 1},
-                               content_type="application/json").status_code == 400
+    assert (
+        cliente_staff.patch(
+            f"{URL}/{pre['id']}", {"qtd_selecionada_usuario": 1}, content_type="application/json"
+        ).status_code
+        == 400
+    )
     assert cliente_staff.delete(f"{URL}/{pre['id']}").status_code == 400
     assert Separacao.objects.filter(num_pedido="PED1", cod_produto="D").count() == 1
 
@@ -228,8 +250,12 @@ def test_editar_pre_separacao_400(cliente_staff, pedido):
         resposta = cliente_staff.patch(f"{URL}/{pre.pk}", dados, content_type="application/json")
         assert resposta.status_code == 400, dados
         assert campo in corpo(resposta)
-    assert cliente_staff.patch(f"{URL}/{pre.pk}", {"qtd_selecionada_usuario": 85},
-                               content_type="application/json").status_code == 200
+    assert (
+        cliente_staff.patch(
+            f"{URL}/{pre.pk}", {"qtd_selecionada_usuario": 85}, content_type="application/json"
+        ).status_code
+        == 200
+    )
     pre.refresh_from_db()
     assert pre.qtd_selecionada_usuario == Decimal("85")
 
@@ -245,8 +271,12 @@ def test_pre_separacao_401_403(client, cliente_comum, comum, pedido):
     pre = PreSeparacaoItem.objects.get(cod_produto="A", status="CRIADO")
     assert cliente_comum.get(f"{URL}/{pre.pk}").status_code == 200
     assert cliente_comum.post(URL, novo(), content_type="application/json").status_code == 403
-    assert cliente_comum.patch(f"{URL}/{pre.pk}", {"qtd_selecionada_usuario": 1},
-                               content_type="application/json").status_code == 403
+    assert (
+        cliente_comum.patch(
+            f"{URL}/{pre.pk}", {"qtd_selecionada_usuario": 1}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert cliente_comum.delete(f"{URL}/{pre.pk}").status_code == 403
     assert cliente_comum.post(f"{URL}/{pre.pk}/confirmar").status_code == 403
     # Confirming needs both permissions: change the pré-separação and add a separação.

@@ -1,4 +1,5 @@
 """Concurrent writes through the API's services (PostgreSQL row locks)."""
+
 import threading
 from decimal import Decimal
 

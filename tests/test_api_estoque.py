@@ -1,4 +1,5 @@
 """Read endpoints of the real-time stock API: numbers equal the oracle, errors, query counts."""
+
 import json
 from decimal import Decimal
 
@@ -279,7 +280,10 @@ def test_rupturas_ordem_e_dias(cliente_staff):
     h, e = d7["results"]
     assert (h["dia_ruptura"], h["dias_ate_ruptura"], h["estoque_atual"]) == (f.hoje().isoformat(), 0, Decimal("-2"))
     assert (e["dia_ruptura"], e["dias_ate_ruptura"], e["status"], e["nome_produto"]) == (
-        f.dia(3).isoformat(), 3, "CRITICO", "PRODUTO E"
+        f.dia(3).isoformat(),
+        3,
+        "CRITICO",
+        "PRODUTO E",
     )
     assert e["menor_estoque"] == min(dia[4] for dia in oraculo.projecao("E", f.hoje(), 7))
     d28 = corpo(cliente_staff.get("/api/estoque/tempo-real/rupturas?dias=28"))

@@ -1,4 +1,5 @@
 """Stock movement writes: create, edit, cancel; visible on the next read; bad input writes nothing."""
+
 from decimal import Decimal
 
 import pytest
@@ -35,7 +36,10 @@ def test_criar_editar_cancelar_visivel_na_leitura_seguinte(cliente_staff, produt
     assert resposta.status_code == 201
     mov = corpo(resposta)
     assert (mov["qtd_movimentacao"], mov["data_movimentacao"], mov["nome_produto"], mov["ativo"]) == (
-        Decimal("100"), f.hoje().isoformat(), "PRODUTO A", True
+        Decimal("100"),
+        f.hoje().isoformat(),
+        "PRODUTO A",
+        True,
     )
     assert mov["criado_por"] == "staff"
     assert estoque(cliente_staff, "A") == Decimal("100")
@@ -43,8 +47,12 @@ def test_criar_editar_cancelar_visivel_na_leitura_seguinte(cliente_staff, produt
     saida = corpo(
         cliente_staff.post(
             URL,
-            {"cod_produto": "A", "tipo_movimentacao": "SAIDA", "qtd_movimentacao": -30.5,
-             "data_movimentacao": f.dia(-1).isoformat()},
+            {
+                "cod_produto": "A",
+                "tipo_movimentacao": "SAIDA",
+                "qtd_movimentacao": -30.5,
+                "data_movimentacao": f.dia(-1).isoformat(),
+            },
             content_type="application/json",
         )
     )
@@ -70,7 +78,8 @@ def test_criar_editar_cancelar_visivel_na_leitura_seguinte(cliente_staff, produt
 def test_ajuste_aceita_qualquer_sinal(cliente_staff, produtos):
     for qtd in (5, -8):
         resposta = cliente_staff.post(
-            URL, {"cod_produto": "C", "tipo_movimentacao": "AJUSTE", "qtd_movimentacao": qtd},
+            URL,
+            {"cod_produto": "C", "tipo_movimentacao": "AJUSTE", "qtd_movimentacao": qtd},
             content_type="application/json",
         )
         assert resposta.status_code == 201
@@ -94,11 +103,21 @@ def test_ajuste_aceita_qualquer_sinal(cliente_staff, produtos):
         ({"cod_produto": "A", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": "5"}, "qtd_movimentacao"),
         ({"cod_produto": 7, "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 5}, "cod_produto"),
         (
-            {"cod_produto": "A", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 1, "data_movimentacao": "31/12/2025"},
+            {
+                "cod_produto": "A",
+                "tipo_movimentacao": "ENTRADA",
+                "qtd_movimentacao": 1,
+                "data_movimentacao": "31/12/2025",
+            },
             "data_movimentacao",
         ),
         (
-            {"cod_produto": "A", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 1, "data_movimentacao": "2025-02-30"},
+            {
+                "cod_produto": "A",
+                "tipo_movimentacao": "ENTRADA",
+                "qtd_movimentacao": 1,
+                "data_movimentacao": "2025-02-30",
+            },
             "data_movimentacao",
         ),
         ({"tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 1}, "cod_produto"),
@@ -119,7 +138,9 @@ def test_mensagens_em_portugues(cliente_staff, produtos):
     )
     assert corpo(resposta)["qtd_movimentacao"] == ["Saída exige quantidade negativa."]
     resposta = cliente_staff.post(
-        URL, {"cod_produto": "X", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 3}, content_type="application/json"
+        URL,
+        {"cod_produto": "X", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 3},
+        content_type="application/json",
     )
     assert "não encontrado" in corpo(resposta)["cod_produto"][0]
 
@@ -150,7 +171,10 @@ def test_editar_movimentacao_cancelada_400(cliente_staff, produtos):
 
 def test_404(cliente_staff):
     assert cliente_staff.get(f"{URL}/999999").status_code == 404
-    assert cliente_staff.patch(f"{URL}/999999", {"qtd_movimentacao": 1}, content_type="application/json").status_code == 404
+    assert (
+        cliente_staff.patch(f"{URL}/999999", {"qtd_movimentacao": 1}, content_type="application/json").status_code
+        == 404
+    )
     assert cliente_staff.post(f"{URL}/999999/cancelar").status_code == 404
 
 
@@ -158,7 +182,10 @@ def test_401_e_403(client, cliente_comum, comum, produtos):
     mov = f.movimento("A", 10)
     novo = {"cod_produto": "A", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 1}
     assert cliente_comum.post(URL, novo, content_type="application/json").status_code == 403
-    assert cliente_comum.patch(f"{URL}/{mov.pk}", {"qtd_movimentacao": 2}, content_type="application/json").status_code == 403
+    assert (
+        cliente_comum.patch(f"{URL}/{mov.pk}", {"qtd_movimentacao": 2}, content_type="application/json").status_code
+        == 403
+    )
     assert cliente_comum.post(f"{URL}/{mov.pk}/cancelar").status_code == 403
     assert cliente_comum.get(f"{URL}/{mov.pk}").status_code == 200  # reading is allowed
     assert MovimentacaoEstoque.objects.count() == 1
@@ -175,8 +202,10 @@ def test_permissao_de_modelo_sem_staff(client, comum, produtos):
     )
     cabecalho = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=comum).key}"}
     resposta = client.post(
-        URL, {"cod_produto": "A", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 7},
-        content_type="application/json", **cabecalho,
+        URL,
+        {"cod_produto": "A", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 7},
+        content_type="application/json",
+        **cabecalho,
     )
     assert resposta.status_code == 201
     assert corpo(resposta)["criado_por"] == "comum"

@@ -1,4 +1,5 @@
 """Production schedule writes: create, edit, delete, list; the forecast follows at once."""
+
 from decimal import Decimal
 
 import pytest
@@ -33,8 +34,8 @@ def produtos():
 def test_criar_editar_excluir_programacao(cliente_staff, produtos):
     assert corpo(cliente_staff.get("/api/estoque/tempo-real/produto/B"))["status"] == "CRITICO"
     resposta = cliente_staff.post(
-        URL, {"cod_produto": "B", "data_programacao": f.dia(2).isoformat(), "qtd_programada": 30,
-              "linha_producao": "L-01"},
+        URL,
+        {"cod_produto": "B", "data_programacao": f.dia(2).isoformat(), "qtd_programada": 30, "linha_producao": "L-01"},
         content_type="application/json",
     )
     assert resposta.status_code == 201
@@ -44,16 +45,18 @@ def test_criar_editar_excluir_programacao(cliente_staff, produtos):
     produto = corpo(cliente_staff.get("/api/estoque/tempo-real/produto/A"))
     assert (produto["status"], produto["dia_ruptura"], produto["menor_estoque_d7"]) == ("OK", None, Decimal("10"))
 
-    resposta = cliente_staff.patch(f"{URL}/{prog['id']}", {"data_programacao": f.dia(5).isoformat()},
-                                   content_type="application/json")
+    resposta = cliente_staff.patch(
+        f"{URL}/{prog['id']}", {"data_programacao": f.dia(5).isoformat()}, content_type="application/json"
+    )
     assert resposta.status_code == 200
     assert entradas(cliente_staff, "A") == {5: Decimal("30")}
     produto = corpo(cliente_staff.get("/api/estoque/tempo-real/produto/A"))
     assert (produto["status"], produto["dia_ruptura"]) == ("CRITICO", f.dia(3).isoformat())
     assert diferencas_com_derivados() == []
 
-    cliente_staff.patch(f"{URL}/{prog['id']}", {"cod_produto": "A", "qtd_programada": 12.5},
-                        content_type="application/json")
+    cliente_staff.patch(
+        f"{URL}/{prog['id']}", {"cod_produto": "A", "qtd_programada": 12.5}, content_type="application/json"
+    )
     assert entradas(cliente_staff, "A") == {5: Decimal("12.5")}
     assert ProgramacaoProducao.objects.get(pk=prog["id"]).nome_produto == "PRODUTO A"
 
@@ -70,7 +73,9 @@ def test_listar_programacoes(cliente_staff, produtos):
     dados = corpo(cliente_staff.get(URL))
     assert dados["count"] == 3
     assert [(p["cod_produto"], p["data_programacao"]) for p in dados["results"]] == [
-        ("C", f.dia(1).isoformat()), ("A", f.dia(3).isoformat()), ("A", f.dia(10).isoformat())
+        ("C", f.dia(1).isoformat()),
+        ("A", f.dia(3).isoformat()),
+        ("A", f.dia(10).isoformat()),
     ]
     filtrado = corpo(cliente_staff.get(f"{URL}?cod_produto=A&de={f.dia(2).isoformat()}&ate={f.dia(5).isoformat()}"))
     assert [p["data_programacao"] for p in filtrado["results"]] == [f.dia(3).isoformat()]
@@ -116,7 +121,10 @@ def test_programacao_404_401_403(client, cliente_comum, comum, produtos):
     assert cliente_comum.get(URL).status_code == 200
     novo = {"cod_produto": "A", "data_programacao": f.dia(1).isoformat(), "qtd_programada": 1}
     assert cliente_comum.post(URL, novo, content_type="application/json").status_code == 403
-    assert cliente_comum.patch(f"{URL}/{prog.pk}", {"qtd_programada": 2}, content_type="application/json").status_code == 403
+    assert (
+        cliente_comum.patch(f"{URL}/{prog.pk}", {"qtd_programada": 2}, content_type="application/json").status_code
+        == 403
+    )
     assert cliente_comum.delete(f"{URL}/{prog.pk}").status_code == 403
     comum.user_permissions.add(Permission.objects.get(codename="delete_programacaoproducao"))
     assert cliente_comum.delete(f"{URL}/999999").status_code == 404

@@ -1,4 +1,5 @@
 """OpenAPI schema, documentation page, and a bounded schemathesis run that must find no 5xx."""
+
 import os
 
 import pytest
@@ -128,7 +129,12 @@ OPERACOES_DO_WORKSPACE = {
 
 
 @schema.parametrize()
-@settings(max_examples=EXEMPLOS, deadline=None, suppress_health_check=list(HealthCheck), derandomize=os.environ.get("SCHEMATHESIS_ALEATORIO") != "1")
+@settings(
+    max_examples=EXEMPLOS,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=os.environ.get("SCHEMATHESIS_ALEATORIO") != "1",
+)
 def test_schemathesis_sem_erro_5xx(case, token):
     # Every other default check runs (5xx, status codes, content types, response schemas,
     # auth...). Not positive_data_acceptance: a schema-valid body can still break a

@@ -3,6 +3,7 @@
 core ← estoque ← producao ← carteira ← embarques ← relatorios, and demo beside relatorios;
 no cycle between the project's packages, however late the import.
 """
+
 import ast
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def _ciclos(arestas) -> list[list[str]]:
 
     def visitar(no):
         if no in visitando:
-            ciclos.append(visitando[visitando.index(no):] + [no])
+            ciclos.append(visitando[visitando.index(no) :] + [no])
             return
         if no in feitos:
             return

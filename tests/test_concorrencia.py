@@ -1,5 +1,6 @@
 """Concurrent writers on PostgreSQL: no lost update, no deadlock reaching the caller, zero
 drift, and a writer killed mid-transaction leaves no trace."""
+
 import multiprocessing
 import os
 import random
@@ -57,7 +58,10 @@ def _operacao(rng: random.Random):
             mov.save()
     elif escolha == 4:
         Separacao.objects.create(
-            separacao_lote_id=rng.choice(LOTES), num_pedido="P", cod_produto=cod, qtd_saldo=D(rng.randint(1, 9)),
+            separacao_lote_id=rng.choice(LOTES),
+            num_pedido="P",
+            cod_produto=cod,
+            qtd_saldo=D(rng.randint(1, 9)),
             expedicao=hoje + timedelta(days=rng.randint(0, 9)),
         )
     elif escolha == 5:
@@ -84,7 +88,7 @@ def _escritor(semente, operacoes, fila):
         for _ in range(operacoes):
             _operacao(rng)
         fila.put((semente, None))
-    except Exception:  # noqa: BLE001 - reported to the parent, which fails the test
+    except Exception:
         fila.put((semente, traceback.format_exc()))
     finally:
         connections.close_all()
@@ -95,7 +99,7 @@ def _reconciliador(rodadas, fila):
         for _ in range(rodadas):
             reconciliacao.reconciliar(origem="AGENDAMENTO")
         fila.put(("reconciliador", None))
-    except Exception:  # noqa: BLE001
+    except Exception:
         fila.put(("reconciliador", traceback.format_exc()))
     finally:
         connections.close_all()
@@ -103,7 +107,12 @@ def _reconciliador(rodadas, fila):
 
 def _preparar():
     for cod in PRODUTOS:
-        MovimentacaoEstoque.objects.create(cod_produto=cod, qtd_movimentacao=D(100), tipo_movimentacao="ENTRADA", data_movimentacao=timezone.localdate())
+        MovimentacaoEstoque.objects.create(
+            cod_produto=cod,
+            qtd_movimentacao=D(100),
+            tipo_movimentacao="ENTRADA",
+            data_movimentacao=timezone.localdate(),
+        )
     UnificacaoCodigos.objects.create(codigo_origem="C5", codigo_destino="C4")
     embarque = Embarque.objects.create(numero=1)
     for lote in LOTES:
@@ -132,14 +141,23 @@ def test_escritores_concorrentes_e_reconciliacao_sem_deriva_nem_deadlock():
 
 def _escritor_que_morre(pronto):
     with transaction.atomic():
-        MovimentacaoEstoque.objects.create(cod_produto="K1", qtd_movimentacao=D(500), tipo_movimentacao="ENTRADA", data_movimentacao=timezone.localdate())
-        Separacao.objects.create(separacao_lote_id="LK", num_pedido="P", cod_produto="K1", qtd_saldo=D(7), expedicao=timezone.localdate())
+        MovimentacaoEstoque.objects.create(
+            cod_produto="K1",
+            qtd_movimentacao=D(500),
+            tipo_movimentacao="ENTRADA",
+            data_movimentacao=timezone.localdate(),
+        )
+        Separacao.objects.create(
+            separacao_lote_id="LK", num_pedido="P", cod_produto="K1", qtd_saldo=D(7), expedicao=timezone.localdate()
+        )
         pronto.set()
         signal.pause()  # killed here, inside the transaction
 
 
 def test_escritor_morto_no_meio_da_transacao_nao_deixa_rastro():
-    MovimentacaoEstoque.objects.create(cod_produto="K1", qtd_movimentacao=D(10), tipo_movimentacao="ENTRADA", data_movimentacao=timezone.localdate())
+    MovimentacaoEstoque.objects.create(
+        cod_produto="K1", qtd_movimentacao=D(10), tipo_movimentacao="ENTRADA", data_movimentacao=timezone.localdate()
+    )
     connections.close_all()
     contexto = multiprocessing.get_context("fork")
     pronto = contexto.Event()
@@ -149,7 +167,9 @@ def test_escritor_morto_no_meio_da_transacao_nao_deixa_rastro():
     os.kill(processo.pid, signal.SIGKILL)
     processo.join(timeout=30)
     # Its locks die with its session: the next writer of the same product goes through.
-    MovimentacaoEstoque.objects.create(cod_produto="K1", qtd_movimentacao=D(1), tipo_movimentacao="ENTRADA", data_movimentacao=timezone.localdate())
+    MovimentacaoEstoque.objects.create(
+        cod_produto="K1", qtd_movimentacao=D(1), tipo_movimentacao="ENTRADA", data_movimentacao=timezone.localdate()
+    )
     assert EstoqueTempoReal.objects.get(cod_produto="K1").saldo_atual == 11
     assert not Separacao.objects.exists()
     assert diferencas_com_derivados() == []

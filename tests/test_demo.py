@@ -3,6 +3,7 @@
 The generator writes with raw COPY/executemany and TRUNCATE/DELETE, all inside one
 transaction, so the ordinary (rolled back) test transaction isolates it on both databases.
 """
+
 import hashlib
 from collections import defaultdict
 from datetime import timedelta
@@ -15,10 +16,9 @@ from django.utils import timezone
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
 from demo import gerador as demo
 from embarques.models import ERRO_NF_PENDENTE, Embarque, EmbarqueItem
-from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, UnificacaoCodigos
-from estoque.services.unificacao import resolver_principais
+from estoque.models import CadastroPalletizacao, EstoqueTempoReal, MovimentacaoEstoque, UnificacaoCodigos
 from estoque.services.reconciliacao import todos_os_codigos, verificar
-from estoque.models import CadastroPalletizacao
+from estoque.services.unificacao import resolver_principais
 from producao.models import ProgramacaoProducao
 from tests.oracle import diferencas_com_derivados
 
@@ -106,7 +106,9 @@ def test_unificacao_tem_cadeia_e_codigos_nao_numericos():
     a, b, c = cadeias[0]
     assert len(set(resolver_principais([a, b, c]).values())) == 1
     assert any(not cod.isdigit() for par in pares for cod in par)
-    com_movimento = set(MovimentacaoEstoque.objects.filter(cod_produto__in=[a, b, c]).values_list("cod_produto", flat=True))
+    com_movimento = set(
+        MovimentacaoEstoque.objects.filter(cod_produto__in=[a, b, c]).values_list("cod_produto", flat=True)
+    )
     assert len(com_movimento) >= 2
     assert set(CadastroPalletizacao.objects.values_list("cod_produto", flat=True)) >= {a, b, c}
 
@@ -116,7 +118,11 @@ def test_alocacoes_nao_excedem_a_linha_da_carteira():
     linhas = {
         (p, c): (qtd, saldo, cancelada)
         for p, c, qtd, saldo, cancelada in CarteiraPrincipal.objects.values_list(
-            "num_pedido", "cod_produto", "qtd_produto_pedido", "qtd_saldo_produto_pedido", "qtd_cancelada_produto_pedido"
+            "num_pedido",
+            "cod_produto",
+            "qtd_produto_pedido",
+            "qtd_saldo_produto_pedido",
+            "qtd_cancelada_produto_pedido",
         )
     }
     faturados = lotes_faturados()

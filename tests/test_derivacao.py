@@ -1,4 +1,5 @@
 """The derivation engine: each kind of source change, and the failure modes of docs/arquitetura.md section 3."""
+
 from datetime import datetime, timedelta
 from decimal import Decimal
 from unittest import mock
@@ -379,7 +380,11 @@ def test_bulk_update_e_update_de_movimentos_e_pre_separacoes():
 def test_bulk_create_com_ignore_conflicts_e_recusado_com_mensagem_clara():
     with pytest.raises(ValueError, match="ignore_conflicts"):
         MovimentacaoEstoque.objects.bulk_create(
-            [MovimentacaoEstoque(cod_produto="P1", qtd_movimentacao=D(1), tipo_movimentacao="ENTRADA", data_movimentacao=f.hoje())],
+            [
+                MovimentacaoEstoque(
+                    cod_produto="P1", qtd_movimentacao=D(1), tipo_movimentacao="ENTRADA", data_movimentacao=f.hoje()
+                )
+            ],
             ignore_conflicts=True,
         )
     assert not MovimentacaoEstoque.objects.exists()
@@ -398,9 +403,11 @@ def test_update_de_unificacao_em_massa_recalcula_grupos():
 
 
 def test_falha_12_erro_no_motor_propaga_e_desfaz_a_gravacao():
-    with mock.patch("estoque.services.derivacao.aplicar_deltas", side_effect=RuntimeError("falha simulada")):
-        with pytest.raises(RuntimeError, match="falha simulada"):
-            f.movimento("P1", 10)
+    with (
+        mock.patch("estoque.services.derivacao.aplicar_deltas", side_effect=RuntimeError("falha simulada")),
+        pytest.raises(RuntimeError, match="falha simulada"),
+    ):
+        f.movimento("P1", 10)
     assert not MovimentacaoEstoque.objects.exists()
     assert not EstoqueTempoReal.objects.filter(saldo_atual__gt=0).exists()
 
@@ -410,7 +417,7 @@ def test_transacao_desfeita_nao_deixa_rastro():
     with pytest.raises(ZeroDivisionError), transaction.atomic():
         f.movimento("P1", 50)
         f.separacao("P1", 5, k=1)
-        1 / 0
+        raise ZeroDivisionError
     assert estoque("P1").saldo_atual == 10
     assert not MovimentacaoPrevista.objects.exists()
     assert igual_ao_oracle()

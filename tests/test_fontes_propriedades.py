@@ -5,6 +5,7 @@ recompute with `agregado`. If the two ever disagreed, the sweep would "repair" r
 into wrong ones. Every registered source needs a row generator here (a new source
 without one fails test_toda_fonte_tem_gerador).
 """
+
 import os
 from collections import defaultdict
 from datetime import datetime, time, timedelta
@@ -87,14 +88,22 @@ GERADORES = {
     ),
     ProgramacaoProducao: (st.lists(st.tuples(codigos, qtds, dias), max_size=8), _programacoes),
     PreSeparacaoItem: (
-        st.lists(st.tuples(codigos, qtds, dias, st.sampled_from(["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO"])), max_size=8),
+        st.lists(
+            st.tuples(codigos, qtds, dias, st.sampled_from(["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO"])), max_size=8
+        ),
         _pre_separacoes,
     ),
     Separacao: (
         st.lists(
             st.tuples(
-                codigos, qtds, dias, st.booleans(), minutos,
-                st.sampled_from([s for s, _ in Separacao.Status.choices]), st.booleans(), st.sampled_from(LOTES),
+                codigos,
+                qtds,
+                dias,
+                st.booleans(),
+                minutos,
+                st.sampled_from([s for s, _ in Separacao.Status.choices]),
+                st.booleans(),
+                st.sampled_from(LOTES),
             ),
             max_size=8,
         ),
@@ -129,7 +138,9 @@ def test_soma_por_linha_igual_ao_agregado(model, dados, faturados):
         regra = registro.regra(model)
         lotes = frozenset(LoteFaturado.objects.values_list("separacao_lote_id", flat=True))
         por_linha = _somar(
-            c for estado in derivacao.estados(model, model.objects.all()) for c in registro.contribuicoes(model, estado, lotes)
+            c
+            for estado in derivacao.estados(model, model.objects.all())
+            for c in registro.contribuicoes(model, estado, lotes)
         )
         em_conjunto = _somar(regra.agregado(CODIGOS, "default"))
         transaction.set_rollback(True)
@@ -147,8 +158,12 @@ def test_item_faturado_igual_a_consulta_faturados(itens):
     with transaction.atomic():
         embarque = Embarque.objects.create(numero=1)
         for indice, (erro, status) in enumerate(itens):
-            EmbarqueItem.objects.create(embarque=embarque, separacao_lote_id=f"L{indice}", erro_validacao=erro, status=status)
-        por_linha = {i.separacao_lote_id for i in EmbarqueItem.objects.all() if item_faturado(i.status, i.erro_validacao)}
+            EmbarqueItem.objects.create(
+                embarque=embarque, separacao_lote_id=f"L{indice}", erro_validacao=erro, status=status
+            )
+        por_linha = {
+            i.separacao_lote_id for i in EmbarqueItem.objects.all() if item_faturado(i.status, i.erro_validacao)
+        }
         em_conjunto = set(EmbarqueItem.objects.faturados().values_list("separacao_lote_id", flat=True))
         transaction.set_rollback(True)
     assert por_linha == em_conjunto

@@ -1,4 +1,5 @@
 """Spreadsheet import: all or nothing, errors by line and field, rows saved through the engine."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -101,7 +102,9 @@ def test_importacao_pelo_admin_grava_as_linhas_e_o_saldo(cliente_staff):
     ids=["quantidade-nao-numerica", "saida-positiva"],
 )
 def test_admin_recusa_arquivo_com_linha_ruim_e_nao_grava_nada(cliente_staff, linha_ruim, campo):
-    MovimentacaoEstoque.objects.create(cod_produto="P1", data_movimentacao=hoje(), tipo_movimentacao="ENTRADA", qtd_movimentacao=10)
+    MovimentacaoEstoque.objects.create(
+        cod_produto="P1", data_movimentacao=hoje(), tipo_movimentacao="ENTRADA", qtd_movimentacao=10
+    )
 
     resposta = _enviar(cliente_staff, planilha([boa(), linha_ruim]))
 
@@ -111,7 +114,7 @@ def test_admin_recusa_arquivo_com_linha_ruim_e_nao_grava_nada(cliente_staff, lin
     assert invalida.number == 3  # the spreadsheet line: header on 1, good row on 2
     assert campo in invalida.field_specific_errors
     html = resposta.content.decode()
-    assert '<td>3 </td>' in html and campo in html
+    assert "<td>3 </td>" in html and campo in html
     assert MovimentacaoEstoque.objects.count() == 1
     assert saldo("P1") == 10
 
@@ -156,10 +159,17 @@ def test_telas_de_importacao_e_exportacao_abrem(cliente_staff, url):
 
 @pytest.mark.parametrize(
     "modelo",
-    ["estoque_movimentacaoestoque", "producao_programacaoproducao", "estoque_cadastropalletizacao", "carteira_carteiraprincipal"],
+    [
+        "estoque_movimentacaoestoque",
+        "producao_programacaoproducao",
+        "estoque_cadastropalletizacao",
+        "carteira_carteiraprincipal",
+    ],
 )
 def test_exportacao_xlsx_pelo_admin(cliente_staff, modelo):
-    MovimentacaoEstoque.objects.create(cod_produto="P1", data_movimentacao=hoje(), tipo_movimentacao="ENTRADA", qtd_movimentacao=10)
+    MovimentacaoEstoque.objects.create(
+        cod_produto="P1", data_movimentacao=hoje(), tipo_movimentacao="ENTRADA", qtd_movimentacao=10
+    )
     url = reverse(f"admin:{modelo}_export")
     form = cliente_staff.get(url).context["form"]
     dados = {nome: "on" for nome, campo in form.fields.items() if getattr(campo, "is_selectable_field", False)}
@@ -195,8 +205,17 @@ def test_exportacao_xlsx_pelo_admin(cliente_staff, modelo):
         (["P1", "", hoje(), "ENTRADA", "1,2345"], "qtd_movimentacao"),
     ],
     ids=[
-        "nao-numerica", "saida-positiva", "entrada-negativa", "zero", "sem-quantidade", "tipo-desconhecido",
-        "sem-tipo", "sem-codigo", "sem-data", "data-invalida", "casas-demais",
+        "nao-numerica",
+        "saida-positiva",
+        "entrada-negativa",
+        "zero",
+        "sem-quantidade",
+        "tipo-desconhecido",
+        "sem-tipo",
+        "sem-codigo",
+        "sem-data",
+        "data-invalida",
+        "casas-demais",
     ],
 )
 def test_linha_ruim_recusa_o_arquivo_inteiro(linha_ruim, campo):
@@ -232,7 +251,10 @@ def test_csv_em_formato_brasileiro(texto):
     assert not resultado.has_validation_errors() and not resultado.has_errors()
     mov = MovimentacaoEstoque.objects.get()
     assert (mov.data_movimentacao, mov.tipo_movimentacao, mov.qtd_movimentacao, mov.ativo) == (
-        date(2025, 3, 5), "SAIDA", Decimal("-1234.5"), True,
+        date(2025, 3, 5),
+        "SAIDA",
+        Decimal("-1234.5"),
+        True,
     )
     assert saldo("P1") == Decimal("-1234.5")
 
@@ -240,7 +262,10 @@ def test_csv_em_formato_brasileiro(texto):
 def test_reimportar_a_exportacao_atualiza_sem_duplicar():
     importar(MovimentacaoEstoqueResource, planilha([boa(), ["P1", "", hoje(), "SAIDA", -30]]))
     exportado = MovimentacaoEstoqueResource().export()
-    exportado.dict = [{**linha, "qtd_movimentacao": "-40" if linha["tipo_movimentacao"] == "SAIDA" else linha["qtd_movimentacao"]} for linha in exportado.dict]
+    exportado.dict = [
+        {**linha, "qtd_movimentacao": "-40" if linha["tipo_movimentacao"] == "SAIDA" else linha["qtd_movimentacao"]}
+        for linha in exportado.dict
+    ]
 
     resultado = MovimentacaoEstoqueResource().import_data(exportado, dry_run=False)
 
@@ -251,7 +276,10 @@ def test_reimportar_a_exportacao_atualiza_sem_duplicar():
 
 
 def test_id_desconhecido_e_recusado():
-    conteudo = planilha([[999, "P1", hoje(), "ENTRADA", 5]], cabecalho=["id", "cod_produto", "data_movimentacao", "tipo_movimentacao", "qtd_movimentacao"])
+    conteudo = planilha(
+        [[999, "P1", hoje(), "ENTRADA", 5]],
+        cabecalho=["id", "cod_produto", "data_movimentacao", "tipo_movimentacao", "qtd_movimentacao"],
+    )
     resultado = importar(MovimentacaoEstoqueResource, conteudo)
     assert list(resultado.invalid_rows[0].field_specific_errors) == ["id"]
     assert not MovimentacaoEstoque.objects.exists()
@@ -260,7 +288,9 @@ def test_id_desconhecido_e_recusado():
 def test_programacao_importada_entra_na_previsao():
     amanha = hoje() + timedelta(days=1)
     cabecalho = ["data_programacao", "cod_produto", "qtd_programada", "linha_producao"]
-    resultado = importar(ProgramacaoProducaoResource, planilha([[amanha, "P1", 40, "L1"], [amanha, "P1", 2.5, "L2"]], cabecalho))
+    resultado = importar(
+        ProgramacaoProducaoResource, planilha([[amanha, "P1", 40, "L1"], [amanha, "P1", 2.5, "L2"]], cabecalho)
+    )
 
     assert not resultado.has_validation_errors() and not resultado.has_errors()
     assert ProgramacaoProducao.objects.count() == 2
@@ -292,18 +322,24 @@ def test_cadastro_atualiza_pelo_codigo():
 
 def test_cadastro_com_palletizacao_zero_nao_muda_nada():
     CadastroPalletizacao.objects.create(cod_produto="P1", nome_produto="ANTIGO", palletizacao=10, peso_bruto=1)
-    resultado = importar(CadastroPalletizacaoResource, planilha([["P1", "NOVO", 20, 1], ["P2", "OUTRO", 0, 1]], CABECALHO_CADASTRO))
+    resultado = importar(
+        CadastroPalletizacaoResource, planilha([["P1", "NOVO", 20, 1], ["P2", "OUTRO", 0, 1]], CABECALHO_CADASTRO)
+    )
 
     assert resultado.invalid_rows[0].number == 3
     assert list(resultado.invalid_rows[0].field_specific_errors) == ["palletizacao"]
-    assert list(CadastroPalletizacao.objects.values_list("cod_produto", "nome_produto", "palletizacao")) == [("P1", "ANTIGO", 10)]
+    assert list(CadastroPalletizacao.objects.values_list("cod_produto", "nome_produto", "palletizacao")) == [
+        ("P1", "ANTIGO", 10)
+    ]
 
 
 CABECALHO_CARTEIRA = ["num_pedido", "cod_produto", "qtd_produto_pedido", "qtd_saldo_produto_pedido", "data_pedido"]
 
 
 def test_carteira_atualiza_pelo_pedido_e_produto():
-    CarteiraPrincipal.objects.create(num_pedido="PED1", cod_produto="P1", qtd_produto_pedido=10, qtd_saldo_produto_pedido=10)
+    CarteiraPrincipal.objects.create(
+        num_pedido="PED1", cod_produto="P1", qtd_produto_pedido=10, qtd_saldo_produto_pedido=10
+    )
     linhas = [["PED1", "P1", 20, 15, "02/01/2025"], ["PED1", "P2", 5, 5, "02/01/2025"]]
     resultado = importar(CarteiraPrincipalResource, planilha(linhas, CABECALHO_CARTEIRA))
 
@@ -314,7 +350,9 @@ def test_carteira_atualiza_pelo_pedido_e_produto():
 
 
 def test_carteira_com_saldo_negativo_nao_muda_nada():
-    CarteiraPrincipal.objects.create(num_pedido="PED1", cod_produto="P1", qtd_produto_pedido=10, qtd_saldo_produto_pedido=10)
+    CarteiraPrincipal.objects.create(
+        num_pedido="PED1", cod_produto="P1", qtd_produto_pedido=10, qtd_saldo_produto_pedido=10
+    )
     linhas = [["PED1", "P1", 20, 15, None], ["PED2", "P1", 5, -1, None]]
     resultado = importar(CarteiraPrincipalResource, planilha(linhas, CABECALHO_CARTEIRA))
 

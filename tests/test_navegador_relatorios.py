@@ -4,6 +4,7 @@ Needs Debian's chromium and chromedriver (/usr/bin); skipped with the reason whe
 Set RELATORIOS_CAPTURA=/caminho.png to keep a screenshot of the open modal, and
 RELATORIOS_CAPTURA_PRODUCAO=/caminho.png for the production dashboard.
 """
+
 import os
 import shutil
 import time
@@ -42,16 +43,26 @@ def navegador(tmp_path, downloads):
 
     opcoes = webdriver.ChromeOptions()
     opcoes.binary_location = CHROMIUM
-    for argumento in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=pt-BR",
-                      f"--user-data-dir={tmp_path / 'perfil'}"):
+    for argumento in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+        "--lang=pt-BR",
+        f"--user-data-dir={tmp_path / 'perfil'}",
+    ):
         opcoes.add_argument(argumento)
-    opcoes.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads),
-        "download.prompt_for_download": False,
-        "download.directory_upgrade": True,
-        "safebrowsing.enabled": False,
-    })
+    opcoes.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "download.directory_upgrade": True,
+            "safebrowsing.enabled": False,
+        },
+    )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opcoes)
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.implicitly_wait(0)
@@ -84,7 +95,7 @@ def esperar(condicao, segundos=30, passo=0.1):
 def esperar_download(pasta: Path, prefixo: str) -> Path:
     def pronto():
         """o .xlsx na pasta de downloads"""
-        arquivos = [p for p in pasta.glob(f"{prefixo}_*.xlsx")]
+        arquivos = list(pasta.glob(f"{prefixo}_*.xlsx"))
         parciais = list(pasta.glob("*.crdownload"))
         return arquivos[0] if arquivos and not parciais else None
 
@@ -106,7 +117,9 @@ def entrar(driver, live_server, caminho):
 
 def definir_data(driver, campo, valor):
     driver.execute_script(
-        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", campo, valor
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+        campo,
+        valor,
     )
 
 
@@ -134,8 +147,12 @@ def test_modal_de_relatorios_da_carteira(navegador, live_server, cenario, downlo
         driver.save_screenshot(os.environ["RELATORIOS_CAPTURA"])
 
     periodos = {}
-    for chave, prefixo in (("pre-separacoes", "pre_separacoes"), ("separacoes", "separacoes"),
-                           ("carteira", "carteira"), ("carteira-detalhada", "carteira_detalhada")):
+    for chave, prefixo in (
+        ("pre-separacoes", "pre_separacoes"),
+        ("separacoes", "separacoes"),
+        ("carteira", "carteira"),
+        ("carteira-detalhada", "carteira_detalhada"),
+    ):
         link = driver.find_element(By.ID, f"relatorio-{chave}")
         assert f"de={de.isoformat()}" in link.get_attribute("href")
         link.click()

@@ -1,4 +1,5 @@
 """/carteira/pedidos/ in headless Chromium: progress, final button states, live update."""
+
 import pytest
 from django_q.conf import Conf
 from selenium.webdriver.common.by import By
@@ -32,8 +33,12 @@ def test_pagina_de_pedidos_analisa_e_atualiza_ao_vivo(navegador, live_server, dj
     f.linha_carteira("PB", "B1", 10, raz_social="CLIENTE B")
 
     entrar(navegador, live_server)
-    esperar(lambda: navegador.find_elements(By.ID, "ruptura-progresso") and
-            navegador.find_element(By.ID, "ruptura-progresso").get_attribute("data-concluido") == "1")
+    esperar(
+        lambda: (
+            navegador.find_elements(By.ID, "ruptura-progresso")
+            and navegador.find_element(By.ID, "ruptura-progresso").get_attribute("data-concluido") == "1"
+        )
+    )
     assert texto_botao(navegador, "PA00") == "Estoque OK"
     assert texto_botao(navegador, "PA24") == "Estoque OK"
     dia = f.dia(4).strftime("%d/%m")

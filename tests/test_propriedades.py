@@ -1,5 +1,6 @@
 """Property-based: random sequences of operations over every source table; after every
 step the derived tables equal the oracle (tests/oracle.py)."""
+
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -83,7 +84,9 @@ class MaquinaEstoque(RuleBasedStateMachine):
     def movimentos_em_massa(self, cod, n, qtd):
         MovimentacaoEstoque.objects.bulk_create(
             [
-                MovimentacaoEstoque(cod_produto=cod, qtd_movimentacao=qtd, tipo_movimentacao="AJUSTE", data_movimentacao=self.dia(0))
+                MovimentacaoEstoque(
+                    cod_produto=cod, qtd_movimentacao=qtd, tipo_movimentacao="AJUSTE", data_movimentacao=self.dia(0)
+                )
                 for _ in range(n)
             ]
         )
@@ -116,7 +119,11 @@ class MaquinaEstoque(RuleBasedStateMachine):
     @rule(cod=codigos, qtd=qtds, k=dias, status=st.sampled_from(["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO"]))
     def criar_pre_separacao(self, cod, qtd, k, status):
         PreSeparacaoItem.objects.create(
-            num_pedido="P", cod_produto=cod, qtd_selecionada_usuario=qtd, data_expedicao_editada=self.dia(k), status=status
+            num_pedido="P",
+            cod_produto=cod,
+            qtd_selecionada_usuario=qtd,
+            data_expedicao_editada=self.dia(k),
+            status=status,
         )
 
     @rule(i=indices, k=dias, qtd=qtds)
@@ -159,7 +166,11 @@ class MaquinaEstoque(RuleBasedStateMachine):
     @rule(cod=codigos, qtd=qtds, k=st.one_of(st.none(), dias), lote=lotes)
     def criar_separacao(self, cod, qtd, k, lote):
         Separacao.objects.create(
-            separacao_lote_id=lote, num_pedido="P", cod_produto=cod, qtd_saldo=qtd, expedicao=None if k is None else self.dia(k)
+            separacao_lote_id=lote,
+            num_pedido="P",
+            cod_produto=cod,
+            qtd_saldo=qtd,
+            expedicao=None if k is None else self.dia(k),
         )
 
     @rule(
@@ -194,7 +205,12 @@ class MaquinaEstoque(RuleBasedStateMachine):
         embarque, _ = Embarque.objects.get_or_create(numero=1)
         EmbarqueItem.objects.create(embarque=embarque, separacao_lote_id=lote, erro_validacao=erro)
 
-    @rule(i=indices, erro=st.sampled_from([None, "", "NF divergente"]), status=st.sampled_from(["ATIVO", "CANCELADO"]), lote=lotes)
+    @rule(
+        i=indices,
+        erro=st.sampled_from([None, "", "NF divergente"]),
+        status=st.sampled_from(["ATIVO", "CANCELADO"]),
+        lote=lotes,
+    )
     def editar_item_embarque(self, i, erro, status, lote):
         item = escolher(EmbarqueItem, i)
         if item:

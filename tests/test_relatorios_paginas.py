@@ -1,4 +1,5 @@
 """The report pages and downloads: login, permission (403), date parameters, file name."""
+
 from io import BytesIO
 
 import pytest
@@ -99,7 +100,9 @@ def test_download_com_periodo(cliente_staff, dados):
     assert ws.max_row == 5  # header only
 
 
-@pytest.mark.parametrize("parametros", [{"de": "31/02/2026"}, {"ate": "amanhã"}, {"de": "2026-11-10", "ate": "2026-11-01"}])
+@pytest.mark.parametrize(
+    "parametros", [{"de": "31/02/2026"}, {"ate": "amanhã"}, {"de": "2026-11-10", "ate": "2026-11-01"}]
+)
 def test_periodo_invalido_e_400(cliente_staff, parametros):
     resposta = baixar(cliente_staff, "carteira", **parametros)
     assert resposta.status_code == 400
@@ -148,13 +151,23 @@ def test_dashboard_de_producao(cliente_staff, dados):
 
 def test_base_tem_a_navegacao(cliente_staff, dados):
     html = cliente_staff.get("/producao/").content.decode()
-    for href in ('href="/carteira/"', 'href="/carteira/pedidos/"', 'href="/producao/"', 'href="/admin/"', 'href="/api/docs/"'):
+    for href in (
+        'href="/carteira/"',
+        'href="/carteira/pedidos/"',
+        'href="/producao/"',
+        'href="/admin/"',
+        'href="/api/docs/"',
+    ):
         assert href in html
 
 
 def test_arquivos_estaticos_locais(client):
     from django.contrib.staticfiles import finders
 
-    for caminho in ("vendor/bootstrap/css/bootstrap.min.css", "vendor/bootstrap/js/bootstrap.bundle.min.js",
-                    "css/app.css", "js/relatorios.js"):
+    for caminho in (
+        "vendor/bootstrap/css/bootstrap.min.css",
+        "vendor/bootstrap/js/bootstrap.bundle.min.js",
+        "css/app.css",
+        "js/relatorios.js",
+    ):
         assert finders.find(caminho), caminho

@@ -1,4 +1,5 @@
 """Per-order stock-out analysis (issue 7): hand-built scenarios."""
+
 from decimal import Decimal
 
 import pytest
@@ -69,7 +70,16 @@ def test_codigos_unificados_do_mesmo_pedido_sao_julgados_juntos():
 
 @pytest.mark.parametrize(
     "percentual,linhas,esperado",
-    [(D(60), 1, "CRITICA"), (D(0), 5, "CRITICA"), (D(30), 1, "ALTA"), (D(0), 3, "ALTA"), (D(12), 1, "MEDIA"), (D(0), 2, "MEDIA"), (D(5), 1, "BAIXA"), (D(0), 0, "BAIXA")],
+    [
+        (D(60), 1, "CRITICA"),
+        (D(0), 5, "CRITICA"),
+        (D(30), 1, "ALTA"),
+        (D(0), 3, "ALTA"),
+        (D(12), 1, "MEDIA"),
+        (D(0), 2, "MEDIA"),
+        (D(5), 1, "BAIXA"),
+        (D(0), 0, "BAIXA"),
+    ],
 )
 def test_regra_de_criticidade(percentual, linhas, esperado):
     assert criticidade(percentual, linhas) == esperado

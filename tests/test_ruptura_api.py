@@ -1,4 +1,5 @@
 """API of the ruptura analysis: one order now, many in the background, the SSE stream."""
+
 import json
 
 import pytest
@@ -21,7 +22,9 @@ def ler_sse(resposta):
     texto = b"".join(resposta.streaming_content).decode()
     eventos = []
     for bloco in texto.split("\n\n"):
-        campos = dict(linha.split(": ", 1) for linha in bloco.splitlines() if ": " in linha and not linha.startswith(":"))
+        campos = dict(
+            linha.split(": ", 1) for linha in bloco.splitlines() if ": " in linha and not linha.startswith(":")
+        )
         if "event" in campos:
             eventos.append((campos["event"], json.loads(campos["data"])))
     return eventos
@@ -50,7 +53,9 @@ def test_ruptura_exige_autenticacao(client):
 
 
 def test_analisar_entrada_invalida_400(cliente_staff):
-    resposta = cliente_staff.post("/api/carteira/ruptura/analisar", {"pedidos": "PED1"}, content_type="application/json")
+    resposta = cliente_staff.post(
+        "/api/carteira/ruptura/analisar", {"pedidos": "PED1"}, content_type="application/json"
+    )
     assert resposta.status_code == 400 and "pedidos" in resposta.json()
 
 

@@ -1,5 +1,6 @@
 """The carteira sync's rules on records given directly (the Odoo transport has its own tests in
 test_sincronizacao_odoo.py): the hierarchy, MANUAL lines, alerts, the spreadsheet, the schedule."""
+
 import io
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_q.models import Schedule
 
-from carteira.models import AlertaSeparacaoCotada, CarteiraPrincipal, PreSeparacaoItem, Separacao, SincronizacaoCarteira
+from carteira.models import AlertaSeparacaoCotada, CarteiraPrincipal, PreSeparacaoItem, SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.agendamentos import FUNCAO, SINCRONIZACAO, garantir_agendamento
 from carteira.sincronizacao.registros import ErroSincronizacao
@@ -23,13 +24,19 @@ D = Decimal
 
 
 def registro(pedido, cod, saldo, **extra):
-    return {"num_pedido": pedido, "cod_produto": cod, "qtd_produto_pedido": D(str(saldo)),
-            "qtd_saldo_produto_pedido": D(str(saldo)), **extra}
+    return {
+        "num_pedido": pedido,
+        "cod_produto": cod,
+        "qtd_produto_pedido": D(str(saldo)),
+        "qtd_saldo_produto_pedido": D(str(saldo)),
+        **extra,
+    }
 
 
 def sincronizar(*registros, simular=False, permitir_vazia=False):
-    return servico.sincronizar(lambda: list(registros), origem="ODOO", gatilho="COMANDO", simular=simular,
-                               permitir_vazia=permitir_vazia)
+    return servico.sincronizar(
+        lambda: list(registros), origem="ODOO", gatilho="COMANDO", simular=simular, permitir_vazia=permitir_vazia
+    )
 
 
 @pytest.fixture
@@ -53,7 +60,9 @@ def test_hierarquia_completa(p1):
     pre_velha = f.pre_separacao(p1, 20, pedido="PED1")
     pre_nova = f.pre_separacao(p1, 30, pedido="PED1")
     aberta = f.separacao(p1, 20, lote="LA", pedido="PED1", status="ABERTO")
-    cotada = f.separacao(p1, 20, lote="LC", pedido="PED1", status="COTADO", valor_saldo=D("200"), peso=D("30"), pallet=D("0.2"))
+    cotada = f.separacao(
+        p1, 20, lote="LC", pedido="PED1", status="COTADO", valor_saldo=D("200"), peso=D("30"), pallet=D("0.2")
+    )
     embarcada = f.separacao(p1, 5, lote="LE", pedido="PED1", status="EMBARCADO")
     faturada = f.separacao(p1, 50, lote="LF", pedido="PED1", status="FATURADO")
     nf_no_cd = f.separacao(p1, 50, lote="LN", pedido="PED1", status="NF no CD")
@@ -67,7 +76,11 @@ def test_hierarquia_completa(p1):
     assert qtd(embarcada) == 5 and qtd(faturada) == 50 and qtd(nf_no_cd) == 50
     alerta = AlertaSeparacaoCotada.objects.get()
     assert (alerta.tipo, alerta.qtd_antes, alerta.qtd_depois) == ("REDUCAO", 20, 5)
-    assert (execucao.pre_separacoes_excluidas, execucao.separacoes_excluidas, execucao.separacoes_reduzidas) == (2, 1, 1)
+    assert (execucao.pre_separacoes_excluidas, execucao.separacoes_excluidas, execucao.separacoes_reduzidas) == (
+        2,
+        1,
+        1,
+    )
     assert diferencas_com_derivados() == []
 
 
@@ -153,7 +166,9 @@ def test_alerta_reconhecido_nao_e_reaberto_um_novo_e_criado(p1):
     AlertaSeparacaoCotada.objects.update(reconhecido=True, reconhecido_por="ana")
     sincronizar(registro("PED1", p1, 60))
     assert list(AlertaSeparacaoCotada.objects.order_by("pk").values_list("reconhecido", "qtd_antes", "qtd_depois")) == [
-        (True, 100, 80), (False, 80, 60)]
+        (True, 100, 80),
+        (False, 80, 60),
+    ]
 
 
 def test_origem_vazia_e_recusada_sem_permissao_explicita(p1, tmp_path):
@@ -220,12 +235,16 @@ def test_planilha_xlsx_pelo_mesmo_caminho(p1, tmp_path):
     f.linha_carteira("PED1", p1, 100, origem="ODOO", odoo_line_id=5)
     pre = f.pre_separacao(p1, 90, pedido="PED1")
     arquivo = tmp_path / "carteira.xlsx"
-    arquivo.write_bytes(xlsx([
-        ["Pedido", "Código do produto", "Saldo do pedido", "Qtd pedida", "Data de entrega", "coluna extra"],
-        ["PED1", p1, 60, 100, "15/04/2025", "x"],
-        ["PED2", 4510156.0, 7, None, None, None],  # a code typed as a number
-        [None, None, None, None, None, None],
-    ]))
+    arquivo.write_bytes(
+        xlsx(
+            [
+                ["Pedido", "Código do produto", "Saldo do pedido", "Qtd pedida", "Data de entrega", "coluna extra"],
+                ["PED1", p1, 60, 100, "15/04/2025", "x"],
+                ["PED2", 4510156.0, 7, None, None, None],  # a code typed as a number
+                [None, None, None, None, None, None],
+            ]
+        )
+    )
     f.produto("4510156")
     execucao = servico.sincronizar_planilha(str(arquivo), gatilho="COMANDO")
     assert (execucao.origem, execucao.arquivo, execucao.status) == ("PLANILHA", str(arquivo), "SUCESSO")
@@ -238,21 +257,41 @@ def test_planilha_xlsx_pelo_mesmo_caminho(p1, tmp_path):
 
 def test_planilha_csv_brasileira_e_comando(p1, tmp_path, capsys):
     arquivo = tmp_path / "carteira.csv"
-    arquivo.write_bytes("num_pedido;cod_produto;qtd_saldo_produto_pedido;preco_produto_pedido\nPED1;P1;1.234,5;12,30\n".encode("cp1252"))
+    arquivo.write_bytes(
+        "num_pedido;cod_produto;qtd_saldo_produto_pedido;preco_produto_pedido\nPED1;P1;1.234,5;12,30\n".encode("cp1252")
+    )
     call_command("sincronizar_carteira", "--planilha", str(arquivo))
     assert "Carteira sincronizada: 1 novas" in capsys.readouterr().out
     linha = CarteiraPrincipal.objects.get()
     assert (linha.qtd_saldo_produto_pedido, linha.qtd_produto_pedido, linha.preco_produto_pedido) == (
-        D("1234.5"), D("1234.5"), D("12.30"))
+        D("1234.5"),
+        D("1234.5"),
+        D("12.30"),
+    )
 
 
-@pytest.mark.parametrize(("conteudo", "nome", "mensagem"), [
-    (b"num_pedido;cod_produto\nPED1;P1\n", "c.csv", "Colunas obrigatórias ausentes na planilha: qtd_saldo_produto_pedido"),
-    (b"num_pedido;cod_produto;qtd_saldo_produto_pedido\nPED1;P1;abc\n", "c.csv", "linha 2 da planilha: saldo do pedido: “abc” não é um número"),
-    (b"num_pedido;cod_produto;qtd_saldo_produto_pedido;data_pedido\nPED1;P1;1;31/02/2025\n", "c.csv", "“31/02/2025” não é uma data"),
-    (b"isto nao e xlsx", "c.xlsx", "Não foi possível abrir a planilha xlsx"),
-    (b"", "c.ods", "Formato de planilha não suportado"),
-])
+@pytest.mark.parametrize(
+    ("conteudo", "nome", "mensagem"),
+    [
+        (
+            b"num_pedido;cod_produto\nPED1;P1\n",
+            "c.csv",
+            "Colunas obrigatórias ausentes na planilha: qtd_saldo_produto_pedido",
+        ),
+        (
+            b"num_pedido;cod_produto;qtd_saldo_produto_pedido\nPED1;P1;abc\n",
+            "c.csv",
+            "linha 2 da planilha: saldo do pedido: “abc” não é um número",
+        ),
+        (
+            b"num_pedido;cod_produto;qtd_saldo_produto_pedido;data_pedido\nPED1;P1;1;31/02/2025\n",
+            "c.csv",
+            "“31/02/2025” não é uma data",
+        ),
+        (b"isto nao e xlsx", "c.xlsx", "Não foi possível abrir a planilha xlsx"),
+        (b"", "c.ods", "Formato de planilha não suportado"),
+    ],
+)
 def test_planilha_invalida_nao_grava_nada(p1, conteudo, nome, mensagem):
     f.linha_carteira("PED9", p1, 10, origem="ODOO")
     with pytest.raises(ErroSincronizacao, match=mensagem):
@@ -276,7 +315,13 @@ def test_admin_importa_planilha(p1, cliente_staff):
 
 def test_admin_reconhece_alerta(cliente_staff):
     alerta = AlertaSeparacaoCotada.objects.create(
-        separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", tipo="REDUCAO", qtd_antes=D("10"), qtd_depois=D("5"))
+        separacao_lote_id="L1",
+        num_pedido="PED1",
+        cod_produto="P1",
+        tipo="REDUCAO",
+        qtd_antes=D("10"),
+        qtd_depois=D("5"),
+    )
     url = reverse("admin:carteira_alertaseparacaocotada_changelist")
     assert cliente_staff.get(url, {"q": "P1", "atualizado_em__year": alerta.atualizado_em.year}).status_code == 200
     cliente_staff.post(url, {"action": "reconhecer", "_selected_action": [alerta.pk]})
@@ -292,7 +337,12 @@ def test_agendamento_configuravel(settings, capsys):
     settings.CARTEIRA_SINCRONIZACAO_MINUTOS = 15
     call_command("sincronizar_carteira", "--agendar")
     agendamento = Schedule.objects.get(name=SINCRONIZACAO)
-    assert (agendamento.func, agendamento.schedule_type, agendamento.minutes, agendamento.repeats) == (FUNCAO, "I", 15, -1)
+    assert (agendamento.func, agendamento.schedule_type, agendamento.minutes, agendamento.repeats) == (
+        FUNCAO,
+        "I",
+        15,
+        -1,
+    )
     settings.CARTEIRA_SINCRONIZACAO_MINUTOS = 45
     garantir_agendamento()
     assert Schedule.objects.get(name=SINCRONIZACAO).minutes == 45

@@ -2,6 +2,7 @@
 (/xmlrpc/2/common authenticate, /xmlrpc/2/object execute_kw search_read) over an in-memory
 data set: the seed-004 worked example, idempotence, every error leaving the database as it
 was, the command, the admin button and the scheduled task."""
+
 import socket
 import socketserver
 import threading
@@ -27,8 +28,11 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 BANCO, LOGIN, CHAVE, UID = "empresa", "integracao@empresa.com.br", "chave-api-secreta", 7
 RELACOES = {
-    "order_id": "sale.order", "product_id": "product.product", "partner_id": "res.partner",
-    "partner_shipping_id": "res.partner", "state_id": "res.country.state",
+    "order_id": "sale.order",
+    "product_id": "product.product",
+    "partner_id": "res.partner",
+    "partner_shipping_id": "res.partner",
+    "state_id": "res.country.state",
 }
 
 
@@ -47,8 +51,10 @@ class OdooFalso:
     """An in-memory Odoo: records as search_read returns them (many2one = [id, name], empty = False)."""
 
     def __init__(self):
-        self.dados = {modelo: {} for modelo in ("sale.order.line", "sale.order", "product.product", "res.partner",
-                                                "res.country.state")}
+        self.dados = {
+            modelo: {}
+            for modelo in ("sale.order.line", "sale.order", "product.product", "res.partner", "res.country.state")
+        }
         self.atraso = 0.0
         self.chamadas = []
         self.servidor = _Servidor(("127.0.0.1", 0), requestHandler=_Handler, allow_none=True, logRequests=False)
@@ -83,7 +89,7 @@ class OdooFalso:
             time.sleep(self.atraso)
         registros = [r for _, r in sorted(self.dados[modelo].items()) if self._satisfaz(modelo, r, args[0])]
         inicio = kwargs.get("offset", 0)
-        registros = registros[inicio:inicio + kwargs["limit"]] if kwargs.get("limit") else registros[inicio:]
+        registros = registros[inicio : inicio + kwargs["limit"]] if kwargs.get("limit") else registros[inicio:]
         for campo in kwargs["fields"]:
             if registros and campo not in registros[0]:
                 raise Fault(2, f"Invalid field '{campo}' on model '{modelo}'")
@@ -102,9 +108,12 @@ class OdooFalso:
         for caminho, operador, esperado in dominio:
             valor = self._valor(modelo, registro, caminho)
             ok = {
-                "=": lambda: valor == esperado, "!=": lambda: valor != esperado,
-                "in": lambda: valor in esperado, "not in": lambda: valor not in esperado,
-                ">": lambda: valor > esperado, "<": lambda: valor < esperado,
+                "=": lambda: valor == esperado,
+                "!=": lambda: valor != esperado,
+                "in": lambda: valor in esperado,
+                "not in": lambda: valor not in esperado,
+                ">": lambda: valor > esperado,
+                "<": lambda: valor < esperado,
             }[operador]()
             if not ok:
                 return False
@@ -122,8 +131,15 @@ class OdooFalso:
         self.dados["res.country.state"][uid] = {"id": uid, "code": uf}
         pid = len(self.dados["res.partner"]) + 1
         self.dados["res.partner"][pid] = {
-            "id": pid, "name": nome, "vat": vat, "city": cidade, "state_id": [uid, f"{uf} (BR)"], "zip": "13000-000",
-            "street": "Rua A, 10", "street2": "Centro", "phone": "19 3333-0000",
+            "id": pid,
+            "name": nome,
+            "vat": vat,
+            "city": cidade,
+            "state_id": [uid, f"{uf} (BR)"],
+            "zip": "13000-000",
+            "street": "Rua A, 10",
+            "street2": "Centro",
+            "phone": "19 3333-0000",
         }
         return [pid, nome]
 
@@ -131,17 +147,30 @@ class OdooFalso:
         cliente = cliente or self.parceiro(f"CLIENTE {nome}")
         oid = len(self.dados["sale.order"]) + 1
         self.dados["sale.order"][oid] = {
-            "id": oid, "name": nome, "client_order_ref": f"OC-{nome}", "state": estado, "date_order": data,
-            "commitment_date": entrega, "partner_id": cliente, "partner_shipping_id": cliente,
-            "user_id": [2, "Vendedor Um"], "team_id": [1, "Equipe Sul"],
+            "id": oid,
+            "name": nome,
+            "client_order_ref": f"OC-{nome}",
+            "state": estado,
+            "date_order": data,
+            "commitment_date": entrega,
+            "partner_id": cliente,
+            "partner_shipping_id": cliente,
+            "user_id": [2, "Vendedor Um"],
+            "team_id": [1, "Equipe Sul"],
         }
         return [oid, nome]
 
     def linha(self, lid, pedido, produto, qtd, entregue=0.0, preco=10.0, tipo_linha=False):
         estado = self.dados["sale.order"][pedido[0]]["state"]
         self.dados["sale.order.line"][lid] = {
-            "id": lid, "order_id": pedido, "product_id": produto, "product_uom_qty": float(qtd),
-            "qty_delivered": float(entregue), "price_unit": float(preco), "state": estado, "display_type": tipo_linha,
+            "id": lid,
+            "order_id": pedido,
+            "product_id": produto,
+            "product_uom_qty": float(qtd),
+            "qty_delivered": float(entregue),
+            "price_unit": float(preco),
+            "state": estado,
+            "display_type": tipo_linha,
         }
 
 
@@ -156,11 +185,21 @@ def odoo(settings):
 
 def retrato():
     """Every row the sync may write (except its log), to compare before and after."""
+
     def linhas(model):
         return sorted(tuple(sorted(r.items())) for r in model.objects.values())
 
-    return {m.__name__: linhas(m) for m in (CarteiraPrincipal, PreSeparacaoItem, Separacao, AlertaSeparacaoCotada,
-                                              EstoqueTempoReal, MovimentacaoPrevista)}
+    return {
+        m.__name__: linhas(m)
+        for m in (
+            CarteiraPrincipal,
+            PreSeparacaoItem,
+            Separacao,
+            AlertaSeparacaoCotada,
+            EstoqueTempoReal,
+            MovimentacaoPrevista,
+        )
+    }
 
 
 # ---------------------------------------------------------------- seed 004
@@ -176,7 +215,9 @@ def exemplo_seed(odoo):
     f.linha_carteira("PED001", "PROD002", 50, origem="ODOO", odoo_line_id=2)
     f.linha_carteira("PED002", "PROD001", 200, origem="ODOO", odoo_line_id=3)
     pre = f.pre_separacao("PROD001", 30, k=2, pedido="PED001")
-    cotada = f.separacao("PROD001", 100, k=3, lote="LOTE-PED002", pedido="PED002", status="COTADO", valor_saldo=D("1000"))
+    cotada = f.separacao(
+        "PROD001", 100, k=3, lote="LOTE-PED002", pedido="PED002", status="COTADO", valor_saldo=D("1000")
+    )
 
     p1, p2 = odoo.produto("PROD001"), odoo.produto("PROD002")
     ped1, ped2, ped3 = odoo.pedido("PED001"), odoo.pedido("PED002", estado="cancel"), odoo.pedido("PED003")
@@ -201,10 +242,22 @@ def test_exemplo_do_seed_004(exemplo_seed):
     cotada.refresh_from_db()
     assert (cotada.status, cotada.qtd_saldo, cotada.valor_saldo) == ("COTADO", 0, 0)
     alerta = AlertaSeparacaoCotada.objects.get()
-    assert (alerta.separacao_lote_id, alerta.num_pedido, alerta.cod_produto, alerta.tipo, alerta.qtd_antes,
-            alerta.qtd_depois, alerta.reconhecido) == ("LOTE-PED002", "PED002", "PROD001", "REMOCAO", 100, 0, False)
+    assert (
+        alerta.separacao_lote_id,
+        alerta.num_pedido,
+        alerta.cod_produto,
+        alerta.tipo,
+        alerta.qtd_antes,
+        alerta.qtd_depois,
+        alerta.reconhecido,
+    ) == ("LOTE-PED002", "PED002", "PROD001", "REMOCAO", 100, 0, False)
     assert (execucao.status, execucao.origem, execucao.linhas_recebidas) == ("SUCESSO", "ODOO", 3)
-    assert (execucao.linhas_reduzidas, execucao.linhas_aumentadas, execucao.linhas_novas, execucao.linhas_removidas) == (1, 1, 1, 1)
+    assert (
+        execucao.linhas_reduzidas,
+        execucao.linhas_aumentadas,
+        execucao.linhas_novas,
+        execucao.linhas_removidas,
+    ) == (1, 1, 1, 1)
     assert (execucao.pre_separacoes_reduzidas, execucao.separacoes_reduzidas, execucao.alertas) == (0, 1, 1)
     assert "20 absorvidos pelo saldo livre (70 → 50 livres)" in execucao.relatorio
     assert diferencas_com_derivados() == []
@@ -215,13 +268,30 @@ def test_mapeamento_dos_campos(exemplo_seed):
     nova = CarteiraPrincipal.objects.get(num_pedido="PED003")
     assert (nova.origem, nova.odoo_line_id, nova.ativo) == ("ODOO", 4, True)
     assert (nova.pedido_cliente, nova.status_pedido, nova.raz_social, nova.cnpj_cpf) == (
-        "OC-PED003", "sale", "CLIENTE PED003", "12.345.678/0001-90")
-    assert (nova.municipio, nova.estado, nova.vendedor, nova.equipe_vendas) == ("Campinas", "SP", "Vendedor Um", "Equipe Sul")
-    assert (nova.nome_produto, nova.qtd_produto_pedido, nova.preco_produto_pedido) == ("PRODUTO PROD001", 30, D("10.00"))
+        "OC-PED003",
+        "sale",
+        "CLIENTE PED003",
+        "12.345.678/0001-90",
+    )
+    assert (nova.municipio, nova.estado, nova.vendedor, nova.equipe_vendas) == (
+        "Campinas",
+        "SP",
+        "Vendedor Um",
+        "Equipe Sul",
+    )
+    assert (nova.nome_produto, nova.qtd_produto_pedido, nova.preco_produto_pedido) == (
+        "PRODUTO PROD001",
+        30,
+        D("10.00"),
+    )
     # Odoo datetimes are UTC; the carteira keeps the São Paulo date.
     assert (str(nova.data_pedido), str(nova.data_entrega_pedido)) == ("2025-03-10", "2025-03-20")
     assert (nova.cep_endereco_ent, nova.cod_uf, nova.rua_endereco_ent, nova.bairro_endereco_ent) == (
-        "13000-000", "SP", "Rua A, 10", "Centro")
+        "13000-000",
+        "SP",
+        "Rua A, 10",
+        "Centro",
+    )
 
 
 def test_segunda_sincronizacao_identica_nao_muda_nada(exemplo_seed):
@@ -230,8 +300,14 @@ def test_segunda_sincronizacao_identica_nao_muda_nada(exemplo_seed):
     execucao = servico.sincronizar_odoo(gatilho="COMANDO")
     assert retrato() == antes
     assert execucao.status == "SUCESSO"
-    assert (execucao.linhas_novas, execucao.linhas_removidas, execucao.linhas_reduzidas, execucao.linhas_aumentadas,
-            execucao.linhas_alteradas, execucao.alertas) == (0, 0, 0, 0, 0, 0)
+    assert (
+        execucao.linhas_novas,
+        execucao.linhas_removidas,
+        execucao.linhas_reduzidas,
+        execucao.linhas_aumentadas,
+        execucao.linhas_alteradas,
+        execucao.alertas,
+    ) == (0, 0, 0, 0, 0, 0)
     assert AlertaSeparacaoCotada.objects.count() == 1
 
 
@@ -256,13 +332,17 @@ def test_saldo_entregue_reduz_e_alerta_existente_e_atualizado(odoo):
 def test_cliente_pagina_com_lista_de_campos_explicita(exemplo_seed, odoo):
     registros = ClienteOdoo().buscar_carteira()
     assert sorted(r["odoo_line_id"] for r in registros) == [1, 2, 4]
-    linhas = [(dominio[-1], limite, campos) for modelo, dominio, limite, campos, _ in odoo.chamadas
-              if modelo == "sale.order.line"]
+    linhas = [
+        (dominio[-1], limite, campos)
+        for modelo, dominio, limite, campos, _ in odoo.chamadas
+        if modelo == "sale.order.line"
+    ]
     # Page size 2, three open lines (1, 2, 4): a full page, then one after the last id seen.
     assert linhas == [(["id", ">", 0], 2, tuple(CAMPOS_LINHA)), (["id", ">", 2], 2, tuple(CAMPOS_LINHA))]
     relacionados = {modelo: contexto for modelo, _, _, _, contexto in odoo.chamadas if modelo != "sale.order.line"}
     assert relacionados == dict.fromkeys(
-        ["sale.order", "product.product", "res.partner", "res.country.state"], {"active_test": False})
+        ["sale.order", "product.product", "res.partner", "res.country.state"], {"active_test": False}
+    )
 
 
 # ---------------------------------------------------------------- errors: nothing written but the log
@@ -385,7 +465,9 @@ def test_botao_sincronizar_agora(exemplo_seed, cliente_staff):
     execucao = SincronizacaoCarteira.objects.get()
     assert (execucao.gatilho, execucao.usuario, execucao.status) == ("ADMIN", "staff", "SUCESSO")
     assert CarteiraPrincipal.objects.count() == 3
-    assert cliente_staff.get(reverse("admin:carteira_sincronizacaocarteira_change", args=[execucao.pk])).status_code == 200
+    assert (
+        cliente_staff.get(reverse("admin:carteira_sincronizacaocarteira_change", args=[execucao.pk])).status_code == 200
+    )
 
 
 def test_botao_mostra_erro_e_nao_muda_nada(exemplo_seed, cliente_staff, settings):
@@ -402,7 +484,10 @@ def test_botao_exige_post_e_permissao(exemplo_seed, client, cliente_staff, djang
     operador = django_user_model.objects.create_user("operador", password="senha-forte-123", is_staff=True)
     client.force_login(operador)
     assert client.post(reverse(URL_SINCRONIZAR)).status_code == 403
-    assert "Sincronizar agora" not in client.get(reverse("admin:carteira_sincronizacaocarteira_changelist")).content.decode()
+    assert (
+        "Sincronizar agora"
+        not in client.get(reverse("admin:carteira_sincronizacaocarteira_changelist")).content.decode()
+    )
     assert not SincronizacaoCarteira.objects.exists()
 
 

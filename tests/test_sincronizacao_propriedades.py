@@ -3,6 +3,7 @@ Odoo. Afterwards: no allocation exceeds its line, invoiced and shipped separaç�
 the free balance is consumed first and the hierarchy order holds, MANUAL lines keep everything,
 one alert per quoted separação touched, derived tables equal the oracle, and a second identical
 sync changes nothing."""
+
 from decimal import Decimal
 
 import pytest
@@ -25,16 +26,20 @@ alocacao = st.tuples(
     st.integers(min_value=1, max_value=40),
     st.integers(min_value=0, max_value=9),  # ship day
 )
-linha = st.fixed_dictionaries({
-    "saldo": st.integers(min_value=1, max_value=150),
-    "alocacoes": st.lists(alocacao, min_size=1, max_size=6),
-    "novo": st.one_of(st.none(), st.integers(min_value=0, max_value=170)),  # None: removed from Odoo
-})
-cenarios = st.fixed_dictionaries({
-    "linhas": st.dictionaries(st.sampled_from(CHAVES), linha, max_size=len(CHAVES)),
-    "novas": st.dictionaries(st.sampled_from(CHAVES), st.integers(min_value=1, max_value=100), max_size=2),
-    "manual": st.booleans(),
-})
+linha = st.fixed_dictionaries(
+    {
+        "saldo": st.integers(min_value=1, max_value=150),
+        "alocacoes": st.lists(alocacao, min_size=1, max_size=6),
+        "novo": st.one_of(st.none(), st.integers(min_value=0, max_value=170)),  # None: removed from Odoo
+    }
+)
+cenarios = st.fixed_dictionaries(
+    {
+        "linhas": st.dictionaries(st.sampled_from(CHAVES), linha, max_size=len(CHAVES)),
+        "novas": st.dictionaries(st.sampled_from(CHAVES), st.integers(min_value=1, max_value=100), max_size=2),
+        "manual": st.booleans(),
+    }
+)
 
 
 def montar(cenario):
@@ -80,8 +85,10 @@ def alocacoes_por_chave():
 
 
 def retrato():
-    return {m.__name__: sorted(tuple(sorted(r.items())) for r in m.objects.values())
-            for m in (CarteiraPrincipal, PreSeparacaoItem, Separacao, AlertaSeparacaoCotada)}
+    return {
+        m.__name__: sorted(tuple(sorted(r.items())) for r in m.objects.values())
+        for m in (CarteiraPrincipal, PreSeparacaoItem, Separacao, AlertaSeparacaoCotada)
+    }
 
 
 def verificar(linhas_antes, antes_pres, antes_seps, novos):
@@ -100,9 +107,11 @@ def verificar(linhas_antes, antes_pres, antes_seps, novos):
                 assert s_depois[pk] == (status, qtd)
         intocavel = sum((q for st_, q in s_antes.values() if st_ == "EMBARCADO"), ZERO)
         alocado_antes = sum((q for q, _ in p_antes.values()), ZERO) + sum(
-            (q for st_, q in s_antes.values() if st_ in TOCAVEIS + ("EMBARCADO",)), ZERO)
+            (q for st_, q in s_antes.values() if st_ in TOCAVEIS + ("EMBARCADO",)), ZERO
+        )
         tocavel_depois = sum((q for q, _ in p_depois.values()), ZERO) + sum(
-            (q for st_, q in s_depois.values() if st_ in TOCAVEIS), ZERO)
+            (q for st_, q in s_depois.values() if st_ in TOCAVEIS), ZERO
+        )
         tocavel_antes = alocado_antes - intocavel
         saldo_antes = linhas_antes.get(chave)
         depois = novos.get(chave, ZERO)
@@ -128,7 +137,9 @@ def verificar(linhas_antes, antes_pres, antes_seps, novos):
     assert diferencas_com_derivados() == []
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(cenario=cenarios)
 def test_sincronizacao_aleatoria(cenario):
     with transaction.atomic():
@@ -144,10 +155,15 @@ def test_sincronizacao_aleatoria(cenario):
         dados = registros(cenario)
         servico.sincronizar(lambda: dados, origem="ODOO", gatilho="COMANDO", permitir_vazia=True)
 
-        novos = {(r["num_pedido"], r["cod_produto"]): r["qtd_saldo_produto_pedido"] for r in dados
-                 if r["num_pedido"] != "PED-M" and r["qtd_saldo_produto_pedido"] > 0}
-        odoo = {(c.num_pedido, c.cod_produto): c.qtd_saldo_produto_pedido
-                for c in CarteiraPrincipal.objects.filter(origem="ODOO")}
+        novos = {
+            (r["num_pedido"], r["cod_produto"]): r["qtd_saldo_produto_pedido"]
+            for r in dados
+            if r["num_pedido"] != "PED-M" and r["qtd_saldo_produto_pedido"] > 0
+        }
+        odoo = {
+            (c.num_pedido, c.cod_produto): c.qtd_saldo_produto_pedido
+            for c in CarteiraPrincipal.objects.filter(origem="ODOO")
+        }
         assert odoo == novos
         verificar(linhas_antes, antes_pres, antes_seps, novos)
 

@@ -5,135 +5,275 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Pedido',
+            name="Pedido",
             fields=[
-                ('separacao_lote_id', models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name='lote')),
-                ('num_pedido', models.CharField(max_length=50, verbose_name='pedido')),
-                ('status', models.CharField(max_length=20)),
-                ('expedicao', models.DateField(null=True, verbose_name='expedição')),
-                ('agendamento', models.DateField(null=True)),
-                ('protocolo', models.CharField(max_length=50)),
-                ('numero_nf', models.CharField(max_length=20, verbose_name='número NF')),
-                ('qtd_itens', models.IntegerField(verbose_name='itens')),
-                ('valor_saldo_total', models.DecimalField(decimal_places=2, max_digits=15, verbose_name='valor')),
-                ('peso_total', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='peso (kg)')),
-                ('pallet_total', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='pallets')),
+                (
+                    "separacao_lote_id",
+                    models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name="lote"),
+                ),
+                ("num_pedido", models.CharField(max_length=50, verbose_name="pedido")),
+                ("status", models.CharField(max_length=20)),
+                ("expedicao", models.DateField(null=True, verbose_name="expedição")),
+                ("agendamento", models.DateField(null=True)),
+                ("protocolo", models.CharField(max_length=50)),
+                ("numero_nf", models.CharField(max_length=20, verbose_name="número NF")),
+                ("qtd_itens", models.IntegerField(verbose_name="itens")),
+                ("valor_saldo_total", models.DecimalField(decimal_places=2, max_digits=15, verbose_name="valor")),
+                ("peso_total", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="peso (kg)")),
+                ("pallet_total", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="pallets")),
             ],
             options={
-                'verbose_name': 'pedido (lote)',
-                'verbose_name_plural': 'pedidos (lotes)',
-                'db_table': 'carteira_pedido',
-                'ordering': ['separacao_lote_id'],
-                'managed': False,
+                "verbose_name": "pedido (lote)",
+                "verbose_name_plural": "pedidos (lotes)",
+                "db_table": "carteira_pedido",
+                "ordering": ["separacao_lote_id"],
+                "managed": False,
             },
         ),
         migrations.CreateModel(
-            name='CarteiraPrincipal',
+            name="CarteiraPrincipal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('num_pedido', models.CharField(db_index=True, max_length=50, verbose_name='pedido')),
-                ('pedido_cliente', models.CharField(blank=True, default='', max_length=100, verbose_name='pedido do cliente')),
-                ('data_pedido', models.DateField(blank=True, db_index=True, null=True, verbose_name='data do pedido')),
-                ('status_pedido', models.CharField(blank=True, default='', max_length=50, verbose_name='status do pedido')),
-                ('cnpj_cpf', models.CharField(blank=True, default='', max_length=20, verbose_name='CNPJ/CPF')),
-                ('raz_social', models.CharField(blank=True, default='', max_length=255, verbose_name='razão social')),
-                ('raz_social_red', models.CharField(blank=True, default='', max_length=100, verbose_name='razão social reduzida')),
-                ('municipio', models.CharField(blank=True, default='', max_length=100, verbose_name='município')),
-                ('estado', models.CharField(blank=True, default='', max_length=2, verbose_name='UF')),
-                ('vendedor', models.CharField(blank=True, default='', max_length=100)),
-                ('equipe_vendas', models.CharField(blank=True, default='', max_length=100, verbose_name='equipe de vendas')),
-                ('cod_produto', models.CharField(db_index=True, max_length=50, verbose_name='código do produto')),
-                ('nome_produto', models.CharField(blank=True, default='', max_length=255, verbose_name='nome do produto')),
-                ('qtd_produto_pedido', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='qtd pedida')),
-                ('qtd_saldo_produto_pedido', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='saldo do pedido')),
-                ('qtd_cancelada_produto_pedido', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=15, verbose_name='qtd cancelada')),
-                ('preco_produto_pedido', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=15, verbose_name='preço unitário')),
-                ('data_entrega_pedido', models.DateField(blank=True, null=True, verbose_name='data de entrega')),
-                ('observ_ped_1', models.TextField(blank=True, default='', verbose_name='observação do pedido')),
-                ('cnpj_endereco_ent', models.CharField(blank=True, default='', max_length=20, verbose_name='CNPJ entrega')),
-                ('empresa_endereco_ent', models.CharField(blank=True, default='', max_length=255, verbose_name='empresa entrega')),
-                ('cep_endereco_ent', models.CharField(blank=True, default='', max_length=10, verbose_name='CEP entrega')),
-                ('nome_cidade', models.CharField(blank=True, default='', max_length=100, verbose_name='cidade entrega')),
-                ('cod_uf', models.CharField(blank=True, default='', max_length=2, verbose_name='UF entrega')),
-                ('bairro_endereco_ent', models.CharField(blank=True, default='', max_length=100, verbose_name='bairro entrega')),
-                ('rua_endereco_ent', models.CharField(blank=True, default='', max_length=255, verbose_name='rua entrega')),
-                ('endereco_ent', models.CharField(blank=True, default='', max_length=20, verbose_name='número entrega')),
-                ('telefone_endereco_ent', models.CharField(blank=True, default='', max_length=50, verbose_name='telefone entrega')),
-                ('ativo', models.BooleanField(default=True)),
-                ('origem', models.CharField(choices=[('ODOO', 'Odoo'), ('MANUAL', 'Manual')], default='MANUAL', max_length=10)),
-                ('odoo_line_id', models.BigIntegerField(blank=True, null=True, unique=True, verbose_name='linha Odoo')),
-                ('criado_em', models.DateTimeField(auto_now_add=True)),
-                ('atualizado_em', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("num_pedido", models.CharField(db_index=True, max_length=50, verbose_name="pedido")),
+                (
+                    "pedido_cliente",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="pedido do cliente"),
+                ),
+                ("data_pedido", models.DateField(blank=True, db_index=True, null=True, verbose_name="data do pedido")),
+                (
+                    "status_pedido",
+                    models.CharField(blank=True, default="", max_length=50, verbose_name="status do pedido"),
+                ),
+                ("cnpj_cpf", models.CharField(blank=True, default="", max_length=20, verbose_name="CNPJ/CPF")),
+                ("raz_social", models.CharField(blank=True, default="", max_length=255, verbose_name="razão social")),
+                (
+                    "raz_social_red",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="razão social reduzida"),
+                ),
+                ("municipio", models.CharField(blank=True, default="", max_length=100, verbose_name="município")),
+                ("estado", models.CharField(blank=True, default="", max_length=2, verbose_name="UF")),
+                ("vendedor", models.CharField(blank=True, default="", max_length=100)),
+                (
+                    "equipe_vendas",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="equipe de vendas"),
+                ),
+                ("cod_produto", models.CharField(db_index=True, max_length=50, verbose_name="código do produto")),
+                (
+                    "nome_produto",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="nome do produto"),
+                ),
+                ("qtd_produto_pedido", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="qtd pedida")),
+                (
+                    "qtd_saldo_produto_pedido",
+                    models.DecimalField(decimal_places=3, max_digits=15, verbose_name="saldo do pedido"),
+                ),
+                (
+                    "qtd_cancelada_produto_pedido",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=15, verbose_name="qtd cancelada"
+                    ),
+                ),
+                (
+                    "preco_produto_pedido",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=15, verbose_name="preço unitário"
+                    ),
+                ),
+                ("data_entrega_pedido", models.DateField(blank=True, null=True, verbose_name="data de entrega")),
+                ("observ_ped_1", models.TextField(blank=True, default="", verbose_name="observação do pedido")),
+                (
+                    "cnpj_endereco_ent",
+                    models.CharField(blank=True, default="", max_length=20, verbose_name="CNPJ entrega"),
+                ),
+                (
+                    "empresa_endereco_ent",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="empresa entrega"),
+                ),
+                (
+                    "cep_endereco_ent",
+                    models.CharField(blank=True, default="", max_length=10, verbose_name="CEP entrega"),
+                ),
+                (
+                    "nome_cidade",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="cidade entrega"),
+                ),
+                ("cod_uf", models.CharField(blank=True, default="", max_length=2, verbose_name="UF entrega")),
+                (
+                    "bairro_endereco_ent",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="bairro entrega"),
+                ),
+                (
+                    "rua_endereco_ent",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="rua entrega"),
+                ),
+                (
+                    "endereco_ent",
+                    models.CharField(blank=True, default="", max_length=20, verbose_name="número entrega"),
+                ),
+                (
+                    "telefone_endereco_ent",
+                    models.CharField(blank=True, default="", max_length=50, verbose_name="telefone entrega"),
+                ),
+                ("ativo", models.BooleanField(default=True)),
+                (
+                    "origem",
+                    models.CharField(choices=[("ODOO", "Odoo"), ("MANUAL", "Manual")], default="MANUAL", max_length=10),
+                ),
+                ("odoo_line_id", models.BigIntegerField(blank=True, null=True, unique=True, verbose_name="linha Odoo")),
+                ("criado_em", models.DateTimeField(auto_now_add=True)),
+                ("atualizado_em", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'item da carteira',
-                'verbose_name_plural': 'carteira de pedidos',
-                'ordering': ['num_pedido', 'cod_produto'],
-                'constraints': [models.UniqueConstraint(fields=('num_pedido', 'cod_produto'), name='carteira_pedido_produto_unico'), models.CheckConstraint(condition=models.Q(('qtd_produto_pedido__gte', 0)), name='carteira_qtd_nao_negativa'), models.CheckConstraint(condition=models.Q(('qtd_saldo_produto_pedido__gte', 0)), name='carteira_saldo_nao_negativo'), models.CheckConstraint(condition=models.Q(('qtd_cancelada_produto_pedido__gte', 0)), name='carteira_cancelada_nao_negativa'), models.CheckConstraint(condition=models.Q(('preco_produto_pedido__gte', 0)), name='carteira_preco_nao_negativo'), models.CheckConstraint(condition=models.Q(('origem__in', ['ODOO', 'MANUAL'])), name='carteira_origem_valida')],
+                "verbose_name": "item da carteira",
+                "verbose_name_plural": "carteira de pedidos",
+                "ordering": ["num_pedido", "cod_produto"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("num_pedido", "cod_produto"), name="carteira_pedido_produto_unico"),
+                    models.CheckConstraint(
+                        condition=models.Q(("qtd_produto_pedido__gte", 0)), name="carteira_qtd_nao_negativa"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("qtd_saldo_produto_pedido__gte", 0)), name="carteira_saldo_nao_negativo"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("qtd_cancelada_produto_pedido__gte", 0)),
+                        name="carteira_cancelada_nao_negativa",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("preco_produto_pedido__gte", 0)), name="carteira_preco_nao_negativo"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("origem__in", ["ODOO", "MANUAL"])), name="carteira_origem_valida"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PreSeparacaoItem',
+            name="PreSeparacaoItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('num_pedido', models.CharField(max_length=50, verbose_name='pedido')),
-                ('cod_produto', models.CharField(db_index=True, max_length=50, verbose_name='código do produto')),
-                ('qtd_selecionada_usuario', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='quantidade')),
-                ('data_expedicao_editada', models.DateField(verbose_name='expedição')),
-                ('data_agendamento_editada', models.DateField(blank=True, null=True, verbose_name='agendamento')),
-                ('protocolo_editado', models.CharField(blank=True, default='', max_length=50, verbose_name='protocolo')),
-                ('observacoes_usuario', models.TextField(blank=True, default='', verbose_name='observações')),
-                ('status', models.CharField(choices=[('CRIADO', 'Criado'), ('RECOMPOSTO', 'Recomposto'), ('ENVIADO_SEPARACAO', 'Enviado para separação')], default='CRIADO', max_length=20)),
-                ('tipo_envio', models.CharField(choices=[('total', 'Total'), ('parcial', 'Parcial')], default='total', max_length=10, verbose_name='tipo de envio')),
-                ('criado_em', models.DateTimeField(auto_now_add=True)),
-                ('criado_por', models.CharField(blank=True, default='', max_length=100)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("num_pedido", models.CharField(max_length=50, verbose_name="pedido")),
+                ("cod_produto", models.CharField(db_index=True, max_length=50, verbose_name="código do produto")),
+                (
+                    "qtd_selecionada_usuario",
+                    models.DecimalField(decimal_places=3, max_digits=15, verbose_name="quantidade"),
+                ),
+                ("data_expedicao_editada", models.DateField(verbose_name="expedição")),
+                ("data_agendamento_editada", models.DateField(blank=True, null=True, verbose_name="agendamento")),
+                (
+                    "protocolo_editado",
+                    models.CharField(blank=True, default="", max_length=50, verbose_name="protocolo"),
+                ),
+                ("observacoes_usuario", models.TextField(blank=True, default="", verbose_name="observações")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("CRIADO", "Criado"),
+                            ("RECOMPOSTO", "Recomposto"),
+                            ("ENVIADO_SEPARACAO", "Enviado para separação"),
+                        ],
+                        default="CRIADO",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "tipo_envio",
+                    models.CharField(
+                        choices=[("total", "Total"), ("parcial", "Parcial")],
+                        default="total",
+                        max_length=10,
+                        verbose_name="tipo de envio",
+                    ),
+                ),
+                ("criado_em", models.DateTimeField(auto_now_add=True)),
+                ("criado_por", models.CharField(blank=True, default="", max_length=100)),
             ],
             options={
-                'verbose_name': 'pré-separação',
-                'verbose_name_plural': 'pré-separações',
-                'ordering': ['num_pedido', 'cod_produto', '-criado_em'],
-                'abstract': False,
-                'base_manager_name': 'objects',
-                'indexes': [models.Index(fields=['num_pedido', 'cod_produto'], name='presep_pedido_produto_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('qtd_selecionada_usuario__gt', 0)), name='presep_qtd_positiva'), models.CheckConstraint(condition=models.Q(('status__in', ['CRIADO', 'RECOMPOSTO', 'ENVIADO_SEPARACAO'])), name='presep_status_valido'), models.CheckConstraint(condition=models.Q(('tipo_envio__in', ['total', 'parcial'])), name='presep_tipo_envio_valido')],
+                "verbose_name": "pré-separação",
+                "verbose_name_plural": "pré-separações",
+                "ordering": ["num_pedido", "cod_produto", "-criado_em"],
+                "abstract": False,
+                "base_manager_name": "objects",
+                "indexes": [models.Index(fields=["num_pedido", "cod_produto"], name="presep_pedido_produto_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("qtd_selecionada_usuario__gt", 0)), name="presep_qtd_positiva"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO"])),
+                        name="presep_status_valido",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("tipo_envio__in", ["total", "parcial"])), name="presep_tipo_envio_valido"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Separacao',
+            name="Separacao",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('separacao_lote_id', models.CharField(db_index=True, max_length=50, verbose_name='lote')),
-                ('num_pedido', models.CharField(max_length=50, verbose_name='pedido')),
-                ('cod_produto', models.CharField(db_index=True, max_length=50, verbose_name='código do produto')),
-                ('qtd_saldo', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='quantidade')),
-                ('valor_saldo', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=15, verbose_name='valor')),
-                ('peso', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=15, verbose_name='peso (kg)')),
-                ('pallet', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=15, verbose_name='pallets')),
-                ('expedicao', models.DateField(blank=True, null=True, verbose_name='expedição')),
-                ('agendamento', models.DateField(blank=True, null=True)),
-                ('protocolo', models.CharField(blank=True, default='', max_length=50)),
-                ('tipo_envio', models.CharField(default='total', max_length=10, verbose_name='tipo de envio')),
-                ('status', models.CharField(choices=[('ABERTO', 'Aberto'), ('COTADO', 'Cotado'), ('EMBARCADO', 'Embarcado'), ('FATURADO', 'Faturado'), ('NF no CD', 'NF no CD')], default='ABERTO', max_length=20)),
-                ('numero_nf', models.CharField(blank=True, default='', max_length=20, verbose_name='número NF')),
-                ('sincronizado_nf', models.BooleanField(default=False, verbose_name='NF sincronizada')),
-                ('criado_em', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("separacao_lote_id", models.CharField(db_index=True, max_length=50, verbose_name="lote")),
+                ("num_pedido", models.CharField(max_length=50, verbose_name="pedido")),
+                ("cod_produto", models.CharField(db_index=True, max_length=50, verbose_name="código do produto")),
+                ("qtd_saldo", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="quantidade")),
+                (
+                    "valor_saldo",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=15, verbose_name="valor"),
+                ),
+                (
+                    "peso",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=15, verbose_name="peso (kg)"
+                    ),
+                ),
+                (
+                    "pallet",
+                    models.DecimalField(decimal_places=3, default=Decimal("0"), max_digits=15, verbose_name="pallets"),
+                ),
+                ("expedicao", models.DateField(blank=True, null=True, verbose_name="expedição")),
+                ("agendamento", models.DateField(blank=True, null=True)),
+                ("protocolo", models.CharField(blank=True, default="", max_length=50)),
+                ("tipo_envio", models.CharField(default="total", max_length=10, verbose_name="tipo de envio")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ABERTO", "Aberto"),
+                            ("COTADO", "Cotado"),
+                            ("EMBARCADO", "Embarcado"),
+                            ("FATURADO", "Faturado"),
+                            ("NF no CD", "NF no CD"),
+                        ],
+                        default="ABERTO",
+                        max_length=20,
+                    ),
+                ),
+                ("numero_nf", models.CharField(blank=True, default="", max_length=20, verbose_name="número NF")),
+                ("sincronizado_nf", models.BooleanField(default=False, verbose_name="NF sincronizada")),
+                ("criado_em", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'separação',
-                'verbose_name_plural': 'separações',
-                'ordering': ['separacao_lote_id', 'cod_produto'],
-                'abstract': False,
-                'base_manager_name': 'objects',
-                'indexes': [models.Index(fields=['num_pedido', 'cod_produto'], name='sep_pedido_produto_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('qtd_saldo__gte', 0)), name='sep_qtd_nao_negativa'), models.CheckConstraint(condition=models.Q(('status__in', ['ABERTO', 'COTADO', 'EMBARCADO', 'FATURADO', 'NF no CD'])), name='sep_status_valido')],
+                "verbose_name": "separação",
+                "verbose_name_plural": "separações",
+                "ordering": ["separacao_lote_id", "cod_produto"],
+                "abstract": False,
+                "base_manager_name": "objects",
+                "indexes": [models.Index(fields=["num_pedido", "cod_produto"], name="sep_pedido_produto_idx")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("qtd_saldo__gte", 0)), name="sep_qtd_nao_negativa"),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["ABERTO", "COTADO", "EMBARCADO", "FATURADO", "NF no CD"])),
+                        name="sep_status_valido",
+                    ),
+                ],
             },
         ),
     ]

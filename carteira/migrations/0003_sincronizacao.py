@@ -16,68 +16,108 @@ def desagendar(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('carteira', '0002_pedido_view'),
-        ('django_q', '0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more'),
+        ("carteira", "0002_pedido_view"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AlertaSeparacaoCotada',
+            name="AlertaSeparacaoCotada",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('separacao_lote_id', models.CharField(db_index=True, max_length=50, verbose_name='lote')),
-                ('num_pedido', models.CharField(max_length=50, verbose_name='pedido')),
-                ('cod_produto', models.CharField(max_length=50, verbose_name='código do produto')),
-                ('tipo', models.CharField(choices=[('REDUCAO', 'Redução'), ('REMOCAO', 'Remoção')], max_length=10)),
-                ('qtd_antes', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='qtd antes')),
-                ('qtd_depois', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='qtd depois')),
-                ('criado_em', models.DateTimeField(auto_now_add=True, verbose_name='criado em')),
-                ('atualizado_em', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
-                ('reconhecido', models.BooleanField(default=False)),
-                ('reconhecido_por', models.CharField(blank=True, default='', max_length=150, verbose_name='reconhecido por')),
-                ('reconhecido_em', models.DateTimeField(blank=True, null=True, verbose_name='reconhecido em')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("separacao_lote_id", models.CharField(db_index=True, max_length=50, verbose_name="lote")),
+                ("num_pedido", models.CharField(max_length=50, verbose_name="pedido")),
+                ("cod_produto", models.CharField(max_length=50, verbose_name="código do produto")),
+                ("tipo", models.CharField(choices=[("REDUCAO", "Redução"), ("REMOCAO", "Remoção")], max_length=10)),
+                ("qtd_antes", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="qtd antes")),
+                ("qtd_depois", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="qtd depois")),
+                ("criado_em", models.DateTimeField(auto_now_add=True, verbose_name="criado em")),
+                ("atualizado_em", models.DateTimeField(auto_now=True, verbose_name="atualizado em")),
+                ("reconhecido", models.BooleanField(default=False)),
+                (
+                    "reconhecido_por",
+                    models.CharField(blank=True, default="", max_length=150, verbose_name="reconhecido por"),
+                ),
+                ("reconhecido_em", models.DateTimeField(blank=True, null=True, verbose_name="reconhecido em")),
             ],
             options={
-                'verbose_name': 'alerta de separação cotada',
-                'verbose_name_plural': 'alertas de separações cotadas',
-                'ordering': ['reconhecido', '-atualizado_em'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('reconhecido', False)), fields=('separacao_lote_id', 'num_pedido', 'cod_produto'), name='alerta_cotada_aberto_unico'), models.CheckConstraint(condition=models.Q(('tipo__in', ['REDUCAO', 'REMOCAO'])), name='alerta_cotada_tipo_valido')],
+                "verbose_name": "alerta de separação cotada",
+                "verbose_name_plural": "alertas de separações cotadas",
+                "ordering": ["reconhecido", "-atualizado_em"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("reconhecido", False)),
+                        fields=("separacao_lote_id", "num_pedido", "cod_produto"),
+                        name="alerta_cotada_aberto_unico",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("tipo__in", ["REDUCAO", "REMOCAO"])), name="alerta_cotada_tipo_valido"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SincronizacaoCarteira',
+            name="SincronizacaoCarteira",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('iniciado_em', models.DateTimeField(db_index=True, verbose_name='iniciada em')),
-                ('finalizado_em', models.DateTimeField(blank=True, null=True, verbose_name='finalizada em')),
-                ('origem', models.CharField(choices=[('ODOO', 'Odoo'), ('PLANILHA', 'Planilha')], max_length=10)),
-                ('status', models.CharField(choices=[('SUCESSO', 'Sucesso'), ('FALHA', 'Falha'), ('SIMULACAO', 'Simulação (nada gravado)')], max_length=10)),
-                ('gatilho', models.CharField(choices=[('COMANDO', 'Comando'), ('AGENDAMENTO', 'Agendamento'), ('ADMIN', 'Admin')], max_length=15, verbose_name='disparada por')),
-                ('usuario', models.CharField(blank=True, default='', max_length=150, verbose_name='usuário')),
-                ('arquivo', models.CharField(blank=True, default='', max_length=255, verbose_name='planilha')),
-                ('linhas_recebidas', models.PositiveIntegerField(default=0, verbose_name='linhas recebidas')),
-                ('linhas_novas', models.PositiveIntegerField(default=0, verbose_name='novas')),
-                ('linhas_removidas', models.PositiveIntegerField(default=0, verbose_name='removidas')),
-                ('linhas_reduzidas', models.PositiveIntegerField(default=0, verbose_name='reduzidas')),
-                ('linhas_aumentadas', models.PositiveIntegerField(default=0, verbose_name='aumentadas')),
-                ('linhas_alteradas', models.PositiveIntegerField(default=0, verbose_name='outras alterações')),
-                ('linhas_manuais_ignoradas', models.PositiveIntegerField(default=0, verbose_name='ignoradas (linha manual)')),
-                ('pre_separacoes_reduzidas', models.PositiveIntegerField(default=0, verbose_name='pré-separações reduzidas')),
-                ('pre_separacoes_excluidas', models.PositiveIntegerField(default=0, verbose_name='pré-separações excluídas')),
-                ('separacoes_reduzidas', models.PositiveIntegerField(default=0, verbose_name='separações reduzidas')),
-                ('separacoes_excluidas', models.PositiveIntegerField(default=0, verbose_name='separações excluídas')),
-                ('alertas', models.PositiveIntegerField(default=0, verbose_name='alertas')),
-                ('relatorio', models.TextField(blank=True, default='', verbose_name='relatório')),
-                ('erro', models.TextField(blank=True, default='')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("iniciado_em", models.DateTimeField(db_index=True, verbose_name="iniciada em")),
+                ("finalizado_em", models.DateTimeField(blank=True, null=True, verbose_name="finalizada em")),
+                ("origem", models.CharField(choices=[("ODOO", "Odoo"), ("PLANILHA", "Planilha")], max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("SUCESSO", "Sucesso"), ("FALHA", "Falha"), ("SIMULACAO", "Simulação (nada gravado)")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "gatilho",
+                    models.CharField(
+                        choices=[("COMANDO", "Comando"), ("AGENDAMENTO", "Agendamento"), ("ADMIN", "Admin")],
+                        max_length=15,
+                        verbose_name="disparada por",
+                    ),
+                ),
+                ("usuario", models.CharField(blank=True, default="", max_length=150, verbose_name="usuário")),
+                ("arquivo", models.CharField(blank=True, default="", max_length=255, verbose_name="planilha")),
+                ("linhas_recebidas", models.PositiveIntegerField(default=0, verbose_name="linhas recebidas")),
+                ("linhas_novas", models.PositiveIntegerField(default=0, verbose_name="novas")),
+                ("linhas_removidas", models.PositiveIntegerField(default=0, verbose_name="removidas")),
+                ("linhas_reduzidas", models.PositiveIntegerField(default=0, verbose_name="reduzidas")),
+                ("linhas_aumentadas", models.PositiveIntegerField(default=0, verbose_name="aumentadas")),
+                ("linhas_alteradas", models.PositiveIntegerField(default=0, verbose_name="outras alterações")),
+                (
+                    "linhas_manuais_ignoradas",
+                    models.PositiveIntegerField(default=0, verbose_name="ignoradas (linha manual)"),
+                ),
+                (
+                    "pre_separacoes_reduzidas",
+                    models.PositiveIntegerField(default=0, verbose_name="pré-separações reduzidas"),
+                ),
+                (
+                    "pre_separacoes_excluidas",
+                    models.PositiveIntegerField(default=0, verbose_name="pré-separações excluídas"),
+                ),
+                ("separacoes_reduzidas", models.PositiveIntegerField(default=0, verbose_name="separações reduzidas")),
+                ("separacoes_excluidas", models.PositiveIntegerField(default=0, verbose_name="separações excluídas")),
+                ("alertas", models.PositiveIntegerField(default=0, verbose_name="alertas")),
+                ("relatorio", models.TextField(blank=True, default="", verbose_name="relatório")),
+                ("erro", models.TextField(blank=True, default="")),
             ],
             options={
-                'verbose_name': 'sincronização da carteira',
-                'verbose_name_plural': 'sincronizações da carteira',
-                'ordering': ['-iniciado_em', '-id'],
-                'permissions': [('executar_sincronizacao', 'Pode executar a sincronização da carteira')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('origem__in', ['ODOO', 'PLANILHA'])), name='sinc_origem_valida'), models.CheckConstraint(condition=models.Q(('status__in', ['SUCESSO', 'FALHA', 'SIMULACAO'])), name='sinc_status_valido')],
+                "verbose_name": "sincronização da carteira",
+                "verbose_name_plural": "sincronizações da carteira",
+                "ordering": ["-iniciado_em", "-id"],
+                "permissions": [("executar_sincronizacao", "Pode executar a sincronização da carteira")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("origem__in", ["ODOO", "PLANILHA"])), name="sinc_origem_valida"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["SUCESSO", "FALHA", "SIMULACAO"])), name="sinc_status_valido"
+                    ),
+                ],
             },
         ),
         migrations.RunPython(agendar, desagendar),

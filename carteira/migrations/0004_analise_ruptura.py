@@ -6,43 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('carteira', '0003_sincronizacao'),
+        ("carteira", "0003_sincronizacao"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnaliseRuptura',
+            name="AnaliseRuptura",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('criado_em', models.DateTimeField(auto_now_add=True, verbose_name='criada em')),
-                ('criado_por', models.CharField(blank=True, default='', max_length=150, verbose_name='criada por')),
-                ('total_pedidos', models.PositiveIntegerField(default=0, verbose_name='pedidos')),
-                ('total_lotes', models.PositiveIntegerField(default=0, verbose_name='lotes')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("criado_em", models.DateTimeField(auto_now_add=True, verbose_name="criada em")),
+                ("criado_por", models.CharField(blank=True, default="", max_length=150, verbose_name="criada por")),
+                ("total_pedidos", models.PositiveIntegerField(default=0, verbose_name="pedidos")),
+                ("total_lotes", models.PositiveIntegerField(default=0, verbose_name="lotes")),
             ],
             options={
-                'verbose_name': 'análise de ruptura',
-                'verbose_name_plural': 'análises de ruptura',
-                'ordering': ['-criado_em'],
+                "verbose_name": "análise de ruptura",
+                "verbose_name_plural": "análises de ruptura",
+                "ordering": ["-criado_em"],
             },
         ),
         migrations.CreateModel(
-            name='AnaliseRupturaLote',
+            name="AnaliseRupturaLote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indice', models.PositiveIntegerField(verbose_name='lote')),
-                ('pedidos', models.JSONField(default=list)),
-                ('resultados', models.JSONField(blank=True, null=True)),
-                ('erro', models.TextField(blank=True, default='')),
-                ('concluido_em', models.DateTimeField(blank=True, null=True, verbose_name='concluído em')),
-                ('analise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lotes', to='carteira.analiseruptura', verbose_name='análise')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("indice", models.PositiveIntegerField(verbose_name="lote")),
+                ("pedidos", models.JSONField(default=list)),
+                ("resultados", models.JSONField(blank=True, null=True)),
+                ("erro", models.TextField(blank=True, default="")),
+                ("concluido_em", models.DateTimeField(blank=True, null=True, verbose_name="concluído em")),
+                (
+                    "analise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lotes",
+                        to="carteira.analiseruptura",
+                        verbose_name="análise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lote da análise de ruptura',
-                'verbose_name_plural': 'lotes da análise de ruptura',
-                'ordering': ['analise', 'indice'],
-                'constraints': [models.UniqueConstraint(fields=('analise', 'indice'), name='ruptura_lote_unico')],
+                "verbose_name": "lote da análise de ruptura",
+                "verbose_name_plural": "lotes da análise de ruptura",
+                "ordering": ["analise", "indice"],
+                "constraints": [models.UniqueConstraint(fields=("analise", "indice"), name="ruptura_lote_unico")],
             },
         ),
     ]

@@ -16,6 +16,7 @@ its lines that cannot (n):
     MEDIA    v >= 10%  or n >= 2
     BAIXA    otherwise (including an order that can ship whole today)
 """
+
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -132,8 +133,10 @@ def _saidas_proprias(numeros, leitura) -> defaultdict[str, defaultdict[str, list
     """num_pedido -> principal -> [(data, qtd)] of the order's own forecast outflows."""
     resultado: defaultdict[str, defaultdict[str, list]] = defaultdict(lambda: defaultdict(list))
     principal = lambda cod: leitura.principal_de.get(cod, cod)  # noqa: E731
-    for num, cod, data, qtd in PreSeparacaoItem.objects.ativas().filter(num_pedido__in=numeros).values_list(
-        "num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario"
+    for num, cod, data, qtd in (
+        PreSeparacaoItem.objects.ativas()
+        .filter(num_pedido__in=numeros)
+        .values_list("num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario")
     ):
         resultado[num][principal(cod)].append((data, qtd))
     separacoes = Separacao.objects.pendentes().filter(num_pedido__in=numeros).com_data_prevista()
@@ -201,8 +204,8 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
                 producao=resolve,
             )
         )
-    percentual = (valor_hoje * CEM / valor_total).quantize(Decimal("0.1")) if valor_total else (
-        CEM if em_ruptura == 0 else ZERO
+    percentual = (
+        (valor_hoje * CEM / valor_total).quantize(Decimal("0.1")) if valor_total else (CEM if em_ruptura == 0 else ZERO)
     )
     datas = [linha.disponivel_em for linha in resultado]
     return AnaliseRuptura(

@@ -1,5 +1,6 @@
 """API of the per-order stock-out analysis: one order now, or many in the background with
 a Server-Sent Events stream of the lots as they finish."""
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -11,7 +12,7 @@ from rest_framework.views import APIView
 from carteira.models import AnaliseRuptura
 from carteira.ruptura import jobs
 from carteira.ruptura.analise import analisar_pedido
-from carteira.ruptura.serializers import AnaliseRupturaSerializer, AnalisarSerializer, JobRupturaSerializer
+from carteira.ruptura.serializers import AnalisarSerializer, AnaliseRupturaSerializer, JobRupturaSerializer
 from core.sse import EventStreamRenderer, resposta_sse
 from estoque.eventos_stream import mudancas
 
@@ -19,7 +20,9 @@ DURACAO_EVENTOS_SEGUNDOS = 600
 
 
 class RupturaPedidoView(APIView):
-    @extend_schema(responses={200: AnaliseRupturaSerializer, 404: OpenApiResponse(description="Pedido fora da carteira")})
+    @extend_schema(
+        responses={200: AnaliseRupturaSerializer, 404: OpenApiResponse(description="Pedido fora da carteira")}
+    )
     def get(self, request, num_pedido):
         analise = analisar_pedido(num_pedido)
         if analise is None:
@@ -65,7 +68,9 @@ class EventosEstoqueView(APIView):
     @extend_schema(exclude=True)
     def get(self, request):
         try:
-            duracao = min(float(request.query_params.get("duracao", DURACAO_EVENTOS_SEGUNDOS)), DURACAO_EVENTOS_SEGUNDOS)
+            duracao = min(
+                float(request.query_params.get("duracao", DURACAO_EVENTOS_SEGUNDOS)), DURACAO_EVENTOS_SEGUNDOS
+            )
         except ValueError:
             return Response({"duracao": ["Informe um número de segundos."]}, status=status.HTTP_400_BAD_REQUEST)
         return resposta_sse(mudancas(max(duracao, 1)))

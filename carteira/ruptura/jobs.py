@@ -4,6 +4,7 @@ The job and its lots live in the database (AnaliseRuptura / AnaliseRupturaLote),
 stream that reports them works with any broker (ORM on SQLite, Redis) and any number of
 web processes.
 """
+
 import time
 
 from django.db import connection
@@ -53,7 +54,15 @@ def eventos(analise: AnaliseRuptura):
     enviados: set[int] = set()
     ultimo_progresso = time.monotonic()
     total = analise.total_lotes
-    yield evento("progresso", {"analise": str(analise.pk), "lotes_concluidos": 0, "total_lotes": total, "percentual": 100 if not total else 0})
+    yield evento(
+        "progresso",
+        {
+            "analise": str(analise.pk),
+            "lotes_concluidos": 0,
+            "total_lotes": total,
+            "percentual": 100 if not total else 0,
+        },
+    )
     while len(enviados) < total:
         prontos = list(
             AnaliseRupturaLote.objects.filter(analise=analise, concluido_em__isnull=False)
@@ -77,7 +86,12 @@ def eventos(analise: AnaliseRuptura):
         if len(enviados) >= total:
             break
         if time.monotonic() - ultimo_progresso > SEM_PROGRESSO_SEGUNDOS:
-            yield evento("erro", {"mensagem": "Os workers não concluíram nenhum lote nos últimos minutos. O cluster django-q2 está rodando?"})
+            yield evento(
+                "erro",
+                {
+                    "mensagem": "Os workers não concluíram nenhum lote nos últimos minutos. O cluster django-q2 está rodando?"
+                },
+            )
             return
         time.sleep(INTERVALO_SEGUNDOS)
         connection.close_if_unusable_or_obsolete()

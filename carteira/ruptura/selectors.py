@@ -1,4 +1,5 @@
 """The open orders as the /carteira/pedidos/ page lists them, grouped by order."""
+
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -6,8 +7,8 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 
 from carteira.models import CarteiraPrincipal
-from estoque.selectors import grupos_de
 from estoque.models import CadastroPalletizacao
+from estoque.selectors import grupos_de
 
 ZERO = Decimal("0")
 POR_PAGINA = 100
@@ -53,8 +54,15 @@ def pedidos_agrupados(pagina: int = 1, busca: str = ""):
         pedido = pedidos.get(linha.num_pedido)
         if pedido is None:
             pedido = pedidos[linha.num_pedido] = PedidoAgrupado(
-                linha.num_pedido, linha.raz_social_red or linha.raz_social, linha.cnpj_cpf, linha.municipio,
-                linha.estado, linha.vendedor, linha.status_pedido, linha.data_pedido, linha.data_entrega_pedido,
+                linha.num_pedido,
+                linha.raz_social_red or linha.raz_social,
+                linha.cnpj_cpf,
+                linha.municipio,
+                linha.estado,
+                linha.vendedor,
+                linha.status_pedido,
+                linha.data_pedido,
+                linha.data_entrega_pedido,
             )
         qtd = linha.qtd_saldo_produto_pedido
         palletizacao, peso = cadastro.get(linha.cod_produto, (None, None))

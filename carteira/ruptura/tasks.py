@@ -1,4 +1,5 @@
 """django-q2 entry point of the background ruptura analysis (thin)."""
+
 from carteira.ruptura import jobs
 
 

@@ -1,4 +1,5 @@
 """Page /carteira/pedidos/: open orders grouped by order, each with its ruptura button."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 

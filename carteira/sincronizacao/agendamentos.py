@@ -4,6 +4,7 @@
 Interval: CARTEIRA_SINCRONIZACAO_MINUTOS (settings, else environment; default 30).
 0 turns the schedule off (it is removed).
 """
+
 import os
 
 from django.conf import settings
@@ -20,7 +21,9 @@ def intervalo_minutos() -> int:
     try:
         return max(0, int(valor))
     except (TypeError, ValueError):
-        raise ValueError(f"CARTEIRA_SINCRONIZACAO_MINUTOS inválido: {valor!r} (use um número inteiro de minutos)") from None
+        raise ValueError(
+            f"CARTEIRA_SINCRONIZACAO_MINUTOS inválido: {valor!r} (use um número inteiro de minutos)"
+        ) from None
 
 
 def garantir_agendamento(schedule_model=None):

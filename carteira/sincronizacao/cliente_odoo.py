@@ -10,9 +10,9 @@ Two layers, so a new transport (Odoo 19's JSON-2 API) changes nothing above it:
 Every failure (refused login, server down, timeout, a refused call) becomes ErroOdoo with a
 message in Portuguese that says what to check.
 """
+
 import http.client
 import os
-import socket
 import xmlrpc.client
 from abc import ABC, abstractmethod
 from datetime import date, datetime
@@ -31,8 +31,16 @@ DOMINIO_LINHAS = [
 ]
 CAMPOS_LINHA = ["id", "order_id", "product_id", "product_uom_qty", "qty_delivered", "price_unit"]
 CAMPOS_PEDIDO = [
-    "id", "name", "client_order_ref", "state", "date_order", "commitment_date", "partner_id",
-    "partner_shipping_id", "user_id", "team_id",
+    "id",
+    "name",
+    "client_order_ref",
+    "state",
+    "date_order",
+    "commitment_date",
+    "partner_id",
+    "partner_shipping_id",
+    "user_id",
+    "team_id",
 ]
 CAMPOS_PARCEIRO = ["id", "name", "vat", "city", "state_id", "zip", "street", "street2", "phone"]
 CAMPOS_ESTADO = ["id", "code"]
@@ -67,8 +75,17 @@ class TransporteOdoo(ABC):
         """Log in; raise ErroOdoo if refused or unreachable."""
 
     @abstractmethod
-    def search_read(self, modelo: str, dominio: list, campos: list[str], *, limite: int | None = None,
-                    deslocamento: int = 0, ordem: str = "id", contexto: dict | None = None) -> list[dict]:
+    def search_read(
+        self,
+        modelo: str,
+        dominio: list,
+        campos: list[str],
+        *,
+        limite: int | None = None,
+        deslocamento: int = 0,
+        ordem: str = "id",
+        contexto: dict | None = None,
+    ) -> list[dict]:
         """Records of `modelo` matching `dominio`, only `campos`, in `ordem`."""
 
 
@@ -103,8 +120,16 @@ class TransporteXmlRpc(TransporteOdoo):
     """Odoo's XML-RPC external API: authenticate on /common, execute_kw on /object."""
 
     def __init__(self, url: str, banco: str, login: str, chave_api: str, timeout: float = 60):
-        faltando = [nome for nome, valor in (("ODOO_URL", url), ("ODOO_DB", banco), ("ODOO_LOGIN", login),
-                                             ("ODOO_API_KEY", chave_api)) if not valor]
+        faltando = [
+            nome
+            for nome, valor in (
+                ("ODOO_URL", url),
+                ("ODOO_DB", banco),
+                ("ODOO_LOGIN", login),
+                ("ODOO_API_KEY", chave_api),
+            )
+            if not valor
+        ]
         if faltando:
             raise ErroOdoo(
                 f"Odoo não configurado: defina {', '.join(faltando)} (ou desligue o agendamento com "
@@ -123,7 +148,7 @@ class TransporteXmlRpc(TransporteOdoo):
     def _chamar(self, descricao: str, funcao):
         try:
             return funcao()
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise ErroOdoo(
                 f"Tempo esgotado ({self.timeout}s) esperando o Odoo em {self.url} ({descricao}). "
                 "Tente de novo ou aumente ODOO_TIMEOUT."
@@ -139,8 +164,7 @@ class TransporteXmlRpc(TransporteOdoo):
             raise ErroOdoo(f"O Odoo recusou a chamada {descricao}: {ultima}") from None
         except xmlrpc.client.ProtocolError as erro:
             raise ErroOdoo(
-                f"O Odoo respondeu HTTP {erro.errcode} ({erro.errmsg}) em {self.url} ({descricao}): "
-                "verifique ODOO_URL."
+                f"O Odoo respondeu HTTP {erro.errcode} ({erro.errmsg}) em {self.url} ({descricao}): verifique ODOO_URL."
             ) from None
         except (OSError, http.client.HTTPException) as erro:
             raise ErroOdoo(
@@ -250,10 +274,11 @@ class ClienteOdoo:
         ids = sorted({i for i in ids if i})
         resultado = {}
         for inicio in range(0, len(ids), self.tamanho_pagina):
-            lote = ids[inicio:inicio + self.tamanho_pagina]
+            lote = ids[inicio : inicio + self.tamanho_pagina]
             # Archived products and partners still belong to open orders.
-            for registro in self.transporte.search_read(modelo, [("id", "in", lote)], campos,
-                                                        contexto={"active_test": False}):
+            for registro in self.transporte.search_read(
+                modelo, [("id", "in", lote)], campos, contexto={"active_test": False}
+            ):
                 resultado[registro["id"]] = registro
         return resultado
 

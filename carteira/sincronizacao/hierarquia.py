@@ -13,10 +13,10 @@ Separações EMBARCADO (on a truck) and invoiced ones (FATURADO, NF no CD, or wi
 invoice) are never touched: what they hold above the new saldo is reported, not changed.
 A removed line is a reduction to zero.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-
 
 from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao
 
@@ -71,7 +71,7 @@ def alocacoes(chaves, travar: bool) -> dict:
     pedidos = sorted({pedido for pedido, _ in chaves})
     pres, seps = defaultdict(list), defaultdict(list)
     for inicio in range(0, len(pedidos), 1000):
-        parte = pedidos[inicio:inicio + 1000]
+        parte = pedidos[inicio : inicio + 1000]
         consulta_pre = PreSeparacaoItem.objects.filter(num_pedido__in=parte, status__in=PreSeparacaoItem.ATIVOS)
         consulta_sep = Separacao.objects.pendentes().filter(num_pedido__in=parte)
         if travar:
@@ -128,14 +128,22 @@ def _alertar(sep: Separacao, acao: Acao):
     """One open alert per lote/pedido/produto: a later reduction updates it (qtd_antes stays the first)."""
     aberto = (
         AlertaSeparacaoCotada.objects.select_for_update()
-        .filter(separacao_lote_id=sep.separacao_lote_id, num_pedido=sep.num_pedido, cod_produto=sep.cod_produto,
-                reconhecido=False)
+        .filter(
+            separacao_lote_id=sep.separacao_lote_id,
+            num_pedido=sep.num_pedido,
+            cod_produto=sep.cod_produto,
+            reconhecido=False,
+        )
         .first()
     )
     if aberto is None:
         AlertaSeparacaoCotada.objects.create(
-            separacao_lote_id=sep.separacao_lote_id, num_pedido=sep.num_pedido, cod_produto=sep.cod_produto,
-            tipo=acao.alerta, qtd_antes=acao.antes, qtd_depois=acao.depois,
+            separacao_lote_id=sep.separacao_lote_id,
+            num_pedido=sep.num_pedido,
+            cod_produto=sep.cod_produto,
+            tipo=acao.alerta,
+            qtd_antes=acao.antes,
+            qtd_depois=acao.depois,
         )
         return
     aberto.tipo, aberto.qtd_depois = acao.alerta, acao.depois

@@ -7,6 +7,7 @@ is recognised by its CarteiraPrincipal field name or its label, accents and case
 qtd_saldo_produto_pedido. Unknown columns are ignored; missing optional columns keep what
 the line has. Numbers may be pt-BR text ('1.234,5'); dates dd/mm/aaaa or aaaa-mm-dd.
 """
+
 import csv
 import io
 import re

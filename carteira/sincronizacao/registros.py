@@ -7,6 +7,7 @@ Lines with nothing left to deliver (saldo 0) are not open carteira and are dropp
 lines of one order with the same product become one carteira line (quantities summed),
 since the carteira keeps one row per (num_pedido, cod_produto).
 """
+
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -18,11 +19,7 @@ from estoque.selectors import codigos_conhecidos
 ZERO = Decimal("0")
 MAX_PROBLEMAS = 50
 NAO_SINCRONIZADOS = {"id", "origem", "ativo", "criado_em", "atualizado_em"}
-CAMPOS = {
-    campo.name: campo
-    for campo in CarteiraPrincipal._meta.concrete_fields
-    if campo.name not in NAO_SINCRONIZADOS
-}
+CAMPOS = {campo.name: campo for campo in CarteiraPrincipal._meta.concrete_fields if campo.name not in NAO_SINCRONIZADOS}
 SOMADOS = ("qtd_produto_pedido", "qtd_saldo_produto_pedido", "qtd_cancelada_produto_pedido")
 NAO_NEGATIVOS = SOMADOS + ("preco_produto_pedido",)
 

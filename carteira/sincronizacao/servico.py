@@ -13,6 +13,7 @@ nothing. Pré-separações and separações are written through the ORM, so the 
 engine keeps EstoqueTempoReal/MovimentacaoPrevista right at the commit. The run log is
 written after that transaction, so a failed run is on record even though nothing else is.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -62,7 +63,7 @@ class Plano:
     manuais_ignoradas: int
 
     def contagens(self) -> dict:
-        por_tipo = {tipo: 0 for tipo in (Tipo.NOVA, Tipo.REMOVIDA, Tipo.REDUZIDA, Tipo.AUMENTADA, Tipo.ALTERADA)}
+        por_tipo = dict.fromkeys((Tipo.NOVA, Tipo.REMOVIDA, Tipo.REDUZIDA, Tipo.AUMENTADA, Tipo.ALTERADA), 0)
         for mudanca in self.mudancas:
             por_tipo[mudanca.tipo] += 1
         acoes = [acao.tipo for acao in self.acoes]
@@ -90,8 +91,14 @@ class Plano:
             elif m.tipo == Tipo.ALTERADA:
                 partes.append(f"  ALTERADA   {pedido}/{produto}: {', '.join(m.campos)}")
             else:
-                extra = f" (também: {', '.join(c for c in m.campos if c != 'qtd_saldo_produto_pedido')})" if len(m.campos) > 1 else ""
-                partes.append(f"  {m.tipo:<10} {pedido}/{produto}: {hierarquia.fmt(m.antes)} → {hierarquia.fmt(m.depois)}{extra}")
+                extra = (
+                    f" (também: {', '.join(c for c in m.campos if c != 'qtd_saldo_produto_pedido')})"
+                    if len(m.campos) > 1
+                    else ""
+                )
+                partes.append(
+                    f"  {m.tipo:<10} {pedido}/{produto}: {hierarquia.fmt(m.antes)} → {hierarquia.fmt(m.depois)}{extra}"
+                )
         partes.append(f"Ações nas alocações: {len(self.acoes)}." if self.acoes else "Ações nas alocações: nenhuma.")
         partes.extend(f"  {acao.descricao()}" for acao in self.acoes)
         if self.avisos:
@@ -116,8 +123,9 @@ def _chaves_manuais(chaves) -> set:
     pedidos_lista = sorted(pedidos)
     for inicio in range(0, len(pedidos_lista), 1000):
         manuais |= set(
-            CarteiraPrincipal.objects.filter(origem=CarteiraPrincipal.Origem.MANUAL, num_pedido__in=pedidos_lista[inicio:inicio + 1000])
-            .values_list("num_pedido", "cod_produto")
+            CarteiraPrincipal.objects.filter(
+                origem=CarteiraPrincipal.Origem.MANUAL, num_pedido__in=pedidos_lista[inicio : inicio + 1000]
+            ).values_list("num_pedido", "cod_produto")
         )
     return manuais & set(chaves)
 
@@ -178,7 +186,9 @@ def planejar(novos: dict, avisos: list[str], recebidas: int, travar: bool, permi
     for m in reducoes:
         assert m.antes is not None and m.depois is not None  # only a NOVA line has no antes
         pres, seps = alocacoes.get(m.chave, ([], []))
-        novas, sobra = hierarquia.planejar_reducao(m.chave, m.antes, m.depois, pres, seps, removida=m.tipo == Tipo.REMOVIDA)
+        novas, sobra = hierarquia.planejar_reducao(
+            m.chave, m.antes, m.depois, pres, seps, removida=m.tipo == Tipo.REMOVIDA
+        )
         acoes.extend(novas)
         if sobra > 0:
             avisos.append(
@@ -212,10 +222,13 @@ def _gravar_carteira(mudancas: list[Mudanca]):
                 if campo in registro and not (campo == "odoo_line_id" and registro[campo] is None):
                     setattr(linha, campo, registro[campo])
             linha.atualizado_em = agora
-        CarteiraPrincipal.objects.bulk_update([linha for linha, _, _ in alteradas], campos + ["atualizado_em"], batch_size=500)
+        CarteiraPrincipal.objects.bulk_update(
+            [linha for linha, _, _ in alteradas], campos + ["atualizado_em"], batch_size=500
+        )
     novas = [
         CarteiraPrincipal(**m.registro, origem=CarteiraPrincipal.Origem.ODOO, ativo=True)
-        for m in mudancas if m.tipo == Tipo.NOVA and m.registro is not None
+        for m in mudancas
+        if m.tipo == Tipo.NOVA and m.registro is not None
     ]
     if novas:
         CarteiraPrincipal.objects.bulk_create(novas, batch_size=500)
@@ -247,14 +260,29 @@ def _mensagem(erro: Exception) -> str:
 
 def _registrar(inicio, origem, gatilho, status, usuario, arquivo, plano=None, erro="") -> SincronizacaoCarteira:
     return SincronizacaoCarteira.objects.create(
-        iniciado_em=inicio, finalizado_em=timezone.now(), origem=origem, gatilho=gatilho, status=status,
-        usuario=usuario or "", arquivo=(arquivo or "")[:255], erro=erro,
-        relatorio=plano.relatorio() if plano else "", **(plano.contagens() if plano else {}),
+        iniciado_em=inicio,
+        finalizado_em=timezone.now(),
+        origem=origem,
+        gatilho=gatilho,
+        status=status,
+        usuario=usuario or "",
+        arquivo=(arquivo or "")[:255],
+        erro=erro,
+        relatorio=plano.relatorio() if plano else "",
+        **(plano.contagens() if plano else {}),
     )
 
 
-def sincronizar(fonte: Callable[[], list[dict]], *, origem: str, gatilho: str, simular: bool = False,
-                usuario: str = "", arquivo: str = "", permitir_vazia: bool = False) -> SincronizacaoCarteira:
+def sincronizar(
+    fonte: Callable[[], list[dict]],
+    *,
+    origem: str,
+    gatilho: str,
+    simular: bool = False,
+    usuario: str = "",
+    arquivo: str = "",
+    permitir_vazia: bool = False,
+) -> SincronizacaoCarteira:
     """Read the source, diff, apply (unless simular) and log the run.
 
     `fonte` returns CarteiraPrincipal-shaped dicts (the Odoo client, the spreadsheet reader).
@@ -277,18 +305,28 @@ def sincronizar(fonte: Callable[[], list[dict]], *, origem: str, gatilho: str, s
     return _registrar(inicio, origem, gatilho, Status.SIMULACAO if simular else Status.SUCESSO, usuario, arquivo, plano)
 
 
-def sincronizar_odoo(*, gatilho: str, simular: bool = False, usuario: str = "", permitir_vazia: bool = False,
-                     cliente=None) -> SincronizacaoCarteira:
+def sincronizar_odoo(
+    *, gatilho: str, simular: bool = False, usuario: str = "", permitir_vazia: bool = False, cliente=None
+) -> SincronizacaoCarteira:
     def fonte():
         return (cliente or ClienteOdoo()).buscar_carteira()
 
-    return sincronizar(fonte, origem=Origem.ODOO, gatilho=gatilho, simular=simular, usuario=usuario,
-                       permitir_vazia=permitir_vazia)
+    return sincronizar(
+        fonte, origem=Origem.ODOO, gatilho=gatilho, simular=simular, usuario=usuario, permitir_vazia=permitir_vazia
+    )
 
 
-def sincronizar_planilha(arquivo, *, nome: str = "", gatilho: str, simular: bool = False, usuario: str = "",
-                         permitir_vazia: bool = False) -> SincronizacaoCarteira:
+def sincronizar_planilha(
+    arquivo, *, nome: str = "", gatilho: str, simular: bool = False, usuario: str = "", permitir_vazia: bool = False
+) -> SincronizacaoCarteira:
     """`arquivo`: a path or a binary file object (xlsx or csv; `nome` tells which)."""
     nome = nome or str(getattr(arquivo, "name", arquivo))
-    return sincronizar(lambda: ler_planilha(arquivo, nome=nome), origem=Origem.PLANILHA, gatilho=gatilho,
-                       simular=simular, usuario=usuario, arquivo=nome, permitir_vazia=permitir_vazia)
+    return sincronizar(
+        lambda: ler_planilha(arquivo, nome=nome),
+        origem=Origem.PLANILHA,
+        gatilho=gatilho,
+        simular=simular,
+        usuario=usuario,
+        arquivo=nome,
+        permitir_vazia=permitir_vazia,
+    )

@@ -5,50 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Embarque',
+            name="Embarque",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('numero', models.PositiveIntegerField(unique=True, verbose_name='número')),
-                ('data_prevista_embarque', models.DateField(blank=True, null=True, verbose_name='embarque previsto')),
-                ('data_embarque', models.DateField(blank=True, null=True, verbose_name='data do embarque')),
-                ('transportadora', models.CharField(blank=True, default='', max_length=255)),
-                ('status', models.CharField(choices=[('ATIVO', 'Ativo'), ('CANCELADO', 'Cancelado')], default='ATIVO', max_length=20)),
-                ('criado_em', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("numero", models.PositiveIntegerField(unique=True, verbose_name="número")),
+                ("data_prevista_embarque", models.DateField(blank=True, null=True, verbose_name="embarque previsto")),
+                ("data_embarque", models.DateField(blank=True, null=True, verbose_name="data do embarque")),
+                ("transportadora", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ATIVO", "Ativo"), ("CANCELADO", "Cancelado")], default="ATIVO", max_length=20
+                    ),
+                ),
+                ("criado_em", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'embarque',
-                'verbose_name_plural': 'embarques',
-                'ordering': ['-numero'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['ATIVO', 'CANCELADO'])), name='embarque_status_valido')],
+                "verbose_name": "embarque",
+                "verbose_name_plural": "embarques",
+                "ordering": ["-numero"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["ATIVO", "CANCELADO"])), name="embarque_status_valido"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmbarqueItem',
+            name="EmbarqueItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('separacao_lote_id', models.CharField(db_index=True, max_length=50, verbose_name='lote')),
-                ('num_pedido', models.CharField(blank=True, default='', max_length=50, verbose_name='pedido')),
-                ('cliente', models.CharField(blank=True, default='', max_length=255)),
-                ('nota_fiscal', models.CharField(blank=True, default='', max_length=20, verbose_name='nota fiscal')),
-                ('status', models.CharField(choices=[('ATIVO', 'Ativo'), ('CANCELADO', 'Cancelado')], default='ATIVO', max_length=20)),
-                ('erro_validacao', models.CharField(blank=True, default='NF_PENDENTE_FATURAMENTO', max_length=500, null=True, verbose_name='erro de validação')),
-                ('embarque', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='itens', to='embarques.embarque')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("separacao_lote_id", models.CharField(db_index=True, max_length=50, verbose_name="lote")),
+                ("num_pedido", models.CharField(blank=True, default="", max_length=50, verbose_name="pedido")),
+                ("cliente", models.CharField(blank=True, default="", max_length=255)),
+                ("nota_fiscal", models.CharField(blank=True, default="", max_length=20, verbose_name="nota fiscal")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ATIVO", "Ativo"), ("CANCELADO", "Cancelado")], default="ATIVO", max_length=20
+                    ),
+                ),
+                (
+                    "erro_validacao",
+                    models.CharField(
+                        blank=True,
+                        default="NF_PENDENTE_FATURAMENTO",
+                        max_length=500,
+                        null=True,
+                        verbose_name="erro de validação",
+                    ),
+                ),
+                (
+                    "embarque",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="itens", to="embarques.embarque"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item de embarque',
-                'verbose_name_plural': 'itens de embarque',
-                'ordering': ['embarque', 'separacao_lote_id'],
-                'abstract': False,
-                'base_manager_name': 'objects',
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['ATIVO', 'CANCELADO'])), name='embarque_item_status_valido')],
+                "verbose_name": "item de embarque",
+                "verbose_name_plural": "itens de embarque",
+                "ordering": ["embarque", "separacao_lote_id"],
+                "abstract": False,
+                "base_manager_name": "objects",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["ATIVO", "CANCELADO"])), name="embarque_item_status_valido"
+                    )
+                ],
             },
         ),
     ]

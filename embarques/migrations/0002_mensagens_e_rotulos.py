@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('embarques', '0001_initial'),
+        ("embarques", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='embarque',
-            name='embarque_status_valido',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['ATIVO', 'CANCELADO'])), name='embarque_status_valido', violation_error_message='Status de embarque inválido.'),
+            model_name="embarque",
+            name="embarque_status_valido",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["ATIVO", "CANCELADO"])),
+                name="embarque_status_valido",
+                violation_error_message="Status de embarque inválido.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='embarqueitem',
-            name='embarque_item_status_valido',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['ATIVO', 'CANCELADO'])), name='embarque_item_status_valido', violation_error_message='Status de item de embarque inválido.'),
+            model_name="embarqueitem",
+            name="embarque_item_status_valido",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["ATIVO", "CANCELADO"])),
+                name="embarque_item_status_valido",
+                violation_error_message="Status de item de embarque inválido.",
+            ),
         ),
     ]

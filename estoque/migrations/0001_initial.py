@@ -6,151 +6,248 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CodigoUnificado',
+            name="CodigoUnificado",
             fields=[
-                ('cod_produto', models.CharField(max_length=50, primary_key=True, serialize=False)),
-                ('cod_principal', models.CharField(db_index=True, max_length=50)),
+                ("cod_produto", models.CharField(max_length=50, primary_key=True, serialize=False)),
+                ("cod_principal", models.CharField(db_index=True, max_length=50)),
             ],
             options={
-                'verbose_name': 'código unificado (resolução)',
-                'verbose_name_plural': 'códigos unificados (resolução)',
+                "verbose_name": "código unificado (resolução)",
+                "verbose_name_plural": "códigos unificados (resolução)",
             },
         ),
         migrations.CreateModel(
-            name='CursorReconciliacao',
+            name="CursorReconciliacao",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('ultimo_codigo', models.CharField(blank=True, default='', max_length=50)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("ultimo_codigo", models.CharField(blank=True, default="", max_length=50)),
             ],
             options={
-                'verbose_name': 'cursor da reconciliação',
+                "verbose_name": "cursor da reconciliação",
             },
         ),
         migrations.CreateModel(
-            name='EstoqueTempoReal',
+            name="EstoqueTempoReal",
             fields=[
-                ('cod_produto', models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name='código principal')),
-                ('nome_produto', models.CharField(blank=True, default='', max_length=255, verbose_name='nome do produto')),
-                ('saldo_atual', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=15, verbose_name='saldo atual')),
-                ('menor_estoque_d7', models.DecimalField(blank=True, decimal_places=3, max_digits=15, null=True, verbose_name='menor estoque D+7')),
-                ('dia_ruptura', models.DateField(blank=True, db_index=True, null=True, verbose_name='dia de ruptura')),
-                ('atualizado_em', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
+                (
+                    "cod_produto",
+                    models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name="código principal"),
+                ),
+                (
+                    "nome_produto",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="nome do produto"),
+                ),
+                (
+                    "saldo_atual",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=15, verbose_name="saldo atual"
+                    ),
+                ),
+                (
+                    "menor_estoque_d7",
+                    models.DecimalField(
+                        blank=True, decimal_places=3, max_digits=15, null=True, verbose_name="menor estoque D+7"
+                    ),
+                ),
+                ("dia_ruptura", models.DateField(blank=True, db_index=True, null=True, verbose_name="dia de ruptura")),
+                ("atualizado_em", models.DateTimeField(auto_now=True, verbose_name="atualizado em")),
             ],
             options={
-                'verbose_name': 'estoque em tempo real',
-                'verbose_name_plural': 'estoque em tempo real',
-                'ordering': ['cod_produto'],
+                "verbose_name": "estoque em tempo real",
+                "verbose_name_plural": "estoque em tempo real",
+                "ordering": ["cod_produto"],
             },
         ),
         migrations.CreateModel(
-            name='ReconciliacaoExecucao',
+            name="ReconciliacaoExecucao",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('iniciado_em', models.DateTimeField(auto_now_add=True)),
-                ('finalizado_em', models.DateTimeField(blank=True, null=True)),
-                ('origem', models.CharField(choices=[('AGENDAMENTO', 'Agendamento'), ('COMANDO', 'Comando'), ('API', 'API'), ('VIRADA', 'Virada do dia')], max_length=20)),
-                ('produtos_verificados', models.PositiveIntegerField(default=0)),
-                ('produtos_corrigidos', models.PositiveIntegerField(default=0)),
-                ('cursor_inicio', models.CharField(blank=True, default='', max_length=50)),
-                ('cursor_fim', models.CharField(blank=True, default='', max_length=50)),
-                ('simulacao', models.BooleanField(default=False, verbose_name='dry-run')),
-                ('erro', models.TextField(blank=True, default='')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("iniciado_em", models.DateTimeField(auto_now_add=True)),
+                ("finalizado_em", models.DateTimeField(blank=True, null=True)),
+                (
+                    "origem",
+                    models.CharField(
+                        choices=[
+                            ("AGENDAMENTO", "Agendamento"),
+                            ("COMANDO", "Comando"),
+                            ("API", "API"),
+                            ("VIRADA", "Virada do dia"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("produtos_verificados", models.PositiveIntegerField(default=0)),
+                ("produtos_corrigidos", models.PositiveIntegerField(default=0)),
+                ("cursor_inicio", models.CharField(blank=True, default="", max_length=50)),
+                ("cursor_fim", models.CharField(blank=True, default="", max_length=50)),
+                ("simulacao", models.BooleanField(default=False, verbose_name="dry-run")),
+                ("erro", models.TextField(blank=True, default="")),
             ],
             options={
-                'verbose_name': 'execução de reconciliação',
-                'verbose_name_plural': 'execuções de reconciliação',
-                'ordering': ['-iniciado_em'],
+                "verbose_name": "execução de reconciliação",
+                "verbose_name_plural": "execuções de reconciliação",
+                "ordering": ["-iniciado_em"],
             },
         ),
         migrations.CreateModel(
-            name='MovimentacaoEstoque',
+            name="MovimentacaoEstoque",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cod_produto', models.CharField(max_length=50, verbose_name='código do produto')),
-                ('nome_produto', models.CharField(blank=True, default='', max_length=255, verbose_name='nome do produto')),
-                ('data_movimentacao', models.DateField(db_index=True, verbose_name='data')),
-                ('tipo_movimentacao', models.CharField(choices=[('ENTRADA', 'Entrada'), ('SAIDA', 'Saída'), ('AJUSTE', 'Ajuste'), ('PRODUCAO', 'Produção'), ('FATURAMENTO', 'Faturamento')], max_length=20, verbose_name='tipo')),
-                ('local_movimentacao', models.CharField(blank=True, default='', max_length=50, verbose_name='local')),
-                ('qtd_movimentacao', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='quantidade')),
-                ('ativo', models.BooleanField(default=True)),
-                ('observacao', models.TextField(blank=True, default='', verbose_name='observação')),
-                ('separacao_lote_id', models.CharField(blank=True, db_index=True, default='', max_length=50, verbose_name='lote de separação')),
-                ('numero_nf', models.CharField(blank=True, default='', max_length=20, verbose_name='número NF')),
-                ('num_pedido', models.CharField(blank=True, default='', max_length=50, verbose_name='pedido')),
-                ('criado_em', models.DateTimeField(auto_now_add=True)),
-                ('criado_por', models.CharField(blank=True, default='', max_length=100)),
-                ('atualizado_em', models.DateTimeField(auto_now=True)),
-                ('atualizado_por', models.CharField(blank=True, default='', max_length=100)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cod_produto", models.CharField(max_length=50, verbose_name="código do produto")),
+                (
+                    "nome_produto",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="nome do produto"),
+                ),
+                ("data_movimentacao", models.DateField(db_index=True, verbose_name="data")),
+                (
+                    "tipo_movimentacao",
+                    models.CharField(
+                        choices=[
+                            ("ENTRADA", "Entrada"),
+                            ("SAIDA", "Saída"),
+                            ("AJUSTE", "Ajuste"),
+                            ("PRODUCAO", "Produção"),
+                            ("FATURAMENTO", "Faturamento"),
+                        ],
+                        max_length=20,
+                        verbose_name="tipo",
+                    ),
+                ),
+                ("local_movimentacao", models.CharField(blank=True, default="", max_length=50, verbose_name="local")),
+                ("qtd_movimentacao", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="quantidade")),
+                ("ativo", models.BooleanField(default=True)),
+                ("observacao", models.TextField(blank=True, default="", verbose_name="observação")),
+                (
+                    "separacao_lote_id",
+                    models.CharField(
+                        blank=True, db_index=True, default="", max_length=50, verbose_name="lote de separação"
+                    ),
+                ),
+                ("numero_nf", models.CharField(blank=True, default="", max_length=20, verbose_name="número NF")),
+                ("num_pedido", models.CharField(blank=True, default="", max_length=50, verbose_name="pedido")),
+                ("criado_em", models.DateTimeField(auto_now_add=True)),
+                ("criado_por", models.CharField(blank=True, default="", max_length=100)),
+                ("atualizado_em", models.DateTimeField(auto_now=True)),
+                ("atualizado_por", models.CharField(blank=True, default="", max_length=100)),
             ],
             options={
-                'verbose_name': 'movimentação de estoque',
-                'verbose_name_plural': 'movimentações de estoque',
-                'ordering': ['-data_movimentacao', '-id'],
-                'abstract': False,
-                'base_manager_name': 'objects',
-                'indexes': [models.Index(fields=['cod_produto', 'ativo'], name='mov_produto_ativo_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('qtd_movimentacao', 0), _negated=True), name='mov_qtd_nao_zero'), models.CheckConstraint(condition=models.Q(('tipo_movimentacao__in', ['ENTRADA', 'SAIDA', 'AJUSTE', 'PRODUCAO', 'FATURAMENTO'])), name='mov_tipo_valido'), models.CheckConstraint(condition=models.Q(models.Q(('tipo_movimentacao__in', ['ENTRADA', 'PRODUCAO']), _negated=True), ('qtd_movimentacao__gt', 0), _connector='OR'), name='mov_entrada_positiva'), models.CheckConstraint(condition=models.Q(models.Q(('tipo_movimentacao__in', ['SAIDA', 'FATURAMENTO']), _negated=True), ('qtd_movimentacao__lt', 0), _connector='OR'), name='mov_saida_negativa')],
+                "verbose_name": "movimentação de estoque",
+                "verbose_name_plural": "movimentações de estoque",
+                "ordering": ["-data_movimentacao", "-id"],
+                "abstract": False,
+                "base_manager_name": "objects",
+                "indexes": [models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("qtd_movimentacao", 0), _negated=True), name="mov_qtd_nao_zero"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("tipo_movimentacao__in", ["ENTRADA", "SAIDA", "AJUSTE", "PRODUCAO", "FATURAMENTO"])
+                        ),
+                        name="mov_tipo_valido",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("tipo_movimentacao__in", ["ENTRADA", "PRODUCAO"]), _negated=True),
+                            ("qtd_movimentacao__gt", 0),
+                            _connector="OR",
+                        ),
+                        name="mov_entrada_positiva",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("tipo_movimentacao__in", ["SAIDA", "FATURAMENTO"]), _negated=True),
+                            ("qtd_movimentacao__lt", 0),
+                            _connector="OR",
+                        ),
+                        name="mov_saida_negativa",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MovimentacaoPrevista',
+            name="MovimentacaoPrevista",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cod_produto', models.CharField(max_length=50, verbose_name='código principal')),
-                ('data_prevista', models.DateField(verbose_name='data prevista')),
-                ('entrada_prevista', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=15, verbose_name='entrada prevista')),
-                ('saida_prevista', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=15, verbose_name='saída prevista')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cod_produto", models.CharField(max_length=50, verbose_name="código principal")),
+                ("data_prevista", models.DateField(verbose_name="data prevista")),
+                (
+                    "entrada_prevista",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=15, verbose_name="entrada prevista"
+                    ),
+                ),
+                (
+                    "saida_prevista",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=15, verbose_name="saída prevista"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'movimentação prevista',
-                'verbose_name_plural': 'movimentações previstas',
-                'ordering': ['cod_produto', 'data_prevista'],
-                'constraints': [models.UniqueConstraint(fields=('cod_produto', 'data_prevista'), name='prevista_produto_data_unica')],
+                "verbose_name": "movimentação prevista",
+                "verbose_name_plural": "movimentações previstas",
+                "ordering": ["cod_produto", "data_prevista"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("cod_produto", "data_prevista"), name="prevista_produto_data_unica")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReparoEstoque',
+            name="ReparoEstoque",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cod_produto', models.CharField(db_index=True, max_length=50, verbose_name='código principal')),
-                ('campo', models.CharField(max_length=60)),
-                ('antes', models.TextField(blank=True, default='')),
-                ('depois', models.TextField(blank=True, default='')),
-                ('criado_em', models.DateTimeField(auto_now_add=True)),
-                ('execucao', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reparos', to='estoque.reconciliacaoexecucao')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cod_produto", models.CharField(db_index=True, max_length=50, verbose_name="código principal")),
+                ("campo", models.CharField(max_length=60)),
+                ("antes", models.TextField(blank=True, default="")),
+                ("depois", models.TextField(blank=True, default="")),
+                ("criado_em", models.DateTimeField(auto_now_add=True)),
+                (
+                    "execucao",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reparos",
+                        to="estoque.reconciliacaoexecucao",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reparo de estoque',
-                'verbose_name_plural': 'reparos de estoque',
-                'ordering': ['-criado_em'],
+                "verbose_name": "reparo de estoque",
+                "verbose_name_plural": "reparos de estoque",
+                "ordering": ["-criado_em"],
             },
         ),
         migrations.CreateModel(
-            name='UnificacaoCodigos',
+            name="UnificacaoCodigos",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('codigo_origem', models.CharField(max_length=50, verbose_name='código de origem')),
-                ('codigo_destino', models.CharField(max_length=50, verbose_name='código de destino')),
-                ('ativo', models.BooleanField(default=True)),
-                ('observacao', models.TextField(blank=True, default='', verbose_name='observação')),
-                ('criado_em', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("codigo_origem", models.CharField(max_length=50, verbose_name="código de origem")),
+                ("codigo_destino", models.CharField(max_length=50, verbose_name="código de destino")),
+                ("ativo", models.BooleanField(default=True)),
+                ("observacao", models.TextField(blank=True, default="", verbose_name="observação")),
+                ("criado_em", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'unificação de códigos',
-                'verbose_name_plural': 'unificação de códigos',
-                'ordering': ['codigo_origem', 'codigo_destino'],
-                'abstract': False,
-                'base_manager_name': 'objects',
-                'indexes': [models.Index(fields=['codigo_destino'], name='unificacao_destino_idx')],
-                'constraints': [models.UniqueConstraint(fields=('codigo_origem', 'codigo_destino'), name='unificacao_par_unico'), models.CheckConstraint(condition=models.Q(('codigo_origem', models.F('codigo_destino')), _negated=True), name='unificacao_nao_consigo')],
+                "verbose_name": "unificação de códigos",
+                "verbose_name_plural": "unificação de códigos",
+                "ordering": ["codigo_origem", "codigo_destino"],
+                "abstract": False,
+                "base_manager_name": "objects",
+                "indexes": [models.Index(fields=["codigo_destino"], name="unificacao_destino_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("codigo_origem", "codigo_destino"), name="unificacao_par_unico"),
+                    models.CheckConstraint(
+                        condition=models.Q(("codigo_origem", models.F("codigo_destino")), _negated=True),
+                        name="unificacao_nao_consigo",
+                    ),
+                ],
             },
         ),
     ]

@@ -8,6 +8,9 @@ def criar(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("estoque", "0001_initial"), ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more")]
+    dependencies = [
+        ("estoque", "0001_initial"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+    ]
 
     operations = [migrations.RunPython(criar, migrations.RunPython.noop)]

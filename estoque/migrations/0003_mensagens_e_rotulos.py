@@ -5,93 +5,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('estoque', '0002_agendamentos'),
+        ("estoque", "0002_agendamentos"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='codigounificado',
-            options={'ordering': ['cod_principal', 'cod_produto'], 'verbose_name': 'código unificado (resolução)', 'verbose_name_plural': 'códigos unificados (resolução)'},
+            name="codigounificado",
+            options={
+                "ordering": ["cod_principal", "cod_produto"],
+                "verbose_name": "código unificado (resolução)",
+                "verbose_name_plural": "códigos unificados (resolução)",
+            },
         ),
         migrations.AlterModelOptions(
-            name='cursorreconciliacao',
-            options={'verbose_name': 'cursor da reconciliação', 'verbose_name_plural': 'cursor da reconciliação'},
+            name="cursorreconciliacao",
+            options={"verbose_name": "cursor da reconciliação", "verbose_name_plural": "cursor da reconciliação"},
         ),
         migrations.AlterField(
-            model_name='reconciliacaoexecucao',
-            name='cursor_fim',
-            field=models.CharField(blank=True, default='', max_length=50, verbose_name='cursor (fim)'),
+            model_name="reconciliacaoexecucao",
+            name="cursor_fim",
+            field=models.CharField(blank=True, default="", max_length=50, verbose_name="cursor (fim)"),
         ),
         migrations.AlterField(
-            model_name='reconciliacaoexecucao',
-            name='cursor_inicio',
-            field=models.CharField(blank=True, default='', max_length=50, verbose_name='cursor (início)'),
+            model_name="reconciliacaoexecucao",
+            name="cursor_inicio",
+            field=models.CharField(blank=True, default="", max_length=50, verbose_name="cursor (início)"),
         ),
         migrations.AlterField(
-            model_name='reconciliacaoexecucao',
-            name='finalizado_em',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='finalizada em'),
+            model_name="reconciliacaoexecucao",
+            name="finalizado_em",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="finalizada em"),
         ),
         migrations.AlterField(
-            model_name='reconciliacaoexecucao',
-            name='iniciado_em',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='iniciada em'),
+            model_name="reconciliacaoexecucao",
+            name="iniciado_em",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="iniciada em"),
         ),
         migrations.AlterField(
-            model_name='reconciliacaoexecucao',
-            name='produtos_corrigidos',
-            field=models.PositiveIntegerField(default=0, verbose_name='produtos corrigidos'),
+            model_name="reconciliacaoexecucao",
+            name="produtos_corrigidos",
+            field=models.PositiveIntegerField(default=0, verbose_name="produtos corrigidos"),
         ),
         migrations.AlterField(
-            model_name='reconciliacaoexecucao',
-            name='produtos_verificados',
-            field=models.PositiveIntegerField(default=0, verbose_name='produtos verificados'),
+            model_name="reconciliacaoexecucao",
+            name="produtos_verificados",
+            field=models.PositiveIntegerField(default=0, verbose_name="produtos verificados"),
         ),
         migrations.AlterField(
-            model_name='reconciliacaoexecucao',
-            name='simulacao',
-            field=models.BooleanField(default=False, verbose_name='simulação (sem corrigir)'),
+            model_name="reconciliacaoexecucao",
+            name="simulacao",
+            field=models.BooleanField(default=False, verbose_name="simulação (sem corrigir)"),
         ),
         migrations.AlterField(
-            model_name='reparoestoque',
-            name='criado_em',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='registrado em'),
+            model_name="reparoestoque",
+            name="criado_em",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="registrado em"),
         ),
         migrations.AlterField(
-            model_name='reparoestoque',
-            name='execucao',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reparos', to='estoque.reconciliacaoexecucao', verbose_name='execução'),
+            model_name="reparoestoque",
+            name="execucao",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reparos",
+                to="estoque.reconciliacaoexecucao",
+                verbose_name="execução",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='movimentacaoestoque',
-            name='mov_qtd_nao_zero',
-            constraint=models.CheckConstraint(condition=models.Q(('qtd_movimentacao', 0), _negated=True), name='mov_qtd_nao_zero', violation_error_message='A quantidade da movimentação não pode ser zero.'),
+            model_name="movimentacaoestoque",
+            name="mov_qtd_nao_zero",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qtd_movimentacao", 0), _negated=True),
+                name="mov_qtd_nao_zero",
+                violation_error_message="A quantidade da movimentação não pode ser zero.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='movimentacaoestoque',
-            name='mov_tipo_valido',
-            constraint=models.CheckConstraint(condition=models.Q(('tipo_movimentacao__in', ['ENTRADA', 'SAIDA', 'AJUSTE', 'PRODUCAO', 'FATURAMENTO'])), name='mov_tipo_valido', violation_error_message='Tipo de movimentação inválido.'),
+            model_name="movimentacaoestoque",
+            name="mov_tipo_valido",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("tipo_movimentacao__in", ["ENTRADA", "SAIDA", "AJUSTE", "PRODUCAO", "FATURAMENTO"])
+                ),
+                name="mov_tipo_valido",
+                violation_error_message="Tipo de movimentação inválido.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='movimentacaoestoque',
-            name='mov_entrada_positiva',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('tipo_movimentacao__in', ['ENTRADA', 'PRODUCAO']), _negated=True), ('qtd_movimentacao__gt', 0), _connector='OR'), name='mov_entrada_positiva', violation_error_message='Entradas (ENTRADA, PRODUCAO) têm quantidade positiva.'),
+            model_name="movimentacaoestoque",
+            name="mov_entrada_positiva",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("tipo_movimentacao__in", ["ENTRADA", "PRODUCAO"]), _negated=True),
+                    ("qtd_movimentacao__gt", 0),
+                    _connector="OR",
+                ),
+                name="mov_entrada_positiva",
+                violation_error_message="Entradas (ENTRADA, PRODUCAO) têm quantidade positiva.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='movimentacaoestoque',
-            name='mov_saida_negativa',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('tipo_movimentacao__in', ['SAIDA', 'FATURAMENTO']), _negated=True), ('qtd_movimentacao__lt', 0), _connector='OR'), name='mov_saida_negativa', violation_error_message='Saídas (SAIDA, FATURAMENTO) têm quantidade negativa.'),
+            model_name="movimentacaoestoque",
+            name="mov_saida_negativa",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("tipo_movimentacao__in", ["SAIDA", "FATURAMENTO"]), _negated=True),
+                    ("qtd_movimentacao__lt", 0),
+                    _connector="OR",
+                ),
+                name="mov_saida_negativa",
+                violation_error_message="Saídas (SAIDA, FATURAMENTO) têm quantidade negativa.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='unificacaocodigos',
-            name='unificacao_par_unico',
-            constraint=models.UniqueConstraint(fields=('codigo_origem', 'codigo_destino'), name='unificacao_par_unico', violation_error_message='Este par de códigos já está unificado.'),
+            model_name="unificacaocodigos",
+            name="unificacao_par_unico",
+            constraint=models.UniqueConstraint(
+                fields=("codigo_origem", "codigo_destino"),
+                name="unificacao_par_unico",
+                violation_error_message="Este par de códigos já está unificado.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='unificacaocodigos',
-            name='unificacao_nao_consigo',
-            constraint=models.CheckConstraint(condition=models.Q(('codigo_origem', models.F('codigo_destino')), _negated=True), name='unificacao_nao_consigo', violation_error_message='Um código não pode ser unificado com ele mesmo.'),
+            model_name="unificacaocodigos",
+            name="unificacao_nao_consigo",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("codigo_origem", models.F("codigo_destino")), _negated=True),
+                name="unificacao_nao_consigo",
+                violation_error_message="Um código não pode ser unificado com ele mesmo.",
+            ),
         ),
     ]

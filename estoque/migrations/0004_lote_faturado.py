@@ -4,21 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('estoque', '0003_mensagens_e_rotulos'),
+        ("estoque", "0003_mensagens_e_rotulos"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoteFaturado',
+            name="LoteFaturado",
             fields=[
-                ('separacao_lote_id', models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name='lote')),
+                (
+                    "separacao_lote_id",
+                    models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name="lote"),
+                ),
             ],
             options={
-                'verbose_name': 'lote faturado (derivado)',
-                'verbose_name_plural': 'lotes faturados (derivado)',
-                'ordering': ['separacao_lote_id'],
+                "verbose_name": "lote faturado (derivado)",
+                "verbose_name_plural": "lotes faturados (derivado)",
+                "ordering": ["separacao_lote_id"],
             },
         ),
     ]

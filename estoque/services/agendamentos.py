@@ -1,5 +1,6 @@
 """The django-q2 schedules of the real-time stock. Created by a migration and by the
 `estoque_agendar` command, never when a web process starts (docs/arquitetura.md seção 3.11)."""
+
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

@@ -6,6 +6,7 @@ app's registered rule (estoque.registro); here the deltas are applied with atomi
 increments under row locks taken in sorted order of principal code, and D+7 is
 recomputed from the product's forecast rows.
 """
+
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from django.utils import timezone
 from estoque import registro
 from estoque.models import EstoqueTempoReal, LoteFaturado, MovimentacaoPrevista, UnificacaoCodigos
 from estoque.projecao import DIAS_D7, calcular_d7
-from estoque.registro import SALDO, SAIDA
+from estoque.registro import SAIDA, SALDO
 from estoque.services import eventos, recalculo, travas, unificacao
 
 ETR = EstoqueTempoReal._meta.db_table
@@ -98,7 +99,9 @@ def _deltas_faturamento(faturamento, antigos, novos, using):
     if not mudaram:
         return []
     LoteFaturado.objects.using(using).filter(separacao_lote_id__in=antes - depois).delete()
-    LoteFaturado.objects.using(using).bulk_create([LoteFaturado(separacao_lote_id=lote) for lote in sorted(depois - antes)])
+    LoteFaturado.objects.using(using).bulk_create(
+        [LoteFaturado(separacao_lote_id=lote) for lote in sorted(depois - antes)]
+    )
     deltas = []
     for regra in registro.regras_por_lote():
         linhas = regra.model._base_manager.using(using).filter(**{f"{regra.campo_lote}__in": mudaram})

@@ -3,6 +3,7 @@
 The delta itself is already committed with the source change; an event lost with a
 crashed process only delays a screen refresh, never a number (docs/arquitetura.md seção 2).
 """
+
 from django.conf import settings
 from django.db import connections, transaction
 

@@ -4,6 +4,7 @@ Each write validates the business rules first (known product, quantity sign by t
 raises ValidationError naming the field, so a bad request writes nothing. The derived
 tables move in the same transaction (estoque.signals), so the next read sees the change.
 """
+
 from datetime import date
 from decimal import Decimal
 
@@ -11,9 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from estoque.models import MovimentacaoEstoque
+from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
 from estoque.selectors import codigos_conhecidos
-from estoque.models import CadastroPalletizacao
 
 Tipo = MovimentacaoEstoque.Tipo
 
@@ -48,11 +48,18 @@ def _nome(cod: str) -> str:
     return CadastroPalletizacao.objects.filter(cod_produto=cod).values_list("nome_produto", flat=True).first() or ""
 
 
-def criar_movimentacao(*, cod_produto: str, tipo_movimentacao: str, qtd_movimentacao: Decimal,
-                       data_movimentacao: date | None = None, usuario: str = "", **extra) -> MovimentacaoEstoque:
+def criar_movimentacao(
+    *,
+    cod_produto: str,
+    tipo_movimentacao: str,
+    qtd_movimentacao: Decimal,
+    data_movimentacao: date | None = None,
+    usuario: str = "",
+    **extra,
+) -> MovimentacaoEstoque:
     desconhecidos = set(extra) - set(CAMPOS_EDITAVEIS)
     if desconhecidos:
-        raise ValidationError({campo: "Campo não editável." for campo in sorted(desconhecidos)})
+        raise ValidationError(dict.fromkeys(sorted(desconhecidos), "Campo não editável."))
     mov = MovimentacaoEstoque(
         cod_produto=cod_produto,
         tipo_movimentacao=tipo_movimentacao,
@@ -72,7 +79,7 @@ def criar_movimentacao(*, cod_produto: str, tipo_movimentacao: str, qtd_moviment
 def editar_movimentacao(pk: int, dados: dict, usuario: str = "") -> MovimentacaoEstoque:
     desconhecidos = set(dados) - set(CAMPOS_EDITAVEIS)
     if desconhecidos:
-        raise ValidationError({campo: "Campo não editável." for campo in sorted(desconhecidos)})
+        raise ValidationError(dict.fromkeys(sorted(desconhecidos), "Campo não editável."))
     with transaction.atomic():
         mov = MovimentacaoEstoque.objects.select_for_update().get(pk=pk)
         if not mov.ativo:

@@ -6,6 +6,7 @@ twin of the per-row rule the incremental path applies.
 Used by the unification change, the reconciliation sweep, the rebuild command and the
 per-product "recalcular" endpoint. Callers hold the product locks (travas.travar_produtos).
 """
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -64,7 +65,9 @@ def calcular_esperado(principais, using="default", hoje=None) -> dict[str, Estad
     principal_de = {cod: principal for principal, codigos in membros.items() for cod in codigos}
     codigos = list(principal_de)
     saldos: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
-    previstas: defaultdict[str, defaultdict[date, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
+    previstas: defaultdict[str, defaultdict[date, list[Decimal]]] = defaultdict(
+        lambda: defaultdict(lambda: [ZERO, ZERO])
+    )
 
     for regra in registro.regras():
         assert regra.agregado is not None  # manage.py check refuses a source without its twin
@@ -87,12 +90,14 @@ def calcular_esperado(principais, using="default", hoje=None) -> dict[str, Estad
 
 def ler_atual(principais, using="default") -> dict[str, EstadoProduto | None]:
     """What the derived tables hold now for these principal codes (None: no row)."""
-    resultado: dict[str, EstadoProduto | None] = {cod: None for cod in principais}
+    resultado: dict[str, EstadoProduto | None] = dict.fromkeys(principais)
     etr = EstoqueTempoReal.objects.using(using).filter(cod_produto__in=list(principais))
     for cod, saldo, menor, ruptura in etr.values_list("cod_produto", "saldo_atual", "menor_estoque_d7", "dia_ruptura"):
         resultado[cod] = EstadoProduto(saldo, {}, menor, ruptura)
     mp = MovimentacaoPrevista.objects.using(using).filter(cod_produto__in=list(principais))
-    for cod, data, entrada, saida in mp.values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista"):
+    for cod, data, entrada, saida in mp.values_list(
+        "cod_produto", "data_prevista", "entrada_prevista", "saida_prevista"
+    ):
         estado = resultado[cod]
         if estado is None:
             estado = resultado[cod] = EstadoProduto(ZERO, {}, None, None)

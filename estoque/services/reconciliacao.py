@@ -5,6 +5,7 @@ one batch, so it is verified whole on every run). A cheap unlocked pass finds ca
 each candidate is then locked, recomputed and compared again, so a change that commits
 between the two reads is never taken for drift. Every repair is recorded.
 """
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -68,7 +69,9 @@ def verificar(principais, execucao=None, corrigir=True, using="default") -> dict
     encontrados = {}
     for inicio in range(0, len(candidatos), 500):
         encontrados.update(
-            transacao.executar(_verificar_travado, candidatos[inicio : inicio + 500], execucao, corrigir, using, using=using)
+            transacao.executar(
+                _verificar_travado, candidatos[inicio : inicio + 500], execucao, corrigir, using, using=using
+            )
         )
     return encontrados
 
@@ -127,15 +130,27 @@ def corrigir_lotes_faturados(execucao=None, corrigir=True, using="default") -> l
         LoteFaturado.objects.using(using).bulk_create([LoteFaturado(separacao_lote_id=lote) for lote in sorted(falta)])
         if execucao is not None:
             ReparoEstoque.objects.using(using).bulk_create(
-                [ReparoEstoque(execucao=execucao, cod_produto="", campo=f"lote faturado {lote}", antes="não", depois="sim") for lote in sorted(falta)]
-                + [ReparoEstoque(execucao=execucao, cod_produto="", campo=f"lote faturado {lote}", antes="sim", depois="não") for lote in sorted(sobra)]
+                [
+                    ReparoEstoque(
+                        execucao=execucao, cod_produto="", campo=f"lote faturado {lote}", antes="não", depois="sim"
+                    )
+                    for lote in sorted(falta)
+                ]
+                + [
+                    ReparoEstoque(
+                        execucao=execucao, cod_produto="", campo=f"lote faturado {lote}", antes="sim", depois="não"
+                    )
+                    for lote in sorted(sobra)
+                ]
             )
         return sorted(falta | sobra)
 
     return transacao.executar(corrigir_travado, using=using)
 
 
-def reconciliar(origem=ReconciliacaoExecucao.Origem.AGENDAMENTO, produtos=None, corrigir=True, lote=None, using="default"):
+def reconciliar(
+    origem=ReconciliacaoExecucao.Origem.AGENDAMENTO, produtos=None, corrigir=True, lote=None, using="default"
+):
     """One reconciliation run: given products, or the next batch of the catalog cycle."""
     lote = lote or settings.ESTOQUE_RECONCILIACAO_LOTE
     execucao = ReconciliacaoExecucao.objects.using(using).create(origem=origem, simulacao=not corrigir)

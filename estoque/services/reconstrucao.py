@@ -3,6 +3,7 @@
 Safe while the system is in use: each batch locks its products (sorted) like any writer,
 recomputes them with set-based queries and replaces their rows, then commits.
 """
+
 from django.db import transaction
 from django.utils import timezone
 

@@ -7,6 +7,7 @@ by operation, so two of those can. PostgreSQL then aborts one; here that one run
 from the start instead of the error reaching the caller. Only the outermost transaction
 can be retried: inside someone else's atomic block the caller owns the retry.
 """
+
 import random
 import time
 from functools import wraps

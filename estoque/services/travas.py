@@ -5,6 +5,7 @@
 3. EstoqueTempoReal rows, sorted by principal code (travar_produtos).
 Taking them always in this order is what keeps concurrent writers free of deadlocks.
 """
+
 import zlib
 from decimal import Decimal
 

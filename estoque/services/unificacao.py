@@ -3,6 +3,7 @@
 The principal code of a group is its smallest code (string order): deterministic, and
 the same whichever code is asked. Derived rows live only under principal codes.
 """
+
 from django.db.models import Q
 
 from estoque.models import CodigoUnificado, UnificacaoCodigos
@@ -52,7 +53,9 @@ def aplicar_mudanca_pares(antigos: list[dict], novos: list[dict], using="default
     )
     principais_antigos = {mapa_antigo.get(cod, cod) for cod in tocados}
     membros_antigos = set(
-        CodigoUnificado.objects.using(using).filter(cod_principal__in=principais_antigos).values_list("cod_produto", flat=True)
+        CodigoUnificado.objects.using(using)
+        .filter(cod_principal__in=principais_antigos)
+        .values_list("cod_produto", flat=True)
     )
     grupos_novos = componentes(tocados, using)
     principal_novo = {cod: min(grupo) for grupo in grupos_novos for cod in grupo}

@@ -4,52 +4,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CadastroPalletizacao',
+            name="CadastroPalletizacao",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cod_produto', models.CharField(max_length=50, unique=True, verbose_name='código do produto')),
-                ('nome_produto', models.CharField(max_length=255, verbose_name='nome do produto')),
-                ('palletizacao', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='palletização (un/pallet)')),
-                ('peso_bruto', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='peso bruto (kg/un)')),
-                ('categoria', models.CharField(blank=True, default='', max_length=100)),
-                ('subcategoria', models.CharField(blank=True, default='', max_length=100)),
-                ('linha_producao', models.CharField(blank=True, default='', max_length=100, verbose_name='linha de produção')),
-                ('ativo', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cod_produto", models.CharField(max_length=50, unique=True, verbose_name="código do produto")),
+                ("nome_produto", models.CharField(max_length=255, verbose_name="nome do produto")),
+                (
+                    "palletizacao",
+                    models.DecimalField(decimal_places=3, max_digits=15, verbose_name="palletização (un/pallet)"),
+                ),
+                ("peso_bruto", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="peso bruto (kg/un)")),
+                ("categoria", models.CharField(blank=True, default="", max_length=100)),
+                ("subcategoria", models.CharField(blank=True, default="", max_length=100)),
+                (
+                    "linha_producao",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="linha de produção"),
+                ),
+                ("ativo", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name': 'cadastro de palletização',
-                'verbose_name_plural': 'cadastro de palletização',
-                'ordering': ['cod_produto'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('palletizacao__gt', 0)), name='palletizacao_positiva'), models.CheckConstraint(condition=models.Q(('peso_bruto__gte', 0)), name='peso_bruto_nao_negativo')],
+                "verbose_name": "cadastro de palletização",
+                "verbose_name_plural": "cadastro de palletização",
+                "ordering": ["cod_produto"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("palletizacao__gt", 0)), name="palletizacao_positiva"),
+                    models.CheckConstraint(condition=models.Q(("peso_bruto__gte", 0)), name="peso_bruto_nao_negativo"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProgramacaoProducao',
+            name="ProgramacaoProducao",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data_programacao', models.DateField(db_index=True, verbose_name='data programada')),
-                ('cod_produto', models.CharField(db_index=True, max_length=50, verbose_name='código do produto')),
-                ('nome_produto', models.CharField(blank=True, default='', max_length=255, verbose_name='nome do produto')),
-                ('qtd_programada', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='quantidade programada')),
-                ('linha_producao', models.CharField(blank=True, default='', max_length=100, verbose_name='linha de produção')),
-                ('cliente_produto', models.CharField(blank=True, default='', max_length=100, verbose_name='cliente')),
-                ('observacao_pcp', models.TextField(blank=True, default='', verbose_name='observação PCP')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("data_programacao", models.DateField(db_index=True, verbose_name="data programada")),
+                ("cod_produto", models.CharField(db_index=True, max_length=50, verbose_name="código do produto")),
+                (
+                    "nome_produto",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="nome do produto"),
+                ),
+                (
+                    "qtd_programada",
+                    models.DecimalField(decimal_places=3, max_digits=15, verbose_name="quantidade programada"),
+                ),
+                (
+                    "linha_producao",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="linha de produção"),
+                ),
+                ("cliente_produto", models.CharField(blank=True, default="", max_length=100, verbose_name="cliente")),
+                ("observacao_pcp", models.TextField(blank=True, default="", verbose_name="observação PCP")),
             ],
             options={
-                'verbose_name': 'programação de produção',
-                'verbose_name_plural': 'programação de produção',
-                'ordering': ['data_programacao', 'cod_produto'],
-                'abstract': False,
-                'base_manager_name': 'objects',
-                'constraints': [models.CheckConstraint(condition=models.Q(('qtd_programada__gt', 0)), name='qtd_programada_positiva')],
+                "verbose_name": "programação de produção",
+                "verbose_name_plural": "programação de produção",
+                "ordering": ["data_programacao", "cod_produto"],
+                "abstract": False,
+                "base_manager_name": "objects",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("qtd_programada__gt", 0)), name="qtd_programada_positiva"
+                    )
+                ],
             },
         ),
     ]

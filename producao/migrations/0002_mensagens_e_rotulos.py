@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('producao', '0001_initial'),
+        ("producao", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='cadastropalletizacao',
-            name='palletizacao_positiva',
-            constraint=models.CheckConstraint(condition=models.Q(('palletizacao__gt', 0)), name='palletizacao_positiva', violation_error_message='A palletização deve ser maior que zero.'),
+            model_name="cadastropalletizacao",
+            name="palletizacao_positiva",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("palletizacao__gt", 0)),
+                name="palletizacao_positiva",
+                violation_error_message="A palletização deve ser maior que zero.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='cadastropalletizacao',
-            name='peso_bruto_nao_negativo',
-            constraint=models.CheckConstraint(condition=models.Q(('peso_bruto__gte', 0)), name='peso_bruto_nao_negativo', violation_error_message='O peso bruto não pode ser negativo.'),
+            model_name="cadastropalletizacao",
+            name="peso_bruto_nao_negativo",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("peso_bruto__gte", 0)),
+                name="peso_bruto_nao_negativo",
+                violation_error_message="O peso bruto não pode ser negativo.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='programacaoproducao',
-            name='qtd_programada_positiva',
-            constraint=models.CheckConstraint(condition=models.Q(('qtd_programada__gt', 0)), name='qtd_programada_positiva', violation_error_message='A quantidade programada deve ser maior que zero.'),
+            model_name="programacaoproducao",
+            name="qtd_programada_positiva",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qtd_programada__gt", 0)),
+                name="qtd_programada_positiva",
+                violation_error_message="A quantidade programada deve ser maior que zero.",
+            ),
         ),
     ]

@@ -4,6 +4,7 @@ The carteira and production templates `{% load relatorios %}`: a template librar
 by name at render time, so those apps never import relatorios (relatorios reads them,
 not the reverse).
 """
+
 from django import template
 from django.urls import reverse
 

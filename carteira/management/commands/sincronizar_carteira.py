@@ -13,11 +13,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Mostra as diferenças e as ações planejadas; não grava nada.")
-        parser.add_argument("--planilha", metavar="ARQUIVO", help="Importa de uma planilha .xlsx ou .csv em vez do Odoo.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Mostra as diferenças e as ações planejadas; não grava nada."
+        )
+        parser.add_argument(
+            "--planilha", metavar="ARQUIVO", help="Importa de uma planilha .xlsx ou .csv em vez do Odoo."
+        )
         parser.add_argument("--agendar", action="store_true", help="Cria/atualiza o agendamento django-q2 e sai.")
         parser.add_argument(
-            "--permitir-carteira-vazia", action="store_true",
+            "--permitir-carteira-vazia",
+            action="store_true",
             help="Aceita uma origem sem nenhuma linha em carteira (remove todas as linhas do Odoo). Sem isso, é recusada.",
         )
 
@@ -30,8 +35,11 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"Sincronização agendada a cada {intervalo_minutos()} minuto(s)."))
             return
         simular = options["dry_run"]
-        opcoes = {"gatilho": SincronizacaoCarteira.Gatilho.COMANDO, "simular": simular,
-                  "permitir_vazia": options["permitir_carteira_vazia"]}
+        opcoes = {
+            "gatilho": SincronizacaoCarteira.Gatilho.COMANDO,
+            "simular": simular,
+            "permitir_vazia": options["permitir_carteira_vazia"],
+        }
         try:
             if options["planilha"]:
                 execucao = servico.sincronizar_planilha(options["planilha"], **opcoes)
@@ -43,8 +51,10 @@ class Command(BaseCommand):
         if simular:
             self.stdout.write(self.style.WARNING("Simulação (--dry-run): nada foi gravado."))
         else:
-            self.stdout.write(self.style.SUCCESS(
-                f"Carteira sincronizada: {execucao.linhas_novas} novas, {execucao.linhas_removidas} removidas, "
-                f"{execucao.linhas_reduzidas} reduzidas, {execucao.linhas_aumentadas} aumentadas, "
-                f"{execucao.linhas_alteradas} alteradas, {execucao.alertas} alerta(s)."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Carteira sincronizada: {execucao.linhas_novas} novas, {execucao.linhas_removidas} removidas, "
+                    f"{execucao.linhas_reduzidas} reduzidas, {execucao.linhas_aumentadas} aumentadas, "
+                    f"{execucao.linhas_alteradas} alteradas, {execucao.alertas} alerta(s)."
+                )
+            )

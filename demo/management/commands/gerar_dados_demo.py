@@ -43,8 +43,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--escala", type=float, default=1.0, help="multiplica todos os volumes (padrão 1; ex.: 0.1, 100)")
-        parser.add_argument("--semente", type=int, default=gerador.SEMENTE_PADRAO, help="semente aleatória (padrão %(default)s)")
+        parser.add_argument(
+            "--escala", type=float, default=1.0, help="multiplica todos os volumes (padrão 1; ex.: 0.1, 100)"
+        )
+        parser.add_argument(
+            "--semente", type=int, default=gerador.SEMENTE_PADRAO, help="semente aleatória (padrão %(default)s)"
+        )
         parser.add_argument("--limpar", action="store_true", help="apaga antes os dados das tabelas de demonstração")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="banco de dados (padrão: default)")
 

@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Recalcula do zero EstoqueTempoReal e MovimentacaoPrevista a partir das tabelas de origem (seguro com o sistema em uso)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--lote", type=int, default=reconstrucao.LOTE, help="produtos por transação (padrão %(default)s)")
+        parser.add_argument(
+            "--lote", type=int, default=reconstrucao.LOTE, help="produtos por transação (padrão %(default)s)"
+        )
 
     def handle(self, *args, lote, **options):
         inicio = time.monotonic()

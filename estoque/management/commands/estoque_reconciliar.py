@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "Verifica as tabelas derivadas contra as origens e corrige divergências (ou só relata com --dry-run)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--produto", action="append", help="código a verificar (pode repetir); padrão: o catálogo todo")
+        parser.add_argument(
+            "--produto", action="append", help="código a verificar (pode repetir); padrão: o catálogo todo"
+        )
         parser.add_argument("--dry-run", action="store_true", help="apenas relata, não corrige")
 
     def handle(self, *args, produto=None, dry_run=False, **options):
