@@ -1,13 +1,11 @@
 """The report buttons in a real browser (headless Chromium): modal, date filter, downloads.
 
-Needs Debian's chromium and chromedriver (/usr/bin); skipped with the reason when absent.
 Set RELATORIOS_CAPTURA=/caminho.png to keep a screenshot of the open modal, and
 RELATORIOS_CAPTURA_PRODUCAO=/caminho.png for the production dashboard.
 """
 
 import os
 import shutil
-import time
 from io import BytesIO
 from pathlib import Path
 
@@ -15,59 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests import fabricas as f
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-SENHA = "senha-forte-123"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-        reason=f"teste de navegador: precisa de {CHROMIUM} e {CHROMEDRIVER} (apt-get install chromium chromium-driver)",
-    ),
-]
-
-
-@pytest.fixture
-def downloads(tmp_path):
-    pasta = tmp_path / "downloads"
-    pasta.mkdir()
-    return pasta
-
-
-@pytest.fixture
-def navegador(tmp_path, downloads):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    opcoes = webdriver.ChromeOptions()
-    opcoes.binary_location = CHROMIUM
-    for argumento in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        "--window-size=1366,900",
-        "--lang=pt-BR",
-        f"--user-data-dir={tmp_path / 'perfil'}",
-    ):
-        opcoes.add_argument(argumento)
-    opcoes.add_experimental_option(
-        "prefs",
-        {
-            "download.default_directory": str(downloads),
-            "download.prompt_for_download": False,
-            "download.directory_upgrade": True,
-            "safebrowsing.enabled": False,
-        },
-    )
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opcoes)
-    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    driver.implicitly_wait(0)
-    yield driver
-    driver.quit()
+from tests.navegador.apoio import SENHA, esperar
 
 
 @pytest.fixture
@@ -80,16 +26,6 @@ def cenario(django_user_model):
     f.linha_carteira("PED2", "P1", 10, data_pedido=f.dia(-30), raz_social="CLIENTE DOIS")
     f.pre_separacao("P1", 200, k=2, pedido="PED1")
     f.separacao("P1", 300, k=1, lote="LOTE1", pedido="PED1")
-
-
-def esperar(condicao, segundos=30, passo=0.1):
-    fim = time.monotonic() + segundos
-    while time.monotonic() < fim:
-        resultado = condicao()
-        if resultado:
-            return resultado
-        time.sleep(passo)
-    raise AssertionError(f"tempo esgotado esperando: {condicao.__doc__ or condicao}")
 
 
 def esperar_download(pasta: Path, prefixo: str) -> Path:

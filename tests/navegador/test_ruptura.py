@@ -5,9 +5,9 @@ from django_q.conf import Conf
 from selenium.webdriver.common.by import By
 
 from tests import fabricas as f
-from tests.test_navegador_relatorios import SENHA, downloads, esperar, navegador  # noqa: F401 (fixtures)
+from tests.navegador.apoio import SENHA, esperar
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def entrar(driver, live_server):
@@ -22,7 +22,7 @@ def texto_botao(driver, pedido):
     return botoes[0].text.strip() if botoes else ""
 
 
-def test_pagina_de_pedidos_analisa_e_atualiza_ao_vivo(navegador, live_server, django_user_model, monkeypatch):  # noqa: F811
+def test_pagina_de_pedidos_analisa_e_atualiza_ao_vivo(navegador, live_server, django_user_model, monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", True)  # django-q2 tasks inline: no cluster in the test
     django_user_model.objects.create_superuser("analista", "analista@example.com", SENHA)
     f.movimento("A1", 1000)
