@@ -8,6 +8,7 @@ import os
 import shutil
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from openpyxl import load_workbook
@@ -48,7 +49,8 @@ def entrar(driver, live_server, caminho):
     driver.find_element(By.ID, "id_username").send_keys("analista")
     driver.find_element(By.ID, "id_password").send_keys(SENHA)
     driver.find_element(By.CSS_SELECTOR, "input[type=submit], button[type=submit]").click()
-    esperar(lambda: driver.current_url.rstrip("/").endswith(caminho.rstrip("/")))
+    # The path, not the whole URL: the login page's own URL ends with "?next=<caminho>".
+    esperar(lambda: urlparse(driver.current_url).path.rstrip("/") == caminho.rstrip("/"))
 
 
 def definir_data(driver, campo, valor):
