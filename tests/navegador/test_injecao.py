@@ -14,7 +14,7 @@ from django_q.conf import Conf
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from carteira.models import CarteiraPrincipal
+from carteira.models import CarteiraPrincipal, SincronizacaoCarteira
 from estoque.models import CadastroPalletizacao
 from producao.models import ProgramacaoProducao
 from producao.services import criar_programacao
@@ -220,6 +220,21 @@ def test_nome_malicioso_aparece_como_texto_e_nada_executa(
     abrir(driver, live_server, f"/admin/estoque/cadastropalletizacao/{produto.pk}/change/")
     assert driver.find_element(By.ID, "id_nome_produto").get_attribute("value") == NOME
     limpa(driver, "admin: formulário do produto")
+
+    execucao = SincronizacaoCarteira.objects.latest("iniciado_em")
+    abrir(driver, live_server, f"/admin/carteira/sincronizacaocarteira/{execucao.pk}/change/")
+    assert driver.find_element(By.CSS_SELECTOR, "pre.app-relatorio").value_of_css_property("white-space") == "pre-wrap"
+    limpa(driver, "admin: relatório da sincronização")
+
+    # import-export's export page, its inline onchange replaced by js/admin_exportacao.js.
+    abrir(driver, live_server, "/admin/estoque/cadastropalletizacao/export/")
+    campos = "input[type=checkbox]:not(.select-toggle)"
+    esperar(lambda: driver.find_elements(By.CSS_SELECTOR, campos))
+    driver.find_element(By.CSS_SELECTOR, "input.select-toggle").click()
+    assert not any(c.is_selected() for c in driver.find_elements(By.CSS_SELECTOR, campos))
+    driver.find_element(By.CSS_SELECTOR, "input.select-toggle").click()
+    assert all(c.is_selected() for c in driver.find_elements(By.CSS_SELECTOR, campos))
+    limpa(driver, "admin: exportação")
 
     abrir(driver, live_server, "/api/docs/")
     esperar(lambda: driver.find_elements(By.CSS_SELECTOR, ".opblock"))  # Swagger UI rendered the schema
