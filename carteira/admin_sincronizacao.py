@@ -30,6 +30,10 @@ class PlanilhaForm(forms.Form):
 @admin.register(SincronizacaoCarteira)
 class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
     change_list_template = "admin/carteira/sincronizacaocarteira/change_list.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # classes instead of style= attributes (Content-Security-Policy)
+
     list_display = (
         "iniciado_em",
         "origem",
@@ -92,7 +96,7 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
 
     @admin.display(description="relatório")
     def relatorio_formatado(self, obj):
-        return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', obj.relatorio or "-")
+        return format_html('<pre class="app-relatorio">{}</pre>', obj.relatorio or "-")
 
     def pode_sincronizar(self, request) -> bool:
         return request.user.is_active and request.user.is_staff and request.user.has_perm(PERMISSAO)

@@ -10,9 +10,13 @@ import unicodedata
 from datetime import datetime
 from decimal import InvalidOperation
 
+from diff_match_patch import diff_match_patch
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, F, Q
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.encoding import force_str
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from import_export import resources, widgets
 from import_export.formats.base_formats import CSV
 from import_export.results import Result
@@ -152,6 +156,34 @@ def campos_da_condicao(condicao) -> list[str]:
     return campos
 
 
+class DiffSemEstiloInline(resources.Diff):
+    """The import preview's diff with classes, not style= attributes (Content-Security-Policy:
+    style-src 'self'); the colours live in static/css/admin.css. Every value is escaped."""
+
+    MARCAS = {
+        diff_match_patch.DIFF_INSERT: "ins",
+        diff_match_patch.DIFF_DELETE: "del",
+        diff_match_patch.DIFF_EQUAL: "span",
+    }
+
+    def as_html(self):
+        dmp = diff_match_patch()
+        colunas = []
+        for antes, depois in zip(self.left, self.right):
+            if antes != depois and self.new:
+                antes = ""
+            partes = dmp.diff_main(force_str(antes), force_str(depois))
+            dmp.diff_cleanupSemantic(partes)
+            html = []
+            for operacao, texto in partes:
+                if texto:
+                    marca = self.MARCAS[operacao]
+                    classe = "" if marca == "span" else f' class="app-diff-{marca}"'
+                    html.append(f"<{marca}{classe}>{escape(texto).replace(chr(10), '&para;<br>')}</{marca}>")
+            colunas.append(mark_safe("".join(html)))  # built above from escaped text only
+        return colunas
+
+
 class ImportacaoResource(resources.ModelResource):
     """Base of every import: all-or-nothing, errors by line and field, row-by-row save()."""
 
@@ -195,6 +227,10 @@ class ImportacaoResource(resources.ModelResource):
 
     def get_result_class(self):
         return ResultadoPlanilha
+
+    @classmethod
+    def get_diff_class(cls):
+        return DiffSemEstiloInline
 
     def import_data(
         self,

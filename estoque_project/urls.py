@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from carteira.ruptura import views as carteira_pedidos
 from carteira.ruptura.api import EventosEstoqueView
@@ -23,5 +23,10 @@ urlpatterns = [
     path("api/estoque/eventos", EventosEstoqueView.as_view(), name="estoque-eventos"),
     path("api/producao/", include("producao.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Split view: the page loads its init script from /api/docs/?script (no inline script, CSP).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+        name="api-docs",
+    ),
 ]

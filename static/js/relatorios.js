@@ -18,13 +18,21 @@
     return typeof texto === "string" && /^\d{4}-\d{2}-\d{2}$/.test(texto) ? texto : "";
   }
 
-  function textoPeriodo(periodo) {
+  function negrito(texto, atributo) {
+    var forte = document.createElement("strong");
+    if (atributo) forte.setAttribute(atributo, "");
+    forte.textContent = texto;
+    return forte;
+  }
+
+  /* The applied range as nodes (text and <strong>), never as HTML. */
+  function nosPeriodo(periodo) {
     if (!periodo.de && !periodo.ate) {
-      return "Período aplicado: <strong>sem filtro de data</strong> (todos os registros)";
+      return ["Período aplicado: ", negrito("sem filtro de data"), " (todos os registros)"];
     }
-    var de = periodo.de ? "de <strong data-periodo-de>" + dataBr(periodo.de) + "</strong>" : "desde o início";
-    var ate = periodo.ate ? "até <strong data-periodo-ate>" + dataBr(periodo.ate) + "</strong>" : "sem data final";
-    return "Período aplicado: " + de + " " + ate;
+    var de = periodo.de ? ["de ", negrito(dataBr(periodo.de), "data-periodo-de")] : ["desde o início"];
+    var ate = periodo.ate ? ["até ", negrito(dataBr(periodo.ate), "data-periodo-ate")] : ["sem data final"];
+    return ["Período aplicado: "].concat(de, [" "], ate);
   }
 
   function lerSessao() {
@@ -67,7 +75,7 @@
         var base = link.getAttribute("data-relatorio-url");
         link.setAttribute("href", consulta ? base + "?" + consulta : base);
       });
-      aviso.innerHTML = textoPeriodo(periodo);
+      aviso.replaceChildren.apply(aviso, nosPeriodo(periodo));
       modal.setAttribute("data-periodo-aplicado", consulta);
       gravarSessao(periodo);
     }

@@ -9,6 +9,9 @@
   const pedidos = linhas.map((tr) => tr.dataset.pedido);
   const numero = new Intl.NumberFormat("pt-BR", { maximumFractionDigits: 3 });
   const moeda = new Intl.NumberFormat("pt-BR", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  // The page hands over the CSRF token (<meta>) and the URLs (data- attributes): no inline script.
+  const tabela = document.getElementById("tabela-pedidos");
+  const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
 
   function dataBR(iso, comAno) {
     if (!iso) return "";
@@ -55,10 +58,10 @@
 
   async function iniciar() {
     if (!pedidos.length) return;
-    const resposta = await fetch("/api/carteira/ruptura/analisar", {
+    const resposta = await fetch(tabela.dataset.urlAnalisar, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": window.CSRF_TOKEN },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": CSRF },
       body: JSON.stringify({ pedidos }),
     });
     if (!resposta.ok) {
@@ -81,7 +84,8 @@
   }
 
   async function atualizar(num) {
-    const resposta = await fetch(`/api/carteira/pedidos/${encodeURIComponent(num)}/ruptura`, { credentials: "same-origin" });
+    const url = tabela.dataset.urlRupturaPedido.replace("__PEDIDO__", encodeURIComponent(num));
+    const resposta = await fetch(url, { credentials: "same-origin" });
     if (resposta.ok) pintar(await resposta.json());
   }
 
@@ -96,30 +100,60 @@
     });
   }
 
+  // Builds an element from text and nodes only: data never passes through an HTML parser,
+  // so a product named "<img onerror=...>" shows as those characters (and CSP holds).
+  function el(tag, classe, ...filhos) {
+    const no = document.createElement(tag);
+    if (classe) no.className = classe;
+    no.append(...filhos.filter((f) => f !== null && f !== undefined && f !== ""));
+    return no;
+  }
+
+  function celulaProducao(producao) {
+    const td = el("td", "");
+    if (!producao.length) {
+      td.textContent = "—";
+      return td;
+    }
+    producao.forEach((p, i) => {
+      if (i) td.append(el("br", ""));
+      td.append(`${dataBR(p.data, true)}: ${numero.format(p.qtd_programada)} (${p.linha_producao || p.cod_produto})`);
+    });
+    return td;
+  }
+
+  function linhaModal(l) {
+    const produto = el("td", "", l.cod_produto);
+    if (l.cod_principal !== l.cod_produto) produto.append(" ", el("small", "text-muted", `(${l.cod_principal})`));
+    const disponivel = l.disponivel_hoje ? "Hoje" : (l.disponivel_em ? dataBR(l.disponivel_em, true) : "Sem previsão");
+    return el("tr", l.disponivel_hoje ? "" : "table-warning",
+      produto,
+      el("td", "", l.nome_produto || ""),
+      el("td", "text-end", numero.format(l.qtd)),
+      el("td", "text-end", numero.format(l.estoque_atual)),
+      el("td", "text-end", numero.format(l.menor_estoque_d7)),
+      el("td", "", disponivel),
+      celulaProducao(l.producao));
+  }
+
   function detalhes(num) {
     const r = resultados.get(num);
     if (!r) return;
     document.getElementById("modal-ruptura-titulo").textContent = `Pedido ${r.num_pedido} · ${r.raz_social_red || ""}`;
-    const linhasHtml = r.linhas.map((l) => {
-      const prod = l.producao.map((p) => `${dataBR(p.data, true)}: ${numero.format(p.qtd_programada)} (${p.linha_producao || p.cod_produto})`).join("<br>");
-      return `<tr class="${l.disponivel_hoje ? "" : "table-warning"}">
-        <td>${l.cod_produto}${l.cod_principal !== l.cod_produto ? ` <small class="text-muted">(${l.cod_principal})</small>` : ""}</td>
-        <td>${l.nome_produto || ""}</td>
-        <td class="text-end">${numero.format(l.qtd)}</td>
-        <td class="text-end">${numero.format(l.estoque_atual)}</td>
-        <td class="text-end">${numero.format(l.menor_estoque_d7)}</td>
-        <td>${l.disponivel_hoje ? "Hoje" : (l.disponivel_em ? dataBR(l.disponivel_em, true) : "Sem previsão")}</td>
-        <td>${prod || "—"}</td></tr>`;
-    }).join("");
-    document.getElementById("modal-ruptura-corpo").innerHTML = `
-      <p class="mb-2">Disponível hoje: <strong>${Math.round(r.percentual_disponibilidade)}%</strong> do valor
-      (R$ ${moeda.format(r.valor_total)}) · Disponibilidade total: <strong>${r.data_disponibilidade_total ? dataBR(r.data_disponibilidade_total, true) : "sem previsão"}</strong>
-      · Criticidade: <strong>${r.pedido_ok ? "—" : r.criticidade}</strong></p>
-      <div class="table-responsive"><table class="table table-sm">
-      <thead><tr><th>Produto</th><th>Nome</th><th class="text-end">Qtd</th><th class="text-end">Estoque</th>
-      <th class="text-end">Menor D+7</th><th>Disponível em</th><th>Produção que resolve</th></tr></thead>
-      <tbody>${linhasHtml}</tbody></table></div>
-      <p class="small text-muted mb-0">Menor D+7 sem as saídas do próprio pedido.</p>`;
+    const resumo = el("p", "mb-2",
+      "Disponível hoje: ", el("strong", "", `${Math.round(r.percentual_disponibilidade)}%`),
+      ` do valor (R$ ${moeda.format(r.valor_total)}) · Disponibilidade total: `,
+      el("strong", "", r.data_disponibilidade_total ? dataBR(r.data_disponibilidade_total, true) : "sem previsão"),
+      " · Criticidade: ", el("strong", "", r.pedido_ok ? "—" : r.criticidade));
+    const cabecalho = el("tr", "", ...[
+      ["Produto", ""], ["Nome", ""], ["Qtd", "text-end"], ["Estoque", "text-end"],
+      ["Menor D+7", "text-end"], ["Disponível em", ""], ["Produção que resolve", ""],
+    ].map(([texto, classe]) => el("th", classe, texto)));
+    const tabela = el("table", "table table-sm", el("thead", "", cabecalho), el("tbody", "", ...r.linhas.map(linhaModal)));
+    document.getElementById("modal-ruptura-corpo").replaceChildren(
+      resumo,
+      el("div", "table-responsive", tabela),
+      el("p", "small text-muted mb-0", "Menor D+7 sem as saídas do próprio pedido."));
     bootstrap.Modal.getOrCreateInstance(document.getElementById("modal-ruptura")).show();
   }
 

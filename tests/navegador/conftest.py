@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from tests.navegador.apoio import OUVIR_VIOLACOES_CSP
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 MOTIVO = f"teste de navegador: precisa de {CHROMIUM} e {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
@@ -60,7 +62,11 @@ def navegador(tmp_path, downloads):
             "safebrowsing.enabled": False,
         },
     )
+    # The console (CSP violations are logged there) and, in every new document, a listener
+    # that records each securitypolicyviolation event (see apoio.violacoes_csp).
+    opcoes.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opcoes)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": OUVIR_VIOLACOES_CSP})
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.implicitly_wait(0)
     yield driver
