@@ -94,11 +94,13 @@ class PreSeparacaoItemAdmin(admin.ModelAdmin):
         "tipo_envio",
         "criado_por",
         "criado_em",
+        "cancelado_por_sincronizacao",
     )
     list_filter = ("status", "tipo_envio", "data_expedicao_editada")
     search_fields = ("num_pedido", "cod_produto", "protocolo_editado", "criado_por")
     date_hierarchy = "data_expedicao_editada"
-    readonly_fields = ("criado_em",)
+    # Cancelled only by the carteira sync (PreSeparacaoItem.clean refuses CANCELADO by hand).
+    readonly_fields = ("criado_em", "cancelado_em", "cancelado_por_sincronizacao")
 
 
 @admin.register(Separacao)
@@ -116,11 +118,20 @@ class SeparacaoAdmin(admin.ModelAdmin):
         "status",
         "numero_nf",
         "sincronizado_nf",
+        "cancelado_em",
+        "cancelado_por_sincronizacao",
     )
-    list_filter = ("status", "sincronizado_nf", "tipo_envio", "expedicao")
+    list_filter = (
+        "status",
+        "sincronizado_nf",
+        ("cancelado_em", admin.EmptyFieldListFilter),
+        "tipo_envio",
+        "expedicao",
+    )
     search_fields = ("=separacao_lote_id", "num_pedido", "cod_produto", "numero_nf", "protocolo")
     date_hierarchy = "expedicao"
-    readonly_fields = ("criado_em",)
+    # Cancelled only by the carteira sync: kept for the record, out of the forecast.
+    readonly_fields = ("criado_em", "cancelado_em", "cancelado_por_sincronizacao")
     show_full_result_count = False
     list_per_page = 100
 
@@ -138,6 +149,7 @@ class PedidoAdmin(SomenteLeituraAdmin):
         "protocolo",
         "numero_nf",
         "qtd_itens",
+        "qtd_itens_cancelados",
         "valor_saldo_total",
         "peso_total",
         "pallet_total",

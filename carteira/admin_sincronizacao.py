@@ -1,25 +1,36 @@
-"""Operator screens of the carteira sync: the run log (with "Sincronizar agora" and the
-spreadsheet import) and the alerts on quoted separações (acknowledged here).
+"""Operator screens of the carteira sync: the run log (with "Sincronizar agora", the spreadsheet
+import and the confirmation of a stopped run) and the alerts on quoted separações.
 
-Both are read-only: runs are written by the sync, alerts by the sync and the
-"reconhecer" action. Running a sync needs the permission carteira.executar_sincronizacao.
+Both are read-only: runs are written by the sync, alerts by the sync and the "reconhecer"
+action. Running or confirming a sync needs the permission carteira.executar_sincronizacao.
+A run that stops before writing (AGUARDANDO_CONFIRMACAO) opens its confirmation page: what it
+would do (counts, the lines it would remove, the separações COTADO/EMBARCADO it touches) and
+"Confirmar e aplicar". A run's page lists the pré-separações and separações it cancelled.
 """
+
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from carteira import selectors
 from carteira.models import AlertaSeparacaoCotada, SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.registros import ErroSincronizacao
 from core.admin import SomenteLeituraAdmin
 
 PERMISSAO = "carteira.executar_sincronizacao"
+ESPERA_ADMIN = 10  # seconds a click waits for another run's lock before saying it is busy
+LISTADAS = 200  # rows shown per table on a run's page; the rest behind a link
+Status = SincronizacaoCarteira.Status
 
 
 class PlanilhaForm(forms.Form):
@@ -27,14 +38,20 @@ class PlanilhaForm(forms.Form):
     simular = forms.BooleanField(label="Só simular (mostrar as diferenças sem gravar)", required=False)
 
 
+class ConfirmacaoPlanilhaForm(forms.Form):
+    arquivo = forms.FileField(label="A mesma planilha (.xlsx ou .csv), de novo")
+
+
+def _url(nome: str, *args) -> str:
+    return reverse(f"admin:carteira_sincronizacaocarteira_{nome}", args=args)
+
+
 @admin.register(SincronizacaoCarteira)
 class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
     change_list_template = "admin/carteira/sincronizacaocarteira/change_list.html"
 
-    class Media:
-        css = {"all": ["css/admin.css"]}  # classes instead of style= attributes (Content-Security-Policy)
-
     list_display = (
+        "id",
         "iniciado_em",
         "origem",
         "status",
@@ -58,9 +75,10 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             None,
             {
                 "fields": (
-                    ("iniciado_em", "finalizado_em"),
+                    ("iniciado_em", "finalizado_em", "instantaneo_em"),
                     ("origem", "status", "gatilho"),
-                    ("usuario", "arquivo"),
+                    ("usuario", "arquivo", "confirmacao_de"),
+                    "confirmar_link",
                     "erro",
                 )
             },
@@ -78,15 +96,21 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             "Alocações",
             {
                 "fields": (
-                    ("pre_separacoes_reduzidas", "pre_separacoes_excluidas"),
-                    ("separacoes_reduzidas", "separacoes_excluidas"),
+                    ("pre_separacoes_reduzidas", "pre_separacoes_canceladas"),
+                    ("separacoes_reduzidas", "separacoes_canceladas"),
                     "alertas",
                 )
             },
         ),
+        ("O que exige confirmação", {"fields": ("plano_formatado",)}),
+        ("Canceladas por esta execução", {"fields": ("canceladas_formatadas",)}),
         ("Relatório", {"fields": ("relatorio_formatado",)}),
     )
-    readonly_fields = ("relatorio_formatado",)
+    readonly_fields = ("relatorio_formatado", "plano_formatado", "canceladas_formatadas", "confirmar_link")
+
+    class Media:
+        # Classes instead of style= attributes (Content-Security-Policy).
+        css = {"all": ("css/admin.css", "css/admin_sincronizacao.css")}
 
     @admin.display(description="duração")
     def duracao(self, obj):
@@ -98,6 +122,34 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
     def relatorio_formatado(self, obj):
         return format_html('<pre class="app-relatorio">{}</pre>', obj.relatorio or "-")
 
+    @admin.display(description="plano")
+    def plano_formatado(self, obj):
+        return render_to_string(
+            "admin/carteira/sincronizacaocarteira/_plano.html", {"execucao": obj, **_contexto_plano(obj)}
+        )
+
+    @admin.display(description="canceladas")
+    def canceladas_formatadas(self, obj):
+        pres, seps = selectors.canceladas_por_sincronizacao(obj)
+        return render_to_string(
+            "admin/carteira/sincronizacaocarteira/_canceladas.html",
+            {
+                "pres": pres[:LISTADAS],
+                "seps": seps[:LISTADAS],
+                "total_pres": len(pres),
+                "total_seps": len(seps),
+                "listadas": LISTADAS,
+                "url_pres": f"{reverse('admin:carteira_preseparacaoitem_changelist')}?cancelado_por_sincronizacao={obj.pk}",
+                "url_seps": f"{reverse('admin:carteira_separacao_changelist')}?cancelado_por_sincronizacao={obj.pk}",
+            },
+        )
+
+    @admin.display(description="confirmação")
+    def confirmar_link(self, obj):
+        if obj.status != Status.AGUARDANDO_CONFIRMACAO:
+            return "-"
+        return format_html('<a class="button" href="{}">Ver o plano e confirmar</a>', _url("confirmar", obj.pk))
+
     def pode_sincronizar(self, request) -> bool:
         return request.user.is_active and request.user.is_staff and request.user.has_perm(PERMISSAO)
 
@@ -106,43 +158,35 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
         return [
             path("sincronizar/", self.admin_site.admin_view(self.sincronizar_view), name=f"{nome}_sincronizar"),
             path("planilha/", self.admin_site.admin_view(self.planilha_view), name=f"{nome}_planilha"),
+            path("<int:pk>/confirmar/", self.admin_site.admin_view(self.confirmar_view), name=f"{nome}_confirmar"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "pode_sincronizar": self.pode_sincronizar(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "pode_sincronizar": self.pode_sincronizar(request),
+            "aguardando": servico.aguardando(),
+        }
         return super().changelist_view(request, extra_context)
 
     def _lista(self):
-        return HttpResponseRedirect(reverse("admin:carteira_sincronizacaocarteira_changelist"))
+        return HttpResponseRedirect(_url("changelist"))
 
     def _relatar(self, request, execucao: SincronizacaoCarteira):
-        url = reverse("admin:carteira_sincronizacaocarteira_change", args=[execucao.pk])
-        if execucao.status == SincronizacaoCarteira.Status.SIMULACAO:
-            resumo = "Simulação concluída, nada foi gravado"
-        else:
-            resumo = "Carteira sincronizada"
+        """The message for a finished run, and where to go next."""
+        if execucao.status == Status.AGUARDANDO_CONFIRMACAO:
+            messages.warning(request, servico.resumo(execucao))
+            return HttpResponseRedirect(_url("confirmar", execucao.pk))
         messages.success(
             request,
-            format_html(
-                "{}: {} novas, {} removidas, {} reduzidas, {} aumentadas, {} alteradas; {} pré-separações e {} separações "
-                'ajustadas; {} alerta(s). <a href="{}">Ver o relatório</a>.',
-                resumo,
-                execucao.linhas_novas,
-                execucao.linhas_removidas,
-                execucao.linhas_reduzidas,
-                execucao.linhas_aumentadas,
-                execucao.linhas_alteradas,
-                execucao.pre_separacoes_reduzidas + execucao.pre_separacoes_excluidas,
-                execucao.separacoes_reduzidas + execucao.separacoes_excluidas,
-                execucao.alertas,
-                url,
-            ),
+            format_html('{} <a href="{}">Ver o relatório</a>.', servico.resumo(execucao), _url("change", execucao.pk)),
         )
         if execucao.alertas:
             alertas = reverse("admin:carteira_alertaseparacaocotada_changelist") + "?reconhecido__exact=0"
             messages.warning(
                 request, format_html('Separações cotadas foram afetadas: <a href="{}">revise os alertas</a>.', alertas)
             )
+        return None
 
     def sincronizar_view(self, request):
         if request.method != "POST":
@@ -151,13 +195,12 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             raise PermissionDenied
         try:
             execucao = servico.sincronizar_odoo(
-                gatilho=SincronizacaoCarteira.Gatilho.ADMIN, usuario=request.user.get_username()
+                gatilho=SincronizacaoCarteira.Gatilho.ADMIN, usuario=request.user.get_username(), espera=ESPERA_ADMIN
             )
         except ErroSincronizacao as erro:
             messages.error(request, f"Sincronização falhou, nada foi alterado: {erro}")
             return self._lista()
-        self._relatar(request, execucao)
-        return self._lista()
+        return self._relatar(request, execucao) or self._lista()
 
     def planilha_view(self, request):
         if not self.pode_sincronizar(request):
@@ -172,12 +215,12 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
                     gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
                     simular=form.cleaned_data["simular"],
                     usuario=request.user.get_username(),
+                    espera=ESPERA_ADMIN,
                 )
             except ErroSincronizacao as erro:
                 messages.error(request, f"Importação recusada, nada foi alterado: {erro}")
             else:
-                self._relatar(request, execucao)
-                return HttpResponseRedirect(reverse("admin:carteira_sincronizacaocarteira_change", args=[execucao.pk]))
+                return self._relatar(request, execucao) or HttpResponseRedirect(_url("change", execucao.pk))
         contexto = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -185,6 +228,69 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/carteira/sincronizacaocarteira/planilha.html", contexto)
+
+    def confirmar_view(self, request, pk: int):
+        """GET: what the stopped run would do; POST: confirm it (read the source again, apply if within)."""
+        execucao = get_object_or_404(SincronizacaoCarteira, pk=pk)
+        if not self.has_view_permission(request, execucao):
+            raise PermissionDenied
+        pode = self.pode_sincronizar(request)
+        planilha = execucao.origem == SincronizacaoCarteira.Origem.PLANILHA
+        form = ConfirmacaoPlanilhaForm(request.POST or None, request.FILES or None) if planilha else None
+        if request.method == "POST":
+            if not pode:
+                raise PermissionDenied
+            if form is None or form.is_valid():
+                arquivo = form.cleaned_data["arquivo"] if form is not None else None
+                try:
+                    nova = servico.confirmar(
+                        execucao,
+                        gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
+                        usuario=request.user.get_username(),
+                        arquivo=arquivo,
+                        nome=getattr(arquivo, "name", ""),
+                        espera=ESPERA_ADMIN,
+                    )
+                except ErroSincronizacao as erro:
+                    messages.error(request, f"Confirmação não aplicada, nada foi alterado: {erro}")
+                    return HttpResponseRedirect(_url("confirmar", execucao.pk))
+                return self._relatar(request, nova) or HttpResponseRedirect(_url("change", nova.pk))
+        contexto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Sincronização nº {execucao.pk}: confirmar o plano",
+            "execucao": execucao,
+            "pode_confirmar": pode and execucao.status == Status.AGUARDANDO_CONFIRMACAO,
+            "form": form,
+            **_contexto_plano(execucao),
+        }
+        return TemplateResponse(request, "admin/carteira/sincronizacaocarteira/confirmar.html", contexto)
+
+
+def _qtd(texto):
+    """A quantity kept as text in the plan (JSON), as a Decimal the template formats in pt-BR."""
+    return None if texto in (None, "") else Decimal(texto)
+
+
+def _contexto_plano(execucao: SincronizacaoCarteira) -> dict:
+    plano = execucao.plano or {}
+    removidas = [
+        {"pedido": pedido, "produto": produto, "antes": _qtd(antes)}
+        for pedido, produto, antes in plano.get("removidas", [])
+    ]
+    separacoes = [
+        {**sep, **{campo: _qtd(sep.get(campo)) for campo in ("antes", "depois", "acima")}}
+        for sep in plano.get("separacoes", [])
+    ]
+    return {
+        "motivos": plano.get("motivos", []),
+        "alem_do_confirmado": plano.get("alem_do_confirmado", []),
+        "linhas_odoo": plano.get("linhas_odoo"),
+        "removidas": removidas[:LISTADAS],
+        "total_removidas": len(removidas),
+        "separacoes_afetadas": separacoes,
+        "listadas": LISTADAS,
+    }
 
 
 @admin.register(AlertaSeparacaoCotada)

@@ -3,7 +3,9 @@
 Both are forecast outflows. A pré-separação confirmed into a separação stops counting
 (status ENVIADO_SEPARACAO) in the same transaction as its separação starts: the outflow
 moves, never doubles. A separação stops counting once invoiced, by its own status, its
-NF flag or its lote's embarque item (the engine passes `lote_faturado`).
+NF flag or its lote's embarque item (the engine passes `lote_faturado`). Either stops
+counting when a carteira sync cancels it (pré-separação: status CANCELADO; separação:
+`cancelado_em` set): the row is kept for the record and contributes nothing.
 """
 
 from django.db.models import Sum
@@ -39,7 +41,7 @@ def pre_separacoes(codigos, using):
 
 
 def separacao(estado: dict, lote_faturado: bool):
-    if separacao_pendente(estado["status"], estado["sincronizado_nf"], lote_faturado):
+    if separacao_pendente(estado["status"], estado["sincronizado_nf"], lote_faturado, estado["cancelado_em"]):
         data = data_prevista_separacao(estado["expedicao"], estado["criado_em"])
         yield Contribuicao(estado["cod_produto"], SAIDA, data, estado["qtd_saldo"])
 
@@ -70,7 +72,16 @@ def registrar_regras():
     registrar(
         RegraFonte(
             Separacao,
-            ("cod_produto", "expedicao", "qtd_saldo", "status", "sincronizado_nf", "separacao_lote_id", "criado_em"),
+            (
+                "cod_produto",
+                "expedicao",
+                "qtd_saldo",
+                "status",
+                "sincronizado_nf",
+                "separacao_lote_id",
+                "criado_em",
+                "cancelado_em",
+            ),
             separacao,
             separacoes,
             campo_lote="separacao_lote_id",

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
@@ -77,11 +78,12 @@ class CarteiraPrincipal(models.Model):
 
 
 STATUS_PRE_SEPARACAO_ATIVOS = ("CRIADO", "RECOMPOSTO")
+STATUS_PRE_SEPARACAO_CANCELADO = "CANCELADO"
 
 
 class PreSeparacaoItemQuerySet(FonteQuerySet):
     def ativas(self):
-        """Pré-separações still planned (a forecast outflow): CRIADO or RECOMPOSTO."""
+        """Pré-separações still planned (a forecast outflow): CRIADO or RECOMPOSTO (never CANCELADO)."""
         return self.filter(status__in=STATUS_PRE_SEPARACAO_ATIVOS)
 
 
@@ -92,6 +94,7 @@ class PreSeparacaoItem(FonteEstoque):
         CRIADO = "CRIADO", "Criado"
         RECOMPOSTO = "RECOMPOSTO", "Recomposto"
         ENVIADO_SEPARACAO = "ENVIADO_SEPARACAO", "Enviado para separação"
+        CANCELADO = STATUS_PRE_SEPARACAO_CANCELADO, "Cancelado pela sincronização"
 
     class TipoEnvio(models.TextChoices):
         TOTAL = "total", "Total"
@@ -112,6 +115,17 @@ class PreSeparacaoItem(FonteEstoque):
     tipo_envio = models.CharField("tipo de envio", max_length=10, choices=TipoEnvio.choices, default=TipoEnvio.TOTAL)
     criado_em = models.DateTimeField(auto_now_add=True)
     criado_por = models.CharField(max_length=100, blank=True, default="")
+    # Set together with status CANCELADO by the carteira sync (never by hand): the row is
+    # kept, counts for nothing, and says which run cancelled it.
+    cancelado_em = models.DateTimeField("cancelada em", null=True, blank=True)
+    cancelado_por_sincronizacao = models.ForeignKey(
+        "carteira.SincronizacaoCarteira",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pre_separacoes_cancelamentos",
+        verbose_name="cancelada pela sincronização",
+    )
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "pré-separação"
@@ -121,20 +135,44 @@ class PreSeparacaoItem(FonteEstoque):
         constraints = [
             models.CheckConstraint(condition=Q(qtd_selecionada_usuario__gt=0), name="presep_qtd_positiva"),
             models.CheckConstraint(
-                condition=Q(status__in=["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO"]), name="presep_status_valido"
+                condition=Q(status__in=["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO", "CANCELADO"]),
+                name="presep_status_valido",
             ),
             models.CheckConstraint(condition=Q(tipo_envio__in=["total", "parcial"]), name="presep_tipo_envio_valido"),
+            # CANCELADO exactly when it has a cancellation time; the run only with a time.
+            models.CheckConstraint(
+                condition=Q(status="CANCELADO", cancelado_em__isnull=False)
+                | (~Q(status="CANCELADO") & Q(cancelado_em__isnull=True)),
+                name="presep_cancelada_com_data",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelado_por_sincronizacao__isnull=True) | Q(cancelado_em__isnull=False),
+                name="presep_cancelada_por_sinc_com_data",
+            ),
         ]
 
     def __str__(self):
         return f"{self.num_pedido}/{self.cod_produto} {self.qtd_selecionada_usuario} em {self.data_expedicao_editada}"
 
+    def clean(self):
+        # The admin form: the database constraint above, said in words.
+        if (self.status == self.Status.CANCELADO) != (self.cancelado_em is not None):
+            raise ValidationError(
+                {"status": "CANCELADO só pela sincronização da carteira, e uma pré-separação cancelada não volta."}
+            )
+
 
 STATUS_SEPARACAO_FATURADOS = ("FATURADO", "NF no CD")
 
 
-def separacao_pendente(status: str, sincronizado_nf: bool, lote_faturado: bool) -> bool:
-    """Per row: still waiting to be invoiced (a forecast outflow). Twin of SeparacaoQuerySet.pendentes()."""
+STATUS_SEPARACAO_CANCELAVEIS = ("ABERTO", "COTADO")
+
+
+def separacao_pendente(status: str, sincronizado_nf: bool, lote_faturado: bool, cancelado_em: datetime | None) -> bool:
+    """Per row: still waiting to be invoiced and not cancelled (a forecast outflow).
+    Twin of SeparacaoQuerySet.pendentes()."""
+    if cancelado_em is not None:
+        return False
     return not (sincronizado_nf or status in STATUS_SEPARACAO_FATURADOS or lote_faturado)
 
 
@@ -150,13 +188,20 @@ def data_prevista_separacao(expedicao: date | None, criado_em: datetime | None) 
 
 class SeparacaoQuerySet(FonteQuerySet):
     def pendentes(self):
-        """Separações still waiting to be invoiced: not FATURADO/NF no CD, NF not synchronised,
-        and their lote not invoiced through an embarque (estoque.models.LoteFaturado, kept by
-        the engine in the same transaction as the embarque items)."""
+        """Separações still waiting to be invoiced: not cancelled, not FATURADO/NF no CD, NF not
+        synchronised, and their lote not invoiced through an embarque (estoque.models.LoteFaturado,
+        kept by the engine in the same transaction as the embarque items)."""
         faturado = LoteFaturado.objects.filter(separacao_lote_id=OuterRef("separacao_lote_id"))
         return (
-            self.filter(sincronizado_nf=False).exclude(status__in=STATUS_SEPARACAO_FATURADOS).exclude(Exists(faturado))
+            self.nao_canceladas()
+            .filter(sincronizado_nf=False)
+            .exclude(status__in=STATUS_SEPARACAO_FATURADOS)
+            .exclude(Exists(faturado))
         )
+
+    def nao_canceladas(self):
+        """Every separação but the ones a carteira sync cancelled (kept for the record only)."""
+        return self.filter(cancelado_em__isnull=True)
 
     def com_data_prevista(self):
         """Annotates `data_prevista` (see data_prevista_separacao; TruncDate uses São Paulo)."""
@@ -191,6 +236,17 @@ class Separacao(FonteEstoque):
     numero_nf = models.CharField("número NF", max_length=20, blank=True, default="")
     sincronizado_nf = models.BooleanField("NF sincronizada", default=False)
     criado_em = models.DateTimeField(auto_now_add=True)
+    # Set by the carteira sync when the order line no longer holds it (never by hand): the
+    # row keeps its status and quantity for the record and counts for nothing.
+    cancelado_em = models.DateTimeField("cancelada em", null=True, blank=True)
+    cancelado_por_sincronizacao = models.ForeignKey(
+        "carteira.SincronizacaoCarteira",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="separacoes_cancelamentos",
+        verbose_name="cancelada pela sincronização",
+    )
 
     objects: ClassVar = SeparacaoQuerySet.as_manager()
 
@@ -205,17 +261,35 @@ class Separacao(FonteEstoque):
                 condition=Q(status__in=["ABERTO", "COTADO", "EMBARCADO", "FATURADO", "NF no CD"]),
                 name="sep_status_valido",
             ),
+            # Only a separação not yet shipped can be cancelled (the sync's rule); the run only with a time.
+            models.CheckConstraint(
+                condition=Q(cancelado_em__isnull=True) | Q(status__in=list(STATUS_SEPARACAO_CANCELAVEIS)),
+                name="sep_cancelada_aberta_ou_cotada",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelado_por_sincronizacao__isnull=True) | Q(cancelado_em__isnull=False),
+                name="sep_cancelada_por_sinc_com_data",
+            ),
         ]
 
     def __str__(self):
         return f"{self.separacao_lote_id} {self.cod_produto} {self.qtd_saldo}"
 
+    def clean(self):
+        # The admin form: CHECK sep_cancelada_aberta_ou_cotada, said in words.
+        if self.cancelado_em is not None and self.status not in STATUS_SEPARACAO_CANCELAVEIS:
+            raise ValidationError(
+                {"status": "Separação cancelada pela sincronização da carteira: fica ABERTO ou COTADO, como estava."}
+            )
+
 
 class Pedido(models.Model):
     """One separação lote seen as a shipment. A database view over Separacao (never out of step).
 
-    Status: the least advanced status among its separações (ABERTO < COTADO < EMBARCADO <
-    FATURADO < NF no CD), so a lote is FATURADO only when every line is.
+    Status: the least advanced status among its separações not cancelled (ABERTO < COTADO <
+    EMBARCADO < FATURADO < NF no CD), so a lote is FATURADO only when every line is; CANCELADO
+    when a carteira sync cancelled every line. Items and totals count the lines not cancelled;
+    qtd_itens_cancelados the others.
     """
 
     separacao_lote_id = models.CharField("lote", max_length=50, primary_key=True)
@@ -226,6 +300,7 @@ class Pedido(models.Model):
     protocolo = models.CharField(max_length=50)
     numero_nf = models.CharField("número NF", max_length=20)
     qtd_itens = models.IntegerField("itens")
+    qtd_itens_cancelados = models.IntegerField("itens cancelados")
     valor_saldo_total = models.DecimalField("valor", **VALOR)
     peso_total = models.DecimalField("peso (kg)", **QTD)
     pallet_total = models.DecimalField("pallets", **QTD)
@@ -247,8 +322,12 @@ class Pedido(models.Model):
 class SincronizacaoCarteira(models.Model):
     """One run of the carteira sync: what changed, what it did to the allocations, or why it failed.
 
-    Written after the sync transaction ends (committed or rolled back), so a failed run is
-    still on record.
+    A run that writes is on record from before its fetch (EM_ANDAMENTO, one at a time: it is
+    also the sync lock on SQLite) and ends SUCESSO (in the sync transaction), FALHA (after
+    the rollback, so a failed run stays on record) or AGUARDANDO_CONFIRMACAO (stopped before
+    writing, its plan in `plano`). A confirmed run becomes CONFIRMADA and the run that applied
+    it points to it (`confirmacao_de`); a waiting run left behind by a later applied one
+    becomes SUPERADA. A dry-run is recorded at its end (SIMULACAO).
     """
 
     class Origem(models.TextChoices):
@@ -256,9 +335,13 @@ class SincronizacaoCarteira(models.Model):
         PLANILHA = "PLANILHA", "Planilha"
 
     class Status(models.TextChoices):
+        EM_ANDAMENTO = "EM_ANDAMENTO", "Em andamento"
         SUCESSO = "SUCESSO", "Sucesso"
         FALHA = "FALHA", "Falha"
         SIMULACAO = "SIMULACAO", "Simulação (nada gravado)"
+        AGUARDANDO_CONFIRMACAO = "AGUARDANDO_CONFIRMACAO", "Aguardando confirmação (nada gravado)"
+        CONFIRMADA = "CONFIRMADA", "Confirmada (aplicada por outra execução)"
+        SUPERADA = "SUPERADA", "Superada (nada gravado)"
 
     class Gatilho(models.TextChoices):
         COMANDO = "COMANDO", "Comando"
@@ -267,11 +350,25 @@ class SincronizacaoCarteira(models.Model):
 
     iniciado_em = models.DateTimeField("iniciada em", db_index=True)
     finalizado_em = models.DateTimeField("finalizada em", null=True, blank=True)
+    instantaneo_em = models.DateTimeField(
+        "instantâneo lido em",
+        null=True,
+        blank=True,
+        help_text="Quando começou a leitura da origem (relógio do banco), já com a trava da sincronização.",
+    )
     origem = models.CharField(max_length=10, choices=Origem.choices)
-    status = models.CharField(max_length=10, choices=Status.choices)
+    status = models.CharField(max_length=25, choices=Status.choices)
     gatilho = models.CharField("disparada por", max_length=15, choices=Gatilho.choices)
     usuario = models.CharField("usuário", max_length=150, blank=True, default="")
     arquivo = models.CharField("planilha", max_length=255, blank=True, default="")
+    confirmacao_de = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="confirmacoes",
+        verbose_name="confirma a execução",
+    )
     linhas_recebidas = models.PositiveIntegerField("linhas recebidas", default=0)
     linhas_novas = models.PositiveIntegerField("novas", default=0)
     linhas_removidas = models.PositiveIntegerField("removidas", default=0)
@@ -280,10 +377,13 @@ class SincronizacaoCarteira(models.Model):
     linhas_alteradas = models.PositiveIntegerField("outras alterações", default=0)
     linhas_manuais_ignoradas = models.PositiveIntegerField("ignoradas (linha manual)", default=0)
     pre_separacoes_reduzidas = models.PositiveIntegerField("pré-separações reduzidas", default=0)
-    pre_separacoes_excluidas = models.PositiveIntegerField("pré-separações excluídas", default=0)
+    pre_separacoes_canceladas = models.PositiveIntegerField("pré-separações canceladas", default=0)
     separacoes_reduzidas = models.PositiveIntegerField("separações reduzidas", default=0)
-    separacoes_excluidas = models.PositiveIntegerField("separações excluídas", default=0)
+    separacoes_canceladas = models.PositiveIntegerField("separações canceladas", default=0)
     alertas = models.PositiveIntegerField("alertas", default=0)
+    plano = models.JSONField(
+        "plano", default=dict, blank=True, help_text="O que exige confirmação: linhas removidas, separações afetadas."
+    )
     relatorio = models.TextField("relatório", blank=True, default="")
     erro = models.TextField(blank=True, default="")
 
@@ -295,12 +395,29 @@ class SincronizacaoCarteira(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(origem__in=["ODOO", "PLANILHA"]), name="sinc_origem_valida"),
             models.CheckConstraint(
-                condition=Q(status__in=["SUCESSO", "FALHA", "SIMULACAO"]), name="sinc_status_valido"
+                condition=Q(
+                    status__in=[
+                        "EM_ANDAMENTO",
+                        "SUCESSO",
+                        "FALHA",
+                        "SIMULACAO",
+                        "AGUARDANDO_CONFIRMACAO",
+                        "CONFIRMADA",
+                        "SUPERADA",
+                    ]
+                ),
+                name="sinc_status_valido",
+            ),
+            # One run writing at a time: on SQLite this row is the sync lock.
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="EM_ANDAMENTO"), name="sinc_uma_em_andamento"
             ),
         ]
 
     def __str__(self):
-        return f"{self.get_origem_display()} {self.iniciado_em:%d/%m/%Y %H:%M:%S} {self.get_status_display()}"
+        return (
+            f"nº {self.pk} {self.get_origem_display()} {self.iniciado_em:%d/%m/%Y %H:%M:%S} {self.get_status_display()}"
+        )
 
 
 class AlertaSeparacaoCotada(models.Model):

@@ -3,7 +3,8 @@
 Free quantity of an order line (qtd_saldo) = its open balance in the carteira
 (qtd_saldo_produto_pedido) minus its active pré-separações (PreSeparacaoItem.objects.ativas())
 minus its separações not yet invoiced (Separacao.objects.pendentes()): the same rows the
-engine counts as forecast outflows, so the line and the projection agree.
+engine counts as forecast outflows, so the line and the projection agree. Allocations a
+carteira sync cancelled are in neither: they free the line.
 """
 
 from collections import defaultdict
@@ -13,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
-from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
+from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao, SincronizacaoCarteira
 from estoque import selectors as estoque_selectors
 from estoque.projecao import DIAS_D7
 
@@ -113,6 +114,21 @@ def workspace(num_pedido: str, hoje: date | None = None) -> dict | None:
         "pre_separacoes": pres,
         "separacoes": seps,
     }
+
+
+def canceladas_por_sincronizacao(execucao: SincronizacaoCarteira) -> tuple[list, list]:
+    """The pré-separações and separações a sync run cancelled (kept, out of the forecast)."""
+    pres = list(
+        PreSeparacaoItem.objects.filter(cancelado_por_sincronizacao=execucao).order_by(
+            "num_pedido", "cod_produto", "id"
+        )
+    )
+    seps = list(
+        Separacao.objects.filter(cancelado_por_sincronizacao=execucao).order_by(
+            "separacao_lote_id", "num_pedido", "cod_produto", "id"
+        )
+    )
+    return pres, seps
 
 
 # ---------------------------------------------------------------- dashboard

@@ -27,16 +27,21 @@ class PreSeparacaoSerializer(ModelSerializerEstrito):
             "tipo_envio",
             "criado_em",
             "criado_por",
+            "cancelado_em",
         ]
-        read_only_fields = ["id", "criado_em", "criado_por"]
-        extra_kwargs = {"status": {"help_text": "CRIADO ou RECOMPOSTO; ENVIADO_SEPARACAO só via confirmar."}}
+        read_only_fields = ["id", "criado_em", "criado_por", "cancelado_em"]
+        extra_kwargs = {
+            "status": {
+                "help_text": "CRIADO ou RECOMPOSTO; ENVIADO_SEPARACAO só via confirmar; CANCELADO só pela sincronização."
+            }
+        }
 
 
 class PreSeparacaoEdicaoSerializer(PreSeparacaoSerializer):
     """Edits never move a pré-separação to another order line."""
 
     class Meta(PreSeparacaoSerializer.Meta):
-        read_only_fields = ["id", "num_pedido", "cod_produto", "criado_em", "criado_por"]
+        read_only_fields = ["id", "num_pedido", "cod_produto", "criado_em", "criado_por", "cancelado_em"]
 
 
 class SeparacaoSerializer(serializers.ModelSerializer):
@@ -45,6 +50,11 @@ class SeparacaoSerializer(serializers.ModelSerializer):
     peso = serializers.DecimalField(**QTD_SAIDA)
     pallet = serializers.DecimalField(**QTD_SAIDA)
     status = serializers.CharField(read_only=True, help_text="ABERTO, COTADO, EMBARCADO, FATURADO ou NF no CD.")
+    cancelado_em = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Preenchido quando a sincronização da carteira cancelou a separação (não conta mais).",
+    )
 
     class Meta:
         model = Separacao
@@ -65,6 +75,7 @@ class SeparacaoSerializer(serializers.ModelSerializer):
             "numero_nf",
             "sincronizado_nf",
             "criado_em",
+            "cancelado_em",
         ]
         read_only_fields = fields
 

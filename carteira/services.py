@@ -4,7 +4,8 @@ Rules checked before anything is written (ValidationError naming the field):
 - the product is known (catalog or unification group) and the order line is in the carteira;
 - the quantity is positive and fits the line's free quantity (carteira.selectors.saldo_livre);
 - only CRIADO/RECOMPOSTO can be set by hand; ENVIADO_SEPARACAO comes only from confirming,
-  and a confirmed pré-separação is no longer edited or deleted (its separação is).
+  and a confirmed pré-separação is no longer edited or deleted (its separação is);
+  CANCELADO comes only from the carteira sync, and a cancelled one is kept as it is.
 The order line is locked first, so two users allocating the same line queue up.
 Confirming changes the status and creates the separação in one transaction: the forecast
 outflow moves from one to the other and is never counted twice.
@@ -41,8 +42,19 @@ CAMPOS_EDITAVEIS = (
 def _validar_status(status: str):
     if status == Status.ENVIADO_SEPARACAO:
         raise ValidationError({"status": "ENVIADO_SEPARACAO só por confirmação da pré-separação (endpoint confirmar)."})
+    if status == Status.CANCELADO:
+        raise ValidationError({"status": "CANCELADO só pela sincronização da carteira."})
     if status not in PreSeparacaoItem.ATIVOS:
         raise ValidationError({"status": f"Status desconhecido: '{status}'. Use CRIADO ou RECOMPOSTO."})
+
+
+def _exigir_ativa(pre: PreSeparacaoItem, acao: str):
+    if pre.status == Status.CANCELADO:
+        raise ValidationError(
+            {"status": f"Pré-separação cancelada pela sincronização da carteira não pode ser {acao}."}
+        )
+    if pre.status not in PreSeparacaoItem.ATIVOS:
+        raise ValidationError({"status": f"Pré-separação já enviada para separação não pode ser {acao}."})
 
 
 def _validar_quantidade(pre: PreSeparacaoItem, excluir: int | None):
@@ -94,8 +106,7 @@ def editar_pre_separacao(pk: int, dados: dict) -> PreSeparacaoItem:
         raise ValidationError(dict.fromkeys(sorted(desconhecidos), "Campo não editável."))
     with transaction.atomic():
         pre = PreSeparacaoItem.objects.select_for_update().get(pk=pk)
-        if pre.status not in PreSeparacaoItem.ATIVOS:
-            raise ValidationError({"status": "Pré-separação já enviada para separação não pode ser alterada."})
+        _exigir_ativa(pre, "alterada")
         for campo, valor in dados.items():
             setattr(pre, campo, valor)
         _validar_status(pre.status)
@@ -107,8 +118,7 @@ def editar_pre_separacao(pk: int, dados: dict) -> PreSeparacaoItem:
 def excluir_pre_separacao(pk: int):
     with transaction.atomic():
         pre = PreSeparacaoItem.objects.select_for_update().get(pk=pk)
-        if pre.status not in PreSeparacaoItem.ATIVOS:
-            raise ValidationError({"status": "Pré-separação já enviada para separação não pode ser excluída."})
+        _exigir_ativa(pre, "excluída")
         pre.delete()
 
 
@@ -120,8 +130,7 @@ def confirmar_pre_separacao(pk: int) -> tuple[PreSeparacaoItem, Separacao]:
     """CRIADO/RECOMPOSTO -> ENVIADO_SEPARACAO plus a separação (new lote) of the same product, date and quantity."""
     with transaction.atomic():
         pre = PreSeparacaoItem.objects.select_for_update().get(pk=pk)
-        if pre.status not in PreSeparacaoItem.ATIVOS:
-            raise ValidationError({"status": "Pré-separação já enviada para separação."})
+        _exigir_ativa(pre, "enviada para separação")
         qtd = pre.qtd_selecionada_usuario
         linha = selectors.linha_carteira(pre.num_pedido, pre.cod_produto)
         cadastro = CadastroPalletizacao.objects.filter(cod_produto=pre.cod_produto).first()

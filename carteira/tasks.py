@@ -5,8 +5,7 @@ from carteira.sincronizacao import servico
 
 
 def sincronizar_carteira_odoo():
+    """The scheduled sync. It never confirms: a run that needs confirmation is recorded
+    AGUARDANDO_CONFIRMACAO with its plan (the admin shows it) and the task says so."""
     execucao = servico.sincronizar_odoo(gatilho=SincronizacaoCarteira.Gatilho.AGENDAMENTO)
-    return (
-        f"carteira sincronizada: {execucao.linhas_novas} novas, {execucao.linhas_removidas} removidas, "
-        f"{execucao.linhas_reduzidas} reduzidas, {execucao.linhas_aumentadas} aumentadas, {execucao.alertas} alertas"
-    )
+    return servico.resumo(execucao)

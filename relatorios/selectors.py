@@ -118,8 +118,9 @@ def pre_separacoes(periodo: Periodo):
 
 
 def separacoes(periodo: Periodo):
-    """Every separação (invoiced or not), by expedição date, with its Pedido (lote) status."""
-    qs = periodo.filtrar(Separacao.objects.all(), "expedicao").order_by(
+    """Every separação (invoiced or not; not the ones a carteira sync cancelled), by expedição date,
+    with its Pedido (lote) status."""
+    qs = periodo.filtrar(Separacao.objects.nao_canceladas(), "expedicao").order_by(
         F("expedicao").asc(nulls_last=True), "separacao_lote_id", "cod_produto", "id"
     )
     for lote in em_lotes(qs.values().iterator(chunk_size=LOTE)):

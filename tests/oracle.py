@@ -83,7 +83,8 @@ def calcular(hoje: date | None = None) -> Oracle:
     for prog in ProgramacaoProducao.objects.all():
         previstas[(p(prog.cod_produto), prog.data_programacao)][0] += prog.qtd_programada
     for pre in PreSeparacaoItem.objects.all():
-        if pre.status in ("CRIADO", "RECOMPOSTO"):
+        # CANCELADO (a carteira sync cancelled it) and ENVIADO_SEPARACAO (its separação counts) do not.
+        if pre.status in ("CRIADO", "RECOMPOSTO") and pre.cancelado_em is None:
             previstas[(p(pre.cod_produto), pre.data_expedicao_editada)][1] += pre.qtd_selecionada_usuario
     lotes_faturados = {
         item.separacao_lote_id
@@ -92,6 +93,8 @@ def calcular(hoje: date | None = None) -> Oracle:
         if item.status == "ATIVO" and not (item.erro_validacao or "").strip(" \t\n\r\f\v")
     }
     for sep in Separacao.objects.all():
+        if sep.cancelado_em is not None:  # cancelled by a carteira sync: kept, counts for nothing
+            continue
         if sep.sincronizado_nf or sep.status in ("FATURADO", "NF no CD") or sep.separacao_lote_id in lotes_faturados:
             continue
         data = sep.expedicao or timezone.localdate(sep.criado_em)

@@ -4,15 +4,18 @@ Two layers, so a new transport (Odoo 19's JSON-2 API) changes nothing above it:
 - TransporteOdoo: authenticate and search_read, nothing Odoo-specific beyond that;
   TransporteXmlRpc speaks /xmlrpc/2/common and /xmlrpc/2/object.
 - ClienteOdoo: pages through sale.order.line (limit, ids ascending) with an explicit field list, reads the related
-  orders, partners, states and products in batches, and maps everything to CarteiraPrincipal
-  field names (docs/sincronizacao_odoo.md has the table).
+  orders, partners, states, products and units of measure in batches, converts quantities
+  and prices from each line's unit to the product's (unidades.py), and maps everything to
+  CarteiraPrincipal field names (docs/sincronizacao_odoo.md has the table).
 
-Every failure (refused login, server down, timeout, a refused call) becomes ErroOdoo with a
-message in Portuguese that says what to check.
+ODOO_URL must be https:// (the API key travels in every call) unless ODOO_PERMITIR_HTTP=1,
+for a test Odoo on the machine or the local network.
+Every failure (refused login, server down, timeout, a refused call, an insecure or invalid
+ODOO_URL, a unit that does not convert) becomes ErroOdoo with a message in Portuguese that
+says what to check.
 """
 
 import http.client
-import os
 import xmlrpc.client
 from abc import ABC, abstractmethod
 from datetime import date, datetime
@@ -22,6 +25,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from carteira.sincronizacao.configuracao import configuracao, ligado
+from carteira.sincronizacao.unidades import CAMPOS_UNIDADE, ErroUnidade, Unidades
+
 # Lines of confirmed orders (state 'sale'; 'done' is a locked order before Odoo 17), without
 # section/note lines and without services (freight, fees), which are not stock.
 DOMINIO_LINHAS = [
@@ -29,7 +35,7 @@ DOMINIO_LINHAS = [
     ("display_type", "=", False),
     ("product_id.type", "!=", "service"),
 ]
-CAMPOS_LINHA = ["id", "order_id", "product_id", "product_uom_qty", "qty_delivered", "price_unit"]
+CAMPOS_LINHA = ["id", "order_id", "product_id", "product_uom", "product_uom_qty", "qty_delivered", "price_unit"]
 CAMPOS_PEDIDO = [
     "id",
     "name",
@@ -44,19 +50,12 @@ CAMPOS_PEDIDO = [
 ]
 CAMPOS_PARCEIRO = ["id", "name", "vat", "city", "state_id", "zip", "street", "street2", "phone"]
 CAMPOS_ESTADO = ["id", "code"]
-CAMPOS_PRODUTO = ["id", "default_code", "name"]
+CAMPOS_PRODUTO = ["id", "default_code", "name", "uom_id"]
+MAX_PROBLEMAS = 50
 
 
 class ErroOdoo(Exception):
     """The carteira could not be read from Odoo; the message says why, in Portuguese."""
-
-
-def configuracao(nome: str, padrao=None):
-    """A setting from django.conf.settings, else from the environment."""
-    valor = getattr(settings, nome, None)
-    if valor is None:
-        valor = os.environ.get(nome, padrao)
-    return valor
 
 
 def _inteiro(nome: str, padrao: int) -> int:
@@ -119,7 +118,9 @@ class _TransporteSeguroComTimeout(_ComTimeout, xmlrpc.client.SafeTransport):
 class TransporteXmlRpc(TransporteOdoo):
     """Odoo's XML-RPC external API: authenticate on /common, execute_kw on /object."""
 
-    def __init__(self, url: str, banco: str, login: str, chave_api: str, timeout: float = 60):
+    def __init__(
+        self, url: str, banco: str, login: str, chave_api: str, timeout: float = 60, permitir_http: bool | None = None
+    ):
         faltando = [
             nome
             for nome, valor in (
@@ -135,12 +136,13 @@ class TransporteXmlRpc(TransporteOdoo):
                 f"Odoo não configurado: defina {', '.join(faltando)} (ou desligue o agendamento com "
                 "CARTEIRA_SINCRONIZACAO_MINUTOS=0)."
             )
+        _exigir_https(url, ligado("ODOO_PERMITIR_HTTP") if permitir_http is None else permitir_http)
         self.url = url.rstrip("/")
         self.banco, self.login, self.chave_api, self.timeout = banco, login, chave_api, timeout
         self.uid = None
 
     def _proxy(self, caminho: str):
-        classe = _TransporteSeguroComTimeout if self.url.startswith("https") else _TransporteComTimeout
+        classe = _TransporteSeguroComTimeout if self.url.lower().startswith("https://") else _TransporteComTimeout
         return xmlrpc.client.ServerProxy(
             f"{self.url}{caminho}", transport=classe(self.timeout), allow_none=True, use_builtin_types=True
         )
@@ -199,6 +201,22 @@ class TransporteXmlRpc(TransporteOdoo):
                 self.banco, self.uid, self.chave_api, modelo, "search_read", [dominio], opcoes
             ),
         )
+
+
+def _exigir_https(url: str, permitir_http: bool):
+    esquema = url.split("://", 1)[0].lower() if "://" in url else ""
+    if esquema == "https" or (esquema == "http" and permitir_http):
+        return
+    if esquema == "http":
+        raise ErroOdoo(
+            f"Configuração insegura: ODOO_URL={url!r} usa http://, sem criptografia: o login e a chave de API do Odoo "
+            "iriam em texto aberto pela rede. Use o endereço https:// do Odoo; só para um Odoo de teste na própria "
+            "máquina ou na rede local, defina ODOO_PERMITIR_HTTP=1."
+        )
+    raise ErroOdoo(
+        f"Configuração inválida: ODOO_URL={url!r} não é um endereço https://; use o endereço completo, "
+        "ex. https://empresa.odoo.com"
+    )
 
 
 def transporte_configurado() -> TransporteOdoo:
@@ -287,26 +305,46 @@ class ClienteOdoo:
         linhas = self._paginado("sale.order.line", DOMINIO_LINHAS, CAMPOS_LINHA)
         pedidos = self._por_id("sale.order", (_id(linha["order_id"]) for linha in linhas), CAMPOS_PEDIDO)
         produtos = self._por_id("product.product", (_id(linha["product_id"]) for linha in linhas), CAMPOS_PRODUTO)
+        ids_unidades = {_id(linha["product_uom"]) for linha in linhas} | {_id(p["uom_id"]) for p in produtos.values()}
+        unidades = Unidades(self._por_id("uom.uom", ids_unidades, CAMPOS_UNIDADE))
         ids_parceiros = {_id(p["partner_id"]) for p in pedidos.values()} | {
             _id(p["partner_shipping_id"]) for p in pedidos.values()
         }
         parceiros = self._por_id("res.partner", ids_parceiros, CAMPOS_PARCEIRO)
         estados = self._por_id("res.country.state", (_id(p["state_id"]) for p in parceiros.values()), CAMPOS_ESTADO)
-        registros = []
+        registros, problemas = [], []
         for linha in linhas:
-            registro = self._mapear(linha, pedidos, produtos, parceiros, estados)
+            try:
+                registro = self._mapear(linha, pedidos, produtos, parceiros, estados, unidades)
+            except ErroUnidade as erro:
+                pedido = pedidos.get(_id(linha["order_id"]), {})
+                nome = _texto(pedido.get("name")) or _nome(linha["order_id"])
+                problemas.append(f"linha Odoo {linha['id']} ({nome}): {erro}")
+                continue
             if registro is not None:
                 registros.append(registro)
+        if problemas:
+            listados = "\n".join(f"  - {p}" for p in problemas[:MAX_PROBLEMAS])
+            resto = f"\n  ... e mais {len(problemas) - MAX_PROBLEMAS}" if len(problemas) > MAX_PROBLEMAS else ""
+            raise ErroOdoo(
+                f"Sincronização recusada: {len(problemas)} linha(s) do Odoo com unidade de medida que não converte "
+                f"para a unidade do produto; nada foi gravado. Corrija no Odoo a unidade da linha ou do produto.\n"
+                f"{listados}{resto}"
+            )
         return registros
 
-    def _mapear(self, linha, pedidos, produtos, parceiros, estados) -> dict | None:
+    def _mapear(self, linha, pedidos, produtos, parceiros, estados, unidades: Unidades) -> dict | None:
         pedida = _decimal(linha["product_uom_qty"], "product_uom_qty") or Decimal("0")
         entregue = _decimal(linha["qty_delivered"], "qty_delivered") or Decimal("0")
-        saldo = pedida - entregue
-        if pedida >= 0 and saldo <= 0:
-            return None  # fully delivered: not in the open carteira
+        if pedida >= 0 and pedida - entregue <= 0:
+            return None  # fully delivered: not in the open carteira (whatever its unit)
         pedido = pedidos.get(_id(linha["order_id"]), {})
         produto = produtos.get(_id(linha["product_id"]), {})
+        # Odoo keeps the line's quantities in the line's unit (a box of 12); stock is in the product's unit.
+        conversao = unidades.conversao(linha["product_uom"], produto.get("uom_id"))
+        pedida, entregue = conversao.quantidade(pedida), conversao.quantidade(entregue)
+        saldo = pedida - entregue
+        preco = conversao.preco(_decimal(linha["price_unit"], "price_unit") or Decimal("0"))
         cliente = parceiros.get(_id(pedido.get("partner_id")), {})
         entrega = parceiros.get(_id(pedido.get("partner_shipping_id")), {}) or cliente
 
@@ -331,7 +369,7 @@ class ClienteOdoo:
             "nome_produto": _texto(produto.get("name")) or _nome(linha["product_id"]),
             "qtd_produto_pedido": pedida,
             "qtd_saldo_produto_pedido": saldo,
-            "preco_produto_pedido": _decimal(linha["price_unit"], "price_unit") or Decimal("0"),
+            "preco_produto_pedido": preco,
             "data_entrega_pedido": _data(pedido.get("commitment_date")),
             "cnpj_endereco_ent": _texto(entrega.get("vat")),
             "empresa_endereco_ent": _texto(entrega.get("name")),

@@ -5,25 +5,29 @@ pending separações (not invoiced: the engine's rule, the same outflows the for
 Its free balance is saldo - allocations. When Odoo reduces the line from `antes` to `depois`:
 
 1. the free balance absorbs the reduction first; only `allocations - depois` must come back;
-2. then pré-separações, newest first (reduced; deleted at zero);
-3. then separações ABERTO, newest first (reduced; deleted at zero);
-4. then separações COTADO, newest first (reduced, kept even at zero so the quoted lote
-   stays visible), each one raising an alert for the operators.
-Separações EMBARCADO (on a truck) and invoiced ones (FATURADO, NF no CD, or with a matched
-invoice) are never touched: what they hold above the new saldo is reported, not changed.
-A removed line is a reduction to zero.
+2. then pré-separações, newest first (reduced; cancelled at zero);
+3. then separações ABERTO, newest first (reduced; cancelled at zero);
+4. then separações COTADO, newest first (reduced; cancelled at zero), each one raising an
+   alert for the operators.
+Nothing is ever deleted: a cancelled allocation keeps its quantity, is marked with the run
+that cancelled it (pré-separação: status CANCELADO; separação: cancelado_em) and counts for
+nothing (carteira.models: ativas(), pendentes()). Separações EMBARCADO (on a truck) and
+invoiced ones (FATURADO, NF no CD, or with a matched invoice) are never touched: what they
+hold above the new saldo is reported, not changed. A removed line is a reduction to zero.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao
+from django.utils import timezone
+
+from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao, SincronizacaoCarteira
 
 ZERO = Decimal("0")
 LIVRE = "LIVRE"  # informational: what the free balance absorbed
-PRE_REDUZIR, PRE_EXCLUIR = "PRE_REDUZIR", "PRE_EXCLUIR"
-SEP_REDUZIR, SEP_EXCLUIR = "SEP_REDUZIR", "SEP_EXCLUIR"
+PRE_REDUZIR, PRE_CANCELAR = "PRE_REDUZIR", "PRE_CANCELAR"
+SEP_REDUZIR, SEP_CANCELAR = "SEP_REDUZIR", "SEP_CANCELAR"
 ORDEM_SEPARACOES = (Separacao.Status.ABERTO, Separacao.Status.COTADO)
 AlertaTipo = AlertaSeparacaoCotada.Tipo
 
@@ -50,13 +54,13 @@ class Acao:
                 f"({fmt(self.antes)} → {fmt(self.depois)} livres)"
             )
         objeto = self.objeto
-        if self.tipo in (PRE_REDUZIR, PRE_EXCLUIR):
+        if self.tipo in (PRE_REDUZIR, PRE_CANCELAR):
             assert isinstance(objeto, PreSeparacaoItem)  # planejar_reducao pairs these types with a pré-separação
             alvo = f"pré-separação #{objeto.pk} (expedição {objeto.data_expedicao_editada:%d/%m/%Y})"
         else:
             assert isinstance(objeto, Separacao)  # ... and SEP_* with a separação
             alvo = f"separação {objeto.status} lote {objeto.separacao_lote_id}"
-        verbo = "excluída" if self.tipo in (PRE_EXCLUIR, SEP_EXCLUIR) else "reduzida"
+        verbo = "cancelada" if self.tipo in (PRE_CANCELAR, SEP_CANCELAR) else "reduzida"
         alerta = f"  [ALERTA {self.alerta}: separação cotada afetada]" if self.alerta else ""
         return f"{pedido}/{produto}: {alvo} {verbo}: {fmt(self.antes)} → {fmt(self.depois)}{alerta}"
 
@@ -72,7 +76,7 @@ def alocacoes(chaves, travar: bool) -> dict:
     pres, seps = defaultdict(list), defaultdict(list)
     for inicio in range(0, len(pedidos), 1000):
         parte = pedidos[inicio : inicio + 1000]
-        consulta_pre = PreSeparacaoItem.objects.filter(num_pedido__in=parte, status__in=PreSeparacaoItem.ATIVOS)
+        consulta_pre = PreSeparacaoItem.objects.ativas().filter(num_pedido__in=parte)
         consulta_sep = Separacao.objects.pendentes().filter(num_pedido__in=parte)
         if travar:
             consulta_pre, consulta_sep = consulta_pre.select_for_update(), consulta_sep.select_for_update()
@@ -99,7 +103,7 @@ def planejar_reducao(chave, antes: Decimal, depois: Decimal, pres, seps, removid
             return acoes, ZERO
         tirar = min(excesso, pre.qtd_selecionada_usuario)
         novo = pre.qtd_selecionada_usuario - tirar
-        acoes.append(Acao(PRE_EXCLUIR if novo == 0 else PRE_REDUZIR, chave, pre.qtd_selecionada_usuario, novo, pre))
+        acoes.append(Acao(PRE_CANCELAR if novo == 0 else PRE_REDUZIR, chave, pre.qtd_selecionada_usuario, novo, pre))
         excesso -= tirar
     for status in ORDEM_SEPARACOES:
         for sep in (s for s in seps if s.status == status):
@@ -109,11 +113,11 @@ def planejar_reducao(chave, antes: Decimal, depois: Decimal, pres, seps, removid
             if tirar <= 0:
                 continue
             novo = sep.qtd_saldo - tirar
+            alerta = ""
             if status == Separacao.Status.COTADO:
-                tipo_alerta = AlertaTipo.REMOCAO if removida else AlertaTipo.REDUCAO
-                acoes.append(Acao(SEP_REDUZIR, chave, sep.qtd_saldo, novo, sep, alerta=tipo_alerta))
-            else:
-                acoes.append(Acao(SEP_EXCLUIR if novo == 0 else SEP_REDUZIR, chave, sep.qtd_saldo, novo, sep))
+                alerta = AlertaTipo.REMOCAO if removida else AlertaTipo.REDUCAO
+            tipo = SEP_CANCELAR if novo == 0 else SEP_REDUZIR
+            acoes.append(Acao(tipo, chave, sep.qtd_saldo, novo, sep, alerta=alerta))
             excesso -= tirar
     return acoes, max(excesso, ZERO)
 
@@ -150,13 +154,25 @@ def _alertar(sep: Separacao, acao: Acao):
     aberto.save(update_fields=["tipo", "qtd_depois", "atualizado_em"])
 
 
-def aplicar(acoes: list[Acao]):
-    """Write the actions through the ORM (the derivation engine follows every row)."""
+def aplicar(acoes: list[Acao], execucao: SincronizacaoCarteira):
+    """Write the actions through the ORM (the derivation engine follows every row).
+
+    A cancellation keeps the row and its quantity and names `execucao`, the run cancelling it.
+    """
+    agora = timezone.now()
     for acao in acoes:
         objeto = acao.objeto
-        if acao.tipo == PRE_EXCLUIR or acao.tipo == SEP_EXCLUIR:
-            assert objeto is not None  # only LIVRE has no object
-            objeto.delete()
+        if acao.tipo == PRE_CANCELAR:
+            assert isinstance(objeto, PreSeparacaoItem)  # planejar_reducao pairs PRE_* with a pré-separação
+            objeto.status = PreSeparacaoItem.Status.CANCELADO
+            objeto.cancelado_em, objeto.cancelado_por_sincronizacao = agora, execucao
+            objeto.save(update_fields=["status", "cancelado_em", "cancelado_por_sincronizacao"])
+        elif acao.tipo == SEP_CANCELAR:
+            assert isinstance(objeto, Separacao)
+            objeto.cancelado_em, objeto.cancelado_por_sincronizacao = agora, execucao
+            objeto.save(update_fields=["cancelado_em", "cancelado_por_sincronizacao"])
+            if acao.alerta:
+                _alertar(objeto, acao)
         elif acao.tipo == PRE_REDUZIR:
             assert isinstance(objeto, PreSeparacaoItem)
             objeto.qtd_selecionada_usuario = acao.depois

@@ -1,202 +1,41 @@
-"""The carteira sync with memória (seed 004): diff, apply to the allocations, then replace.
+"""The carteira sync with memória (seed 004): lock, read, plan, confirm if needed, apply, replace.
 
-1. Memória: the current ODOO lines of CarteiraPrincipal keyed by (num_pedido, cod_produto).
-   MANUAL lines are never touched, nor their allocations.
-2. The new carteira comes from a source (Odoo, a spreadsheet), already read and validated.
-3. Diff: new, removed (= reduced to zero), reduced, increased, other fields changed.
-4. Reductions are applied to the allocations before the carteira changes (hierarquia.py):
-   free balance first, then pré-separações, separações ABERTO, separações COTADO (alert).
-5. Then the carteira lines are deleted, updated and created.
-
-Steps 1 to 5 run in one transaction (retried whole if it is a deadlock victim): all or
-nothing. Pré-separações and separações are written through the ORM, so the derivation
-engine keeps EstoqueTempoReal/MovimentacaoPrevista right at the commit. The run log is
-written after that transaction, so a failed run is on record even though nothing else is.
+1. Lock (trava.py) BEFORE reading the source, and record the run EM_ANDAMENTO; the snapshot
+   time is when the read begins, on the database's clock.
+2. The new carteira comes from a source (Odoo, a spreadsheet), read and validated.
+3. In one transaction (retried whole if it is a deadlock victim):
+   - a snapshot older than the last applied one is refused (it would undo newer data);
+   - memória, diff and the actions on the allocations (plano.py, hierarquia.py);
+   - a plan that removes too much or touches separações COTADO/EMBARCADO (Plano.motivos)
+     stops here, writes nothing and waits: AGUARDANDO_CONFIRMACAO with its plan. A
+     confirmation is a new run that reads the source again and applies the fresh plan only if
+     it stays within the confirmed one (Plano.alem_de); otherwise it waits again;
+   - reductions are applied to the allocations (cancelled at zero, never deleted, each one
+     naming this run), then the carteira lines are deleted, updated and created;
+   - the run ends SUCESSO in the same transaction, so "the last applied snapshot" and the
+     data it wrote commit together.
+4. On any failure nothing is written but the run, closed as FALHA after the rollback.
+Pré-separações and separações are written through the ORM, so the derivation engine keeps
+EstoqueTempoReal/MovimentacaoPrevista right at the commit. A dry-run (simular) reads and
+plans without the lock and records a SIMULACAO run.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, SincronizacaoCarteira
-from carteira.sincronizacao import hierarquia
+from carteira.sincronizacao import hierarquia, trava
 from carteira.sincronizacao.cliente_odoo import ClienteOdoo, ErroOdoo
+from carteira.sincronizacao.configuracao import ErroConfiguracao
 from carteira.sincronizacao.planilha import ErroPlanilha, ler_planilha
+from carteira.sincronizacao.plano import Mudanca, Plano, Tipo, planejar
 from carteira.sincronizacao.registros import ErroSincronizacao, normalizar
 from estoque.services.transacao import executar
 
-ZERO = Decimal("0")
 Origem = SincronizacaoCarteira.Origem
 Status = SincronizacaoCarteira.Status
-# Serialises syncs on PostgreSQL (on SQLite every writer already queues at BEGIN IMMEDIATE).
-CHAVE_TRAVA = 0x43415254  # "CART"
-
-
-class Tipo:
-    NOVA = "NOVA"
-    REMOVIDA = "REMOVIDA"
-    REDUZIDA = "REDUZIDA"
-    AUMENTADA = "AUMENTADA"
-    ALTERADA = "ALTERADA"  # same saldo, other fields changed
-
-
-@dataclass
-class Mudanca:
-    chave: tuple[str, str]
-    tipo: str
-    antes: Decimal | None
-    depois: Decimal | None
-    linha: CarteiraPrincipal | None = None
-    registro: dict | None = None
-    campos: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Plano:
-    mudancas: list[Mudanca]
-    acoes: list[hierarquia.Acao]
-    avisos: list[str]
-    recebidas: int
-    manuais_ignoradas: int
-
-    def contagens(self) -> dict:
-        por_tipo = dict.fromkeys((Tipo.NOVA, Tipo.REMOVIDA, Tipo.REDUZIDA, Tipo.AUMENTADA, Tipo.ALTERADA), 0)
-        for mudanca in self.mudancas:
-            por_tipo[mudanca.tipo] += 1
-        acoes = [acao.tipo for acao in self.acoes]
-        return {
-            "linhas_recebidas": self.recebidas,
-            "linhas_novas": por_tipo[Tipo.NOVA],
-            "linhas_removidas": por_tipo[Tipo.REMOVIDA],
-            "linhas_reduzidas": por_tipo[Tipo.REDUZIDA],
-            "linhas_aumentadas": por_tipo[Tipo.AUMENTADA],
-            "linhas_alteradas": por_tipo[Tipo.ALTERADA],
-            "linhas_manuais_ignoradas": self.manuais_ignoradas,
-            "pre_separacoes_reduzidas": acoes.count(hierarquia.PRE_REDUZIR),
-            "pre_separacoes_excluidas": acoes.count(hierarquia.PRE_EXCLUIR),
-            "separacoes_reduzidas": acoes.count(hierarquia.SEP_REDUZIR),
-            "separacoes_excluidas": acoes.count(hierarquia.SEP_EXCLUIR),
-            "alertas": sum(1 for acao in self.acoes if acao.alerta),
-        }
-
-    def relatorio(self) -> str:
-        partes = [f"Linhas recebidas: {self.recebidas}. Diferenças em relação à memória: {len(self.mudancas)}."]
-        for m in self.mudancas:
-            pedido, produto = m.chave
-            if m.tipo == Tipo.NOVA:
-                partes.append(f"  NOVA       {pedido}/{produto}: {hierarquia.fmt(m.depois)}")
-            elif m.tipo == Tipo.ALTERADA:
-                partes.append(f"  ALTERADA   {pedido}/{produto}: {', '.join(m.campos)}")
-            else:
-                extra = (
-                    f" (também: {', '.join(c for c in m.campos if c != 'qtd_saldo_produto_pedido')})"
-                    if len(m.campos) > 1
-                    else ""
-                )
-                partes.append(
-                    f"  {m.tipo:<10} {pedido}/{produto}: {hierarquia.fmt(m.antes)} → {hierarquia.fmt(m.depois)}{extra}"
-                )
-        partes.append(f"Ações nas alocações: {len(self.acoes)}." if self.acoes else "Ações nas alocações: nenhuma.")
-        partes.extend(f"  {acao.descricao()}" for acao in self.acoes)
-        if self.avisos:
-            partes.append("Avisos:")
-            partes.extend(f"  {aviso}" for aviso in self.avisos)
-        return "\n".join(partes)
-
-
-# ---------------------------------------------------------------- diff
-
-
-def _memoria(travar: bool) -> dict:
-    linhas = CarteiraPrincipal.objects.filter(origem=CarteiraPrincipal.Origem.ODOO).order_by("pk")
-    if travar:
-        linhas = linhas.select_for_update()
-    return {(linha.num_pedido, linha.cod_produto): linha for linha in linhas}
-
-
-def _chaves_manuais(chaves) -> set:
-    pedidos = {pedido for pedido, _ in chaves}
-    manuais = set()
-    pedidos_lista = sorted(pedidos)
-    for inicio in range(0, len(pedidos_lista), 1000):
-        manuais |= set(
-            CarteiraPrincipal.objects.filter(
-                origem=CarteiraPrincipal.Origem.MANUAL, num_pedido__in=pedidos_lista[inicio : inicio + 1000]
-            ).values_list("num_pedido", "cod_produto")
-        )
-    return manuais & set(chaves)
-
-
-def _campos_diferentes(linha: CarteiraPrincipal, registro: dict) -> list[str]:
-    diferentes = []
-    for campo, valor in registro.items():
-        if campo == "odoo_line_id" and valor is None:
-            continue  # a spreadsheet without the Odoo line id keeps the one the line has
-        if getattr(linha, campo) != valor:
-            diferentes.append(campo)
-    return diferentes
-
-
-def comparar(memoria: dict, novos: dict) -> list[Mudanca]:
-    """The diff between the memória and the new carteira, in key order."""
-    mudancas = []
-    for chave in sorted(set(memoria) | set(novos)):
-        linha, registro = memoria.get(chave), novos.get(chave)
-        if linha is None:
-            assert registro is not None  # the key is in memoria or in novos
-            mudancas.append(Mudanca(chave, Tipo.NOVA, None, registro["qtd_saldo_produto_pedido"], registro=registro))
-            continue
-        antes = linha.qtd_saldo_produto_pedido
-        if registro is None:
-            mudancas.append(Mudanca(chave, Tipo.REMOVIDA, antes, ZERO, linha=linha))
-            continue
-        campos = _campos_diferentes(linha, registro)
-        if not campos:
-            continue
-        depois = registro["qtd_saldo_produto_pedido"]
-        tipo = Tipo.REDUZIDA if depois < antes else Tipo.AUMENTADA if depois > antes else Tipo.ALTERADA
-        mudancas.append(Mudanca(chave, tipo, antes, depois, linha=linha, registro=registro, campos=campos))
-    return mudancas
-
-
-def _recusar_carteira_vazia(memoria: dict):
-    raise ErroSincronizacao(
-        f"A origem não trouxe nenhuma linha em carteira, mas há {len(memoria)} linha(s) do Odoo na carteira: "
-        "sincronização recusada para não remover a carteira inteira (e as alocações dela). Se a carteira está "
-        "mesmo vazia, rode `manage.py sincronizar_carteira --permitir-carteira-vazia`."
-    )
-
-
-def planejar(novos: dict, avisos: list[str], recebidas: int, travar: bool, permitir_vazia: bool = False) -> Plano:
-    """Memória, diff and the actions on the allocations, from the database as it is now."""
-    manuais = _chaves_manuais(novos)
-    for chave in sorted(manuais):
-        avisos.append(f"{chave[0]}/{chave[1]}: linha MANUAL na carteira; a linha do Odoo foi ignorada.")
-    novos = {chave: registro for chave, registro in novos.items() if chave not in manuais}
-    memoria = _memoria(travar)
-    if not novos and memoria and not permitir_vazia:
-        _recusar_carteira_vazia(memoria)
-    mudancas = comparar(memoria, novos)
-    reducoes = [m for m in mudancas if m.tipo in (Tipo.REDUZIDA, Tipo.REMOVIDA)]
-    alocacoes = hierarquia.alocacoes([m.chave for m in reducoes], travar=travar)
-    acoes = []
-    for m in reducoes:
-        assert m.antes is not None and m.depois is not None  # only a NOVA line has no antes
-        pres, seps = alocacoes.get(m.chave, ([], []))
-        novas, sobra = hierarquia.planejar_reducao(
-            m.chave, m.antes, m.depois, pres, seps, removida=m.tipo == Tipo.REMOVIDA
-        )
-        acoes.extend(novas)
-        if sobra > 0:
-            avisos.append(
-                f"{m.chave[0]}/{m.chave[1]}: {hierarquia.fmt(sobra)} continuam alocados acima do novo saldo "
-                f"({hierarquia.fmt(m.depois)}) "
-                "em separações EMBARCADO, que a sincronização não altera."
-            )
-    return Plano(mudancas, acoes, avisos, recebidas, len(manuais))
+Gatilho = SincronizacaoCarteira.Gatilho
 
 
 # ---------------------------------------------------------------- apply
@@ -234,43 +73,136 @@ def _gravar_carteira(mudancas: list[Mudanca]):
         CarteiraPrincipal.objects.bulk_create(novas, batch_size=500)
 
 
-def _travar_sincronizacao():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAVE_TRAVA])
+def _local(momento) -> str:
+    return f"{timezone.localtime(momento):%d/%m/%Y %H:%M:%S}"
 
 
-def _aplicar(novos: dict, avisos: list[str], recebidas: int, permitir_vazia: bool) -> Plano:
-    """Runs inside the sync transaction: plan on locked rows, allocations first, then the carteira."""
-    _travar_sincronizacao()
-    plano = planejar(novos, list(avisos), recebidas, travar=True, permitir_vazia=permitir_vazia)
-    hierarquia.aplicar(plano.acoes)
+def _recusar_instantaneo_velho(execucao: SincronizacaoCarteira, instantaneo):
+    ultima = (
+        SincronizacaoCarteira.objects.filter(status=Status.SUCESSO, instantaneo_em__isnull=False)
+        .exclude(pk=execucao.pk)
+        .order_by("-instantaneo_em")
+        .first()
+    )
+    if ultima is not None and instantaneo < ultima.instantaneo_em:
+        raise ErroSincronizacao(
+            f"Instantâneo da carteira lido em {_local(instantaneo)} é mais antigo que o da última sincronização "
+            f"aplicada (nº {ultima.pk}, lido em {_local(ultima.instantaneo_em)}): sincronização recusada para não "
+            "desfazer dados mais novos; nada foi gravado. Rode de novo para ler a carteira atual."
+        )
+
+
+def _conferir_confirmacao(confirmacao: SincronizacaoCarteira, origem: str) -> SincronizacaoCarteira:
+    alvo = SincronizacaoCarteira.objects.select_for_update().get(pk=confirmacao.pk)
+    if alvo.origem != origem:
+        raise ErroSincronizacao(
+            f"A execução nº {alvo.pk} veio de {alvo.get_origem_display()}: confirme-a com uma sincronização da "
+            "mesma origem."
+        )
+    if alvo.status == Status.AGUARDANDO_CONFIRMACAO:
+        return alvo
+    if alvo.status == Status.CONFIRMADA:
+        aplicou = alvo.confirmacoes.filter(status=Status.SUCESSO).first()
+        raise ErroSincronizacao(
+            f"A execução nº {alvo.pk} já foi confirmada e aplicada"
+            f"{f' (execução nº {aplicou.pk})' if aplicou else ''}; nada foi feito."
+        )
+    if alvo.status == Status.SUPERADA:
+        raise ErroSincronizacao(
+            f"A execução nº {alvo.pk} foi superada por uma sincronização aplicada depois dela: o plano que ela mostrava "
+            "não vale mais. Rode a sincronização de novo para ver o plano atual."
+        )
+    raise ErroSincronizacao(
+        f"A execução nº {alvo.pk} não está aguardando confirmação (status {alvo.get_status_display()})."
+    )
+
+
+def _encerrar(execucao: SincronizacaoCarteira, status: str, plano: Plano, instantaneo, extra: dict | None = None):
+    execucao.status = status
+    execucao.finalizado_em = timezone.now()
+    execucao.instantaneo_em = instantaneo
+    execucao.relatorio = plano.relatorio()
+    execucao.plano = {**plano.resumo(), **(extra or {})}
+    for campo, valor in plano.contagens().items():
+        setattr(execucao, campo, valor)
+    execucao.save()
+
+
+def _aplicar(execucao, novos, avisos, recebidas, instantaneo, confirmacao):
+    """Runs inside the sync transaction, holding the sync lock."""
+    trava.conferir(execucao)
+    _recusar_instantaneo_velho(execucao, instantaneo)
+    if confirmacao is not None:
+        confirmacao = _conferir_confirmacao(confirmacao, execucao.origem)
+    plano = planejar(novos, list(avisos), recebidas, travar=True)
+    motivos = plano.motivos()
+    if motivos:
+        if confirmacao is None:
+            _encerrar(execucao, Status.AGUARDANDO_CONFIRMACAO, plano, instantaneo)
+            return
+        novidades = plano.alem_de(confirmacao.plano)
+        if novidades:
+            # The plan got worse than what the user confirmed: it waits again, showing what is new.
+            plano.avisos.append(f"Plano maior que o confirmado na execução nº {confirmacao.pk}:")
+            plano.avisos.extend(f"  {novidade}" for novidade in novidades)
+            _encerrar(execucao, Status.AGUARDANDO_CONFIRMACAO, plano, instantaneo, {"alem_do_confirmado": novidades})
+            return
+    hierarquia.aplicar(plano.acoes, execucao)
     _gravar_carteira(plano.mudancas)
-    return plano
+    _encerrar(execucao, Status.SUCESSO, plano, instantaneo)
+    if confirmacao is not None:
+        SincronizacaoCarteira.objects.filter(pk=confirmacao.pk).update(status=Status.CONFIRMADA)
+    # Plans still waiting were made on a carteira that no longer is: they cannot be confirmed.
+    SincronizacaoCarteira.objects.filter(status=Status.AGUARDANDO_CONFIRMACAO).exclude(pk=execucao.pk).update(
+        status=Status.SUPERADA
+    )
 
 
 # ---------------------------------------------------------------- entry points
 
 
 def _mensagem(erro: Exception) -> str:
-    if isinstance(erro, (ErroSincronizacao, ErroOdoo, ErroPlanilha)):
+    if isinstance(erro, (ErroSincronizacao, ErroOdoo, ErroPlanilha, ErroConfiguracao)):
         return str(erro)
     return f"Erro inesperado na sincronização da carteira ({type(erro).__name__}): {erro}"
 
 
-def _registrar(inicio, origem, gatilho, status, usuario, arquivo, plano=None, erro="") -> SincronizacaoCarteira:
-    return SincronizacaoCarteira.objects.create(
-        iniciado_em=inicio,
-        finalizado_em=timezone.now(),
-        origem=origem,
-        gatilho=gatilho,
-        status=status,
-        usuario=usuario or "",
-        arquivo=(arquivo or "")[:255],
-        erro=erro,
-        relatorio=plano.relatorio() if plano else "",
-        **(plano.contagens() if plano else {}),
-    )
+def _falhou(campos: dict, erro: Exception, execucao=None, instantaneo=None) -> ErroSincronizacao:
+    """Record the failure (the run's row after the rollback, or a new row) and the error to raise."""
+    mensagem = _mensagem(erro)
+    zerados = dict.fromkeys(Plano([], [], [], 0, 0).contagens(), 0)
+    if execucao is None:
+        agora = timezone.now()
+        execucao = SincronizacaoCarteira.objects.create(
+            **campos, iniciado_em=agora, finalizado_em=agora, status=Status.FALHA, erro=mensagem
+        )
+    else:
+        SincronizacaoCarteira.objects.filter(pk=execucao.pk).update(
+            status=Status.FALHA,
+            finalizado_em=timezone.now(),
+            instantaneo_em=instantaneo,
+            erro=mensagem,
+            relatorio="",
+            plano={},
+            **zerados,
+        )
+        execucao.refresh_from_db()
+    return ErroSincronizacao(mensagem, execucao=execucao)
+
+
+def _simular(fonte, campos: dict) -> SincronizacaoCarteira:
+    inicio = timezone.now()
+    instantaneo = None
+    try:
+        instantaneo = trava.instante()
+        registros = fonte()
+        novos, avisos = normalizar(registros)
+        plano = planejar(novos, avisos, len(registros), travar=False)
+    except Exception as erro:
+        raise _falhou(campos, erro) from erro
+    execucao = SincronizacaoCarteira(**campos, iniciado_em=inicio)
+    _encerrar(execucao, Status.SIMULACAO, plano, instantaneo)
+    return execucao
 
 
 def sincronizar(
@@ -281,43 +213,75 @@ def sincronizar(
     simular: bool = False,
     usuario: str = "",
     arquivo: str = "",
-    permitir_vazia: bool = False,
+    confirmacao: SincronizacaoCarteira | None = None,
+    espera: float | None = None,
 ) -> SincronizacaoCarteira:
-    """Read the source, diff, apply (unless simular) and log the run.
+    """Read the source, plan, apply (unless simular or it must wait for confirmation) and log the run.
 
-    `fonte` returns CarteiraPrincipal-shaped dicts (the Odoo client, the spreadsheet reader).
-    An empty source while the carteira has ODOO lines is refused unless permitir_vazia: a
-    wrong filter or a lost permission in Odoo must not wipe every allocation.
-    On any failure nothing is written but the FALHA log row, and ErroSincronizacao is raised.
+    `fonte` returns CarteiraPrincipal-shaped dicts (the Odoo client, the spreadsheet reader);
+    it is called holding the sync lock. `confirmacao`: the run AGUARDANDO_CONFIRMACAO whose
+    plan the user confirmed. `espera`: seconds to wait for another run's lock (None: until free).
+    Returns the run (SUCESSO, AGUARDANDO_CONFIRMACAO or SIMULACAO). On any failure nothing
+    is written but the FALHA run, and ErroSincronizacao is raised.
     """
-    inicio = timezone.now()
+    campos = {
+        "origem": origem,
+        "gatilho": gatilho,
+        "usuario": usuario or "",
+        "arquivo": (arquivo or "")[:255],
+        "confirmacao_de": confirmacao,
+    }
+    if simular:
+        return _simular(fonte, campos)
     try:
+        execucao = trava.abrir(campos, espera)
+    except ErroSincronizacao as erro:
+        raise _falhou(campos, erro) from erro
+    instantaneo = None
+    try:
+        instantaneo = trava.instante()
         registros = fonte()
         novos, avisos = normalizar(registros)
-        if simular:
-            plano = planejar(novos, avisos, len(registros), travar=False, permitir_vazia=permitir_vazia)
-        else:
-            plano = executar(_aplicar, novos, avisos, len(registros), permitir_vazia)
+        executar(_aplicar, execucao, novos, avisos, len(registros), instantaneo, confirmacao)
     except Exception as erro:
-        mensagem = _mensagem(erro)
-        execucao = _registrar(inicio, origem, gatilho, Status.FALHA, usuario, arquivo, erro=mensagem)
-        raise ErroSincronizacao(mensagem, execucao=execucao) from erro
-    return _registrar(inicio, origem, gatilho, Status.SIMULACAO if simular else Status.SUCESSO, usuario, arquivo, plano)
+        raise _falhou(campos, erro, execucao, instantaneo) from erro
+    finally:
+        trava.fechar()
+    return execucao
 
 
 def sincronizar_odoo(
-    *, gatilho: str, simular: bool = False, usuario: str = "", permitir_vazia: bool = False, cliente=None
+    *,
+    gatilho: str,
+    simular: bool = False,
+    usuario: str = "",
+    confirmacao: SincronizacaoCarteira | None = None,
+    cliente=None,
+    espera: float | None = None,
 ) -> SincronizacaoCarteira:
     def fonte():
         return (cliente or ClienteOdoo()).buscar_carteira()
 
     return sincronizar(
-        fonte, origem=Origem.ODOO, gatilho=gatilho, simular=simular, usuario=usuario, permitir_vazia=permitir_vazia
+        fonte,
+        origem=Origem.ODOO,
+        gatilho=gatilho,
+        simular=simular,
+        usuario=usuario,
+        confirmacao=confirmacao,
+        espera=espera,
     )
 
 
 def sincronizar_planilha(
-    arquivo, *, nome: str = "", gatilho: str, simular: bool = False, usuario: str = "", permitir_vazia: bool = False
+    arquivo,
+    *,
+    nome: str = "",
+    gatilho: str,
+    simular: bool = False,
+    usuario: str = "",
+    confirmacao: SincronizacaoCarteira | None = None,
+    espera: float | None = None,
 ) -> SincronizacaoCarteira:
     """`arquivo`: a path or a binary file object (xlsx or csv; `nome` tells which)."""
     nome = nome or str(getattr(arquivo, "name", arquivo))
@@ -328,5 +292,68 @@ def sincronizar_planilha(
         simular=simular,
         usuario=usuario,
         arquivo=nome,
-        permitir_vazia=permitir_vazia,
+        confirmacao=confirmacao,
+        espera=espera,
     )
+
+
+# ---------------------------------------------------------------- confirmation
+
+
+def aguardando(origem: str | None = None) -> SincronizacaoCarteira | None:
+    """The latest run waiting for confirmation (of `origem`, if given)."""
+    execucoes = SincronizacaoCarteira.objects.filter(status=Status.AGUARDANDO_CONFIRMACAO)
+    if origem:
+        execucoes = execucoes.filter(origem=origem)
+    return execucoes.order_by("-iniciado_em", "-pk").first()
+
+
+def confirmar(
+    execucao: SincronizacaoCarteira,
+    *,
+    gatilho: str,
+    usuario: str = "",
+    arquivo=None,
+    nome: str = "",
+    espera: float | None = None,
+) -> SincronizacaoCarteira:
+    """Confirm a run AGUARDANDO_CONFIRMACAO: read the source again and apply the fresh plan if it
+    stays within the confirmed one (else the new run waits, saying what is new).
+
+    A spreadsheet run is confirmed with the spreadsheet sent again (`arquivo`, `nome`).
+    """
+    if gatilho == Gatilho.AGENDAMENTO:
+        raise ErroSincronizacao(
+            "A sincronização agendada nunca confirma um plano: confirme pelo comando ou pelo admin."
+        )
+    if execucao.origem == Origem.PLANILHA:
+        if arquivo is None:
+            raise ErroSincronizacao(
+                f"A execução nº {execucao.pk} veio de uma planilha: envie a planilha de novo para confirmar."
+            )
+        return sincronizar_planilha(
+            arquivo, nome=nome, gatilho=gatilho, usuario=usuario, confirmacao=execucao, espera=espera
+        )
+    return sincronizar_odoo(gatilho=gatilho, usuario=usuario, confirmacao=execucao, espera=espera)
+
+
+def resumo(execucao: SincronizacaoCarteira) -> str:
+    """One line saying what a run did (or would do), for messages, the command and the task."""
+    contagem = (
+        f"{execucao.linhas_novas} novas, {execucao.linhas_removidas} removidas, {execucao.linhas_reduzidas} "
+        f"reduzidas, {execucao.linhas_aumentadas} aumentadas, {execucao.linhas_alteradas} alteradas; "
+        f"{execucao.pre_separacoes_reduzidas} pré-separações reduzidas e {execucao.pre_separacoes_canceladas} "
+        f"canceladas; {execucao.separacoes_reduzidas} separações reduzidas e {execucao.separacoes_canceladas} "
+        f"canceladas; {execucao.alertas} alerta(s)"
+    )
+    if execucao.status == Status.AGUARDANDO_CONFIRMACAO:
+        motivos = "; ".join(execucao.plano.get("motivos", []))
+        novidades = execucao.plano.get("alem_do_confirmado")
+        extra = f" O plano ficou maior que o confirmado: {'; '.join(novidades)}." if novidades else ""
+        return (
+            f"Sincronização nº {execucao.pk} parada antes de gravar, aguardando confirmação: {motivos}.{extra} "
+            f"Faria: {contagem}."
+        )
+    if execucao.status == Status.SIMULACAO:
+        return f"Simulação nº {execucao.pk}, nada foi gravado: {contagem}."
+    return f"Carteira sincronizada (nº {execucao.pk}): {contagem}."

@@ -1,5 +1,6 @@
 """The carteira sync's rules on records given directly (the Odoo transport has its own tests in
-test_sincronizacao_odoo.py): the hierarchy, MANUAL lines, alerts, the spreadsheet, the schedule."""
+test_sincronizacao_odoo.py): the hierarchy, cancellations, MANUAL lines, alerts, the spreadsheet,
+the schedule. The guard, the confirmation and the lock have theirs in test_sincronizacao_confirmacao.py."""
 
 import io
 from decimal import Decimal
@@ -8,11 +9,11 @@ import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_q.models import Schedule
 
-from carteira.models import AlertaSeparacaoCotada, CarteiraPrincipal, PreSeparacaoItem, SincronizacaoCarteira
+from carteira.models import AlertaSeparacaoCotada, CarteiraPrincipal, PreSeparacaoItem, Separacao, SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.agendamentos import FUNCAO, SINCRONIZACAO, garantir_agendamento
 from carteira.sincronizacao.registros import ErroSincronizacao
@@ -21,6 +22,13 @@ from tests.oracle import diferencas_com_derivados
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def oraculo_no_fim(db):
+    """After each scenario, whatever it did: derived tables == recomputation from the sources."""
+    yield
+    assert diferencas_com_derivados() == []
 
 
 def registro(pedido, cod, saldo, **extra):
@@ -33,10 +41,18 @@ def registro(pedido, cod, saldo, **extra):
     }
 
 
-def sincronizar(*registros, simular=False, permitir_vazia=False):
-    return servico.sincronizar(
-        lambda: list(registros), origem="ODOO", gatilho="COMANDO", simular=simular, permitir_vazia=permitir_vazia
-    )
+def sincronizar(*registros, simular=False, confirmar=False):
+    """One run; with confirmar, a run that stops for confirmation is confirmed (the same records read again)."""
+
+    def fonte():
+        return list(registros)
+
+    execucao = servico.sincronizar(fonte, origem="ODOO", gatilho="COMANDO", simular=simular)
+    if confirmar:
+        assert execucao.status == "AGUARDANDO_CONFIRMACAO", execucao.relatorio
+        execucao = servico.sincronizar(fonte, origem="ODOO", gatilho="COMANDO", confirmacao=execucao)
+        assert execucao.status == "SUCESSO", execucao.relatorio
+    return execucao
 
 
 @pytest.fixture
@@ -48,6 +64,14 @@ def p1():
 
 def existe(obj) -> bool:
     return type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def cancelada_por(obj, execucao) -> bool:
+    """Kept (never deleted), cancelled by `execucao`, with its quantity as it was."""
+    obj.refresh_from_db()
+    if isinstance(obj, PreSeparacaoItem) and obj.status != "CANCELADO":
+        return False
+    return obj.cancelado_em is not None and obj.cancelado_por_sincronizacao_id == execucao.pk
 
 
 def qtd(obj):
@@ -68,15 +92,17 @@ def test_hierarquia_completa(p1):
     nf_no_cd = f.separacao(p1, 50, lote="LN", pedido="PED1", status="NF no CD")
 
     # Allocated 95 (20+30+20+20+5), free 5. Down to 10: 85 must come back from the allocations.
-    execucao = sincronizar(registro("PED1", p1, 10))
+    # It touches a COTADO separação: it stops for confirmation first.
+    execucao = sincronizar(registro("PED1", p1, 10), confirmar=True)
 
-    assert not existe(pre_nova) and not existe(pre_velha) and not existe(aberta)
+    assert cancelada_por(pre_nova, execucao) and cancelada_por(pre_velha, execucao) and cancelada_por(aberta, execucao)
+    assert (qtd(pre_nova), qtd(pre_velha), qtd(aberta)) == (30, 20, 20)  # kept as they were
     assert qtd(cotada) == 5
     assert (cotada.valor_saldo, cotada.peso, cotada.pallet) == (D("50.00"), D("7.500"), D("0.050"))
     assert qtd(embarcada) == 5 and qtd(faturada) == 50 and qtd(nf_no_cd) == 50
     alerta = AlertaSeparacaoCotada.objects.get()
     assert (alerta.tipo, alerta.qtd_antes, alerta.qtd_depois) == ("REDUCAO", 20, 5)
-    assert (execucao.pre_separacoes_excluidas, execucao.separacoes_excluidas, execucao.separacoes_reduzidas) == (
+    assert (execucao.pre_separacoes_canceladas, execucao.separacoes_canceladas, execucao.separacoes_reduzidas) == (
         2,
         1,
         1,
@@ -115,14 +141,17 @@ def test_aumento_vai_para_o_saldo_livre(p1):
     assert CarteiraPrincipal.objects.get().qtd_saldo_produto_pedido == 70
 
 
-def test_linha_removida_exclui_separacao_aberta_sem_alerta(p1):
+def test_linha_removida_cancela_separacao_aberta_sem_alerta(p1):
     f.linha_carteira("PED1", p1, 40, origem="ODOO")
     aberta = f.separacao(p1, 40, pedido="PED1", status="ABERTO")
     enviada = f.pre_separacao(p1, 40, pedido="PED1", status="ENVIADO_SEPARACAO")  # already became the separação
-    execucao = sincronizar(permitir_vazia=True)
-    assert not existe(aberta) and existe(enviada)
+    execucao = sincronizar(confirmar=True)  # an empty source always waits for confirmation
+    assert cancelada_por(aberta, execucao) and qtd(aberta) == 40
+    enviada.refresh_from_db()
+    assert enviada.status == "ENVIADO_SEPARACAO"
     assert not CarteiraPrincipal.objects.exists() and not AlertaSeparacaoCotada.objects.exists()
-    assert execucao.linhas_removidas == 1
+    assert execucao.linhas_removidas == 1 and execucao.separacoes_canceladas == 1
+    assert not Separacao.objects.pendentes().exists()
     assert diferencas_com_derivados() == []
 
 
@@ -135,7 +164,7 @@ def test_linhas_manuais_nunca_sao_tocadas(p1):
     assert qtd(pre) == 100
     assert execucao.linhas_manuais_ignoradas == 1 and execucao.linhas_novas == 1
     assert "PED-M/P1: linha MANUAL na carteira" in execucao.relatorio
-    sincronizar(permitir_vazia=True)  # an empty carteira from Odoo removes only ODOO lines
+    sincronizar(confirmar=True)  # an empty carteira from Odoo (confirmed) removes only ODOO lines
     assert list(CarteiraPrincipal.objects.values_list("num_pedido", flat=True)) == ["PED-M"]
 
 
@@ -154,33 +183,51 @@ def test_separacao_com_nf_vinculada_nao_conta_nem_e_tocada(p1):
 def test_embarcado_acima_do_novo_saldo_e_avisado(p1):
     f.linha_carteira("PED1", p1, 100, origem="ODOO")
     embarcada = f.separacao(p1, 80, lote="LE", pedido="PED1", status="EMBARCADO")
-    execucao = sincronizar(registro("PED1", p1, 50))
-    assert qtd(embarcada) == 80
+    execucao = sincronizar(registro("PED1", p1, 50), confirmar=True)
+    assert qtd(embarcada) == 80 and embarcada.cancelado_em is None
     assert "PED1/P1: 30 continuam alocados acima do novo saldo (50) em separações EMBARCADO" in execucao.relatorio
+    assert execucao.confirmacao_de.plano["separacoes"] == [
+        {
+            "id": embarcada.pk,
+            "lote": "LE",
+            "pedido": "PED1",
+            "produto": "P1",
+            "status": "EMBARCADO",
+            "antes": "80.000",
+            "depois": "80.000",
+            "acima": "30.000",
+            "acao": "acima do saldo",
+        }
+    ]
 
 
 def test_alerta_reconhecido_nao_e_reaberto_um_novo_e_criado(p1):
     f.linha_carteira("PED1", p1, 100, origem="ODOO")
     f.separacao(p1, 100, lote="LC", pedido="PED1", status="COTADO")
-    sincronizar(registro("PED1", p1, 80))
+    sincronizar(registro("PED1", p1, 80), confirmar=True)
     AlertaSeparacaoCotada.objects.update(reconhecido=True, reconhecido_por="ana")
-    sincronizar(registro("PED1", p1, 60))
+    sincronizar(registro("PED1", p1, 60), confirmar=True)
     assert list(AlertaSeparacaoCotada.objects.order_by("pk").values_list("reconhecido", "qtd_antes", "qtd_depois")) == [
         (True, 100, 80),
         (False, 80, 60),
     ]
 
 
-def test_origem_vazia_e_recusada_sem_permissao_explicita(p1, tmp_path):
+def test_origem_vazia_espera_confirmacao(p1, tmp_path, settings):
+    settings.CARTEIRA_SINCRONIZACAO_LIMITE_REMOCAO = 100  # even with no share limit, an empty source waits
     f.linha_carteira("PED1", p1, 10, origem="ODOO")
     pre = f.pre_separacao(p1, 10, pedido="PED1")
-    with pytest.raises(ErroSincronizacao, match="sincronização recusada para não remover a carteira inteira"):
-        sincronizar(registro("PED1", p1, 0))  # nothing left to deliver: nothing in carteira
+    execucao = sincronizar(registro("PED1", p1, 0))  # nothing left to deliver: nothing in carteira
+    assert execucao.status == "AGUARDANDO_CONFIRMACAO"
+    assert "a origem não trouxe nenhuma linha em carteira" in execucao.plano["motivos"][0]
     assert qtd(pre) == 10 and CarteiraPrincipal.objects.exists()
     vazia = tmp_path / "vazia.csv"
     vazia.write_text("num_pedido;cod_produto;qtd_saldo_produto_pedido\n")
-    call_command("sincronizar_carteira", "--planilha", str(vazia), "--permitir-carteira-vazia")
-    assert not CarteiraPrincipal.objects.exists() and not PreSeparacaoItem.objects.exists()
+    with pytest.raises(CommandError, match="Nada foi gravado. Para aplicar"):
+        call_command("sincronizar_carteira", "--planilha", str(vazia))
+    call_command("sincronizar_carteira", "--planilha", str(vazia), "--confirmar")
+    assert not CarteiraPrincipal.objects.exists()
+    assert qtd(pre) == 10 and pre.status == "CANCELADO"  # kept, cancelled, out of the forecast
     assert diferencas_com_derivados() == []
 
 
@@ -261,7 +308,8 @@ def test_planilha_csv_brasileira_e_comando(p1, tmp_path, capsys):
         "num_pedido;cod_produto;qtd_saldo_produto_pedido;preco_produto_pedido\nPED1;P1;1.234,5;12,30\n".encode("cp1252")
     )
     call_command("sincronizar_carteira", "--planilha", str(arquivo))
-    assert "Carteira sincronizada: 1 novas" in capsys.readouterr().out
+    execucao = SincronizacaoCarteira.objects.get()
+    assert f"Carteira sincronizada (nº {execucao.pk}): 1 novas" in capsys.readouterr().out
     linha = CarteiraPrincipal.objects.get()
     assert (linha.qtd_saldo_produto_pedido, linha.qtd_produto_pedido, linha.preco_produto_pedido) == (
         D("1234.5"),
@@ -309,7 +357,9 @@ def test_admin_importa_planilha(p1, cliente_staff):
     assert not CarteiraPrincipal.objects.exists()
     assert SincronizacaoCarteira.objects.get().status == "SIMULACAO"
     resposta = cliente_staff.post(url, {"arquivo": SimpleUploadedFile("c.xlsx", conteudo)})
-    assert any("Carteira sincronizada: 1 novas" in str(m) for m in get_messages(resposta.wsgi_request))
+    execucao = SincronizacaoCarteira.objects.get(status="SUCESSO")
+    textos = [str(m) for m in get_messages(resposta.wsgi_request)]
+    assert any(f"Carteira sincronizada (nº {execucao.pk}): 1 novas" in t for t in textos)
     assert CarteiraPrincipal.objects.get().qtd_saldo_produto_pedido == 3
 
 
@@ -361,36 +411,64 @@ def test_funcao_agendada_existe():
 # ---------------------------------------------------------------- concurrency (PostgreSQL)
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_duas_sincronizacoes_ao_mesmo_tempo_uma_espera_a_outra(p1):
-    """Both create the same new lines and reduce the same quoted separação: the second waits
-    for the first (advisory lock), then finds nothing to do. No IntegrityError, one alert."""
+def _em_paralelo(funcao, vezes=2):
+    """Run funcao in `vezes` threads started together; their results (or repr of their errors)."""
     import threading
 
     from django.db import connection
 
-    f.linha_carteira("PED1", p1, 100, origem="ODOO")
-    f.separacao(p1, 100, lote="LC", pedido="PED1", status="COTADO")
-    dados = [registro("PED1", p1, 40)] + [registro(f"NOVO{i}", p1, i + 1) for i in range(20)]
-    largada, resultados = threading.Barrier(2), []
+    largada, resultados = threading.Barrier(vezes), []
 
     def rodar():
         try:
             largada.wait()
-            resultados.append(servico.sincronizar(lambda: dados, origem="ODOO", gatilho="COMANDO").status)
-        except Exception as erro:  # reported by the assertion below
+            resultados.append(funcao())
+        except Exception as erro:  # reported by the caller's assertions
             resultados.append(repr(erro))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=rodar) for _ in range(2)]
+    threads = [threading.Thread(target=rodar) for _ in range(vezes)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return resultados
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_duas_sincronizacoes_ao_mesmo_tempo_uma_espera_a_outra(p1):
+    """Both create the same new lines and reduce the same separação: the second waits for the
+    first (lock taken before reading), then finds nothing to do. No IntegrityError."""
+    f.linha_carteira("PED1", p1, 100, origem="ODOO")
+    aberta = f.separacao(p1, 100, lote="LA", pedido="PED1", status="ABERTO")
+    dados = [registro("PED1", p1, 40)] + [registro(f"NOVO{i}", p1, i + 1) for i in range(20)]
+    resultados = _em_paralelo(lambda: servico.sincronizar(lambda: dados, origem="ODOO", gatilho="COMANDO").status)
     assert resultados == ["SUCESSO", "SUCESSO"]
     assert CarteiraPrincipal.objects.count() == 21
-    assert list(AlertaSeparacaoCotada.objects.values_list("qtd_antes", "qtd_depois")) == [(100, 40)]
+    assert qtd(aberta) == 40
     assert sorted(SincronizacaoCarteira.objects.values_list("linhas_novas", flat=True)) == [0, 20]
-    assert diferencas_com_derivados() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_duas_confirmacoes_ao_mesmo_tempo_so_uma_aplica(p1):
+    """Two people confirm the same stopped plan at once: one applies it, the other is told so. One alert."""
+    f.linha_carteira("PED1", p1, 100, origem="ODOO")
+    f.separacao(p1, 100, lote="LC", pedido="PED1", status="COTADO")
+    dados = [registro("PED1", p1, 40)]
+    parada = sincronizar(*dados)
+    assert parada.status == "AGUARDANDO_CONFIRMACAO"
+
+    def confirmar():
+        return servico.sincronizar(lambda: dados, origem="ODOO", gatilho="ADMIN", confirmacao=parada).status
+
+    resultados = sorted(_em_paralelo(confirmar))
+    aplicou = SincronizacaoCarteira.objects.get(status="SUCESSO")
+    assert resultados[0] == (
+        f"ErroSincronizacao('A execução nº {parada.pk} já foi confirmada e aplicada (execução nº {aplicou.pk}); "
+        "nada foi feito.')"
+    )
+    assert resultados[1] == "SUCESSO"
+    assert list(AlertaSeparacaoCotada.objects.values_list("qtd_antes", "qtd_depois")) == [(100, 40)]

@@ -1,7 +1,9 @@
 """The carteira sync against a real XML-RPC server on loopback that speaks Odoo's external API
 (/xmlrpc/2/common authenticate, /xmlrpc/2/object execute_kw search_read) over an in-memory
-data set: the seed-004 worked example, idempotence, every error leaving the database as it
-was, the command, the admin button and the scheduled task."""
+data set: the seed-004 worked example (stopped for confirmation, then confirmed), idempotence,
+every error leaving the database as it was, units of measure, the https rule, the command,
+the admin button and confirmation page and the scheduled task. After every test the derived
+tables equal the oracle's recomputation."""
 
 import socket
 import socketserver
@@ -20,6 +22,7 @@ from carteira.models import AlertaSeparacaoCotada, CarteiraPrincipal, PreSeparac
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.cliente_odoo import CAMPOS_LINHA, ClienteOdoo, ErroOdoo, TransporteXmlRpc
 from carteira.sincronizacao.registros import ErroSincronizacao
+from carteira.sincronizacao.unidades import CAMPOS_UNIDADE
 from estoque.models import EstoqueTempoReal, MovimentacaoPrevista
 from tests import fabricas as f
 from tests.oracle import diferencas_com_derivados
@@ -34,6 +37,28 @@ RELACOES = {
     "partner_shipping_id": "res.partner",
     "state_id": "res.country.state",
 }
+# Units of measure as Odoo ships them: [id, name] and the uom.uom record.
+UNIDADE, CAIXA12, DUZIA, KG = [1, "Unidades"], [2, "Caixa com 12"], [3, "Dúzia"], [4, "kg"]
+UNIDADES = {
+    1: {"name": "Unidades", "category_id": [1, "Unidade"], "factor": 1.0, "factor_inv": 1.0, "uom_type": "reference"},
+    2: {
+        "name": "Caixa com 12",
+        "category_id": [1, "Unidade"],
+        "factor": 1 / 12,
+        "factor_inv": 12.0,
+        "uom_type": "bigger",
+    },
+    # No factor_inv: the conversion falls back to the float factor (1/12) and still gives 12 after rounding.
+    3: {"name": "Dúzia", "category_id": [1, "Unidade"], "factor": 1 / 12, "factor_inv": False, "uom_type": "bigger"},
+    4: {"name": "kg", "category_id": [2, "Peso"], "factor": 1.0, "factor_inv": 1.0, "uom_type": "reference"},
+}
+
+
+@pytest.fixture(autouse=True)
+def oraculo_no_fim(db):
+    """After each scenario, whatever it did: derived tables == recomputation from the sources."""
+    yield
+    assert diferencas_com_derivados() == []
 
 
 # ---------------------------------------------------------------- the Odoo on loopback
@@ -53,8 +78,16 @@ class OdooFalso:
     def __init__(self):
         self.dados = {
             modelo: {}
-            for modelo in ("sale.order.line", "sale.order", "product.product", "res.partner", "res.country.state")
+            for modelo in (
+                "sale.order.line",
+                "sale.order",
+                "product.product",
+                "res.partner",
+                "res.country.state",
+                "uom.uom",
+            )
         }
+        self.dados["uom.uom"] = {uid: {"id": uid, **registro} for uid, registro in UNIDADES.items()}
         self.atraso = 0.0
         self.chamadas = []
         self.servidor = _Servidor(("127.0.0.1", 0), requestHandler=_Handler, allow_none=True, logRequests=False)
@@ -120,10 +153,16 @@ class OdooFalso:
         return True
 
     # -- building the data set
-    def produto(self, codigo, nome=None, tipo="consu"):
+    def produto(self, codigo, nome=None, tipo="consu", uom=None):
         pid = len(self.dados["product.product"]) + 1
         nome = nome or f"PRODUTO {codigo}"
-        self.dados["product.product"][pid] = {"id": pid, "default_code": codigo or False, "name": nome, "type": tipo}
+        self.dados["product.product"][pid] = {
+            "id": pid,
+            "default_code": codigo or False,
+            "name": nome,
+            "type": tipo,
+            "uom_id": uom or UNIDADE,
+        }
         return [pid, f"[{codigo}] {nome}" if codigo else nome]
 
     def parceiro(self, nome, vat="12.345.678/0001-90", cidade="Campinas", uf="SP"):
@@ -160,12 +199,16 @@ class OdooFalso:
         }
         return [oid, nome]
 
-    def linha(self, lid, pedido, produto, qtd, entregue=0.0, preco=10.0, tipo_linha=False):
+    def linha(self, lid, pedido, produto, qtd, entregue=0.0, preco=10.0, tipo_linha=False, uom=None):
+        """A sale line; quantities and price in `uom` (default: the product's own unit)."""
         estado = self.dados["sale.order"][pedido[0]]["state"]
+        if uom is None:
+            uom = self.dados["product.product"][produto[0]]["uom_id"] if produto else False
         self.dados["sale.order.line"][lid] = {
             "id": lid,
             "order_id": pedido,
             "product_id": produto,
+            "product_uom": uom,
             "product_uom_qty": float(qtd),
             "qty_delivered": float(entregue),
             "price_unit": float(preco),
@@ -179,6 +222,7 @@ def odoo(settings):
     servidor = OdooFalso()
     settings.ODOO_URL, settings.ODOO_DB, settings.ODOO_LOGIN, settings.ODOO_API_KEY = servidor.url, BANCO, LOGIN, CHAVE
     settings.ODOO_PAGE_SIZE, settings.ODOO_TIMEOUT = 2, 5
+    settings.ODOO_PERMITIR_HTTP = "1"  # the loopback Odoo speaks plain http
     yield servidor
     servidor.parar()
 
@@ -187,7 +231,7 @@ def retrato():
     """Every row the sync may write (except its log), to compare before and after."""
 
     def linhas(model):
-        return sorted(tuple(sorted(r.items())) for r in model.objects.values())
+        return [tuple(sorted(r.items())) for r in model.objects.order_by("pk").values()]
 
     return {
         m.__name__: linhas(m)
@@ -230,17 +274,42 @@ def exemplo_seed(odoo):
     return pre, cotada
 
 
+def sincronizar_confirmando(gatilho="COMANDO"):
+    """A run that stops for confirmation, then its confirmation (Odoo read again)."""
+    parada = servico.sincronizar_odoo(gatilho=gatilho)
+    assert parada.status == "AGUARDANDO_CONFIRMACAO", parada.relatorio
+    execucao = servico.confirmar(parada, gatilho=gatilho)
+    assert execucao.status == "SUCESSO", execucao.relatorio
+    return parada, execucao
+
+
 def test_exemplo_do_seed_004(exemplo_seed):
     pre, cotada = exemplo_seed
+    antes = retrato()
 
-    execucao = servico.sincronizar_odoo(gatilho="COMANDO")
+    # One line of three removed (33%, above the 20% limit) and a COTADO separação touched: it waits.
+    parada = servico.sincronizar_odoo(gatilho="COMANDO")
+
+    assert parada.status == "AGUARDANDO_CONFIRMACAO" and retrato() == antes
+    assert [m.split(" (")[0] for m in parada.plano["motivos"]] == [
+        "remove 1 de 3 linha(s) do Odoo na carteira",
+        "altera 1 separação(ões) COTADO",
+    ]
+    assert parada.plano["removidas"] == [["PED002", "PROD001", "200.000"]]
+    assert [(s["lote"], s["status"], s["acao"], s["antes"], s["depois"]) for s in parada.plano["separacoes"]] == [
+        ("LOTE-PED002", "COTADO", "cancelada", "100.000", "0.000")
+    ]
+    execucao = servico.confirmar(parada, gatilho="COMANDO")
 
     carteira = {(c.num_pedido, c.cod_produto): c.qtd_saldo_produto_pedido for c in CarteiraPrincipal.objects.all()}
     assert carteira == {("PED001", "PROD001"): 80, ("PED001", "PROD002"): 70, ("PED003", "PROD001"): 30}
     pre.refresh_from_db()
     assert pre.qtd_selecionada_usuario == 30  # the 20 came from the free balance
     cotada.refresh_from_db()
-    assert (cotada.status, cotada.qtd_saldo, cotada.valor_saldo) == ("COTADO", 0, 0)
+    # Cancelled, never deleted: kept as it was, out of the forecast, naming the run.
+    assert (cotada.status, cotada.qtd_saldo, cotada.valor_saldo) == ("COTADO", 100, 1000)
+    assert cotada.cancelado_em is not None and cotada.cancelado_por_sincronizacao == execucao
+    assert not Separacao.objects.pendentes().filter(pk=cotada.pk).exists()
     alerta = AlertaSeparacaoCotada.objects.get()
     assert (
         alerta.separacao_lote_id,
@@ -252,19 +321,22 @@ def test_exemplo_do_seed_004(exemplo_seed):
         alerta.reconhecido,
     ) == ("LOTE-PED002", "PED002", "PROD001", "REMOCAO", 100, 0, False)
     assert (execucao.status, execucao.origem, execucao.linhas_recebidas) == ("SUCESSO", "ODOO", 3)
+    assert execucao.confirmacao_de == parada
+    parada.refresh_from_db()
+    assert parada.status == "CONFIRMADA"
     assert (
         execucao.linhas_reduzidas,
         execucao.linhas_aumentadas,
         execucao.linhas_novas,
         execucao.linhas_removidas,
     ) == (1, 1, 1, 1)
-    assert (execucao.pre_separacoes_reduzidas, execucao.separacoes_reduzidas, execucao.alertas) == (0, 1, 1)
+    assert (execucao.pre_separacoes_reduzidas, execucao.separacoes_canceladas, execucao.alertas) == (0, 1, 1)
     assert "20 absorvidos pelo saldo livre (70 → 50 livres)" in execucao.relatorio
     assert diferencas_com_derivados() == []
 
 
 def test_mapeamento_dos_campos(exemplo_seed):
-    servico.sincronizar_odoo(gatilho="COMANDO")
+    sincronizar_confirmando()
     nova = CarteiraPrincipal.objects.get(num_pedido="PED003")
     assert (nova.origem, nova.odoo_line_id, nova.ativo) == ("ODOO", 4, True)
     assert (nova.pedido_cliente, nova.status_pedido, nova.raz_social, nova.cnpj_cpf) == (
@@ -295,7 +367,7 @@ def test_mapeamento_dos_campos(exemplo_seed):
 
 
 def test_segunda_sincronizacao_identica_nao_muda_nada(exemplo_seed):
-    servico.sincronizar_odoo(gatilho="COMANDO")
+    sincronizar_confirmando()
     antes = retrato()
     execucao = servico.sincronizar_odoo(gatilho="COMANDO")
     assert retrato() == antes
@@ -317,9 +389,9 @@ def test_saldo_entregue_reduz_e_alerta_existente_e_atualizado(odoo):
     cotada = f.separacao("P1", 100, lote="L9", pedido="PED9", status="COTADO")
     p1, ped = odoo.produto("P1"), odoo.pedido("PED9")
     odoo.linha(10, ped, p1, 100, entregue=40)  # remaining 60
-    servico.sincronizar_odoo(gatilho="COMANDO")
+    sincronizar_confirmando()
     odoo.linha(10, ped, p1, 100, entregue=75)  # remaining 25
-    servico.sincronizar_odoo(gatilho="COMANDO")
+    sincronizar_confirmando()
 
     cotada.refresh_from_db()
     assert cotada.qtd_saldo == 25
@@ -341,20 +413,24 @@ def test_cliente_pagina_com_lista_de_campos_explicita(exemplo_seed, odoo):
     assert linhas == [(["id", ">", 0], 2, tuple(CAMPOS_LINHA)), (["id", ">", 2], 2, tuple(CAMPOS_LINHA))]
     relacionados = {modelo: contexto for modelo, _, _, _, contexto in odoo.chamadas if modelo != "sale.order.line"}
     assert relacionados == dict.fromkeys(
-        ["sale.order", "product.product", "res.partner", "res.country.state"], {"active_test": False}
+        ["sale.order", "product.product", "uom.uom", "res.partner", "res.country.state"], {"active_test": False}
     )
+    unidades = [campos for modelo, _, _, campos, _ in odoo.chamadas if modelo == "uom.uom"]
+    assert unidades == [tuple(CAMPOS_UNIDADE)]  # one batch for every unit of every line and product
 
 
 # ---------------------------------------------------------------- errors: nothing written but the log
 
 
-def _falha(mensagem_parcial):
+def _falha(mensagem_parcial, confirmando=False):
+    """The run fails (confirming the plan first, if asked): nothing written but the FALHA run."""
+    confirmacao = servico.sincronizar_odoo(gatilho="COMANDO") if confirmando else None
     antes = retrato()
     with pytest.raises(ErroSincronizacao) as erro:
-        servico.sincronizar_odoo(gatilho="COMANDO")
+        servico.sincronizar_odoo(gatilho="COMANDO", confirmacao=confirmacao)
     assert mensagem_parcial in str(erro.value)
     assert retrato() == antes
-    execucao = SincronizacaoCarteira.objects.get()
+    execucao = SincronizacaoCarteira.objects.exclude(pk=getattr(confirmacao, "pk", None)).get()
     assert execucao.status == "FALHA" and mensagem_parcial in execucao.erro
     assert erro.value.execucao == execucao
     return str(erro.value)
@@ -408,7 +484,8 @@ def test_falha_no_meio_desfaz_as_alocacoes_ja_ajustadas(exemplo_seed, odoo):
     """The allocations are reduced first; a refusal while replacing the carteira undoes them too."""
     f.linha_carteira("PED-M", "PROD002", 5, origem="MANUAL", odoo_line_id=99)
     odoo.linha(99, odoo.pedido("PED005"), odoo.produto("PROD002"), 5)  # its Odoo id is held by a MANUAL line
-    _falha("Erro inesperado na sincronização da carteira (IntegrityError)")
+    _falha("Erro inesperado na sincronização da carteira (IntegrityError)", confirmando=True)
+    assert not Separacao.objects.filter(cancelado_em__isnull=False).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -416,7 +493,7 @@ def test_falha_fora_de_transacao_externa_grava_so_o_log(exemplo_seed, odoo):
     """Without the test's own transaction around it: the sync's transaction is the outermost one."""
     f.linha_carteira("PED-M", "PROD002", 5, origem="MANUAL", odoo_line_id=99)
     odoo.linha(99, odoo.pedido("PED005"), odoo.produto("PROD002"), 5)
-    _falha("IntegrityError")
+    _falha("IntegrityError", confirmando=True)
     assert diferencas_com_derivados() == []
 
 
@@ -430,44 +507,102 @@ def test_comando_dry_run_mostra_o_plano_e_nao_grava(exemplo_seed, capsys):
     assert "REDUZIDA   PED001/PROD001: 100 → 80" in saida
     assert "REMOVIDA   PED002/PROD001: 200 → 0" in saida
     assert "NOVA       PED003/PROD001: 30" in saida
-    assert "separação COTADO lote LOTE-PED002 reduzida: 100 → 0  [ALERTA REMOCAO" in saida
+    assert "separação COTADO lote LOTE-PED002 cancelada: 100 → 0  [ALERTA REMOCAO" in saida
+    assert "Exige confirmação:" in saida and "altera 1 separação(ões) COTADO (lotes LOTE-PED002)" in saida
     assert "nada foi gravado" in saida
     assert retrato() == antes
     assert SincronizacaoCarteira.objects.get().status == "SIMULACAO"
 
 
-def test_comando_sincroniza_e_erro_vira_command_error(exemplo_seed, settings, capsys):
-    call_command("sincronizar_carteira")
-    assert "Carteira sincronizada: 1 novas, 1 removidas" in capsys.readouterr().out
+def test_comando_para_confirma_e_erro_vira_command_error(exemplo_seed, settings, capsys):
+    antes = retrato()
+    with pytest.raises(CommandError, match="Nada foi gravado. Para aplicar.*--confirmar") as parou:
+        call_command("sincronizar_carteira")
+    parada = SincronizacaoCarteira.objects.get()
+    assert str(parou.value).endswith(f"--confirmar {parada.pk}")
+    assert "aguardando confirmação" in capsys.readouterr().out
+    assert retrato() == antes
+    call_command("sincronizar_carteira", "--confirmar")
+    saida = capsys.readouterr().out
+    execucao = SincronizacaoCarteira.objects.get(status="SUCESSO")
+    assert f"Confirmando a execução nº {parada.pk}" in saida
+    assert f"Carteira sincronizada (nº {execucao.pk}): 1 novas, 1 removidas" in saida
+    with pytest.raises(CommandError, match="Nenhuma sincronização \\(Odoo\\) está aguardando confirmação"):
+        call_command("sincronizar_carteira", "--confirmar")
+    with pytest.raises(
+        CommandError, match=f"A execução nº {parada.pk} já foi confirmada e aplicada \\(execução nº {execucao.pk}\\)"
+    ):
+        call_command("sincronizar_carteira", "--confirmar", str(parada.pk))
     settings.ODOO_API_KEY = "errada"
     with pytest.raises(CommandError, match="Autenticação recusada"):
         call_command("sincronizar_carteira")
 
 
-def test_tarefa_agendada(exemplo_seed):
+def test_tarefa_agendada_nunca_confirma(exemplo_seed):
     from carteira.tasks import sincronizar_carteira_odoo
 
-    assert sincronizar_carteira_odoo().startswith("carteira sincronizada: 1 novas, 1 removidas")
-    assert SincronizacaoCarteira.objects.get().gatilho == "AGENDAMENTO"
+    antes = retrato()
+    mensagem = sincronizar_carteira_odoo()
+    execucao = SincronizacaoCarteira.objects.get()
+    assert mensagem.startswith(f"Sincronização nº {execucao.pk} parada antes de gravar, aguardando confirmação")
+    assert retrato() == antes
+    assert (execucao.gatilho, execucao.status) == ("AGENDAMENTO", "AGUARDANDO_CONFIRMACAO")
+    assert execucao.linhas_removidas == 1 and execucao.plano["removidas"] == [["PED002", "PROD001", "200.000"]]
+    with pytest.raises(ErroSincronizacao, match="A sincronização agendada nunca confirma"):
+        servico.confirmar(execucao, gatilho="AGENDAMENTO")
+    # Once confirmed (by a person), the scheduled run has nothing left that needs confirmation and applies.
+    servico.confirmar(execucao, gatilho="COMANDO")
+    assert sincronizar_carteira_odoo().startswith("Carteira sincronizada (nº ")
+    assert SincronizacaoCarteira.objects.order_by("pk").last().status == "SUCESSO"
 
 
 URL_SINCRONIZAR = "admin:carteira_sincronizacaocarteira_sincronizar"
+URL_RUN = "admin:carteira_sincronizacaocarteira_change"
 
 
-def test_botao_sincronizar_agora(exemplo_seed, cliente_staff):
+def test_botao_sincronizar_agora_mostra_o_plano_e_confirma(exemplo_seed, cliente_staff):
+    pre, cotada = exemplo_seed
     lista = cliente_staff.get(reverse("admin:carteira_sincronizacaocarteira_changelist"))
     assert "Sincronizar agora" in lista.content.decode()
+    antes = retrato()
     resposta = cliente_staff.post(reverse(URL_SINCRONIZAR))
-    assert resposta.status_code == 302
+    parada = SincronizacaoCarteira.objects.get()
+    url_confirmar = reverse("admin:carteira_sincronizacaocarteira_confirmar", args=[parada.pk])
+    assert (resposta.status_code, resposta.url) == (302, url_confirmar)
+    assert any("parada antes de gravar, aguardando confirmação" in str(m) for m in get_messages(resposta.wsgi_request))
+    assert (parada.gatilho, parada.usuario, parada.status) == ("ADMIN", "staff", "AGUARDANDO_CONFIRMACAO")
+    assert retrato() == antes
+
+    pagina = cliente_staff.get(url_confirmar).content.decode()
+    for trecho in (
+        "parou antes de gravar (nada foi gravado por ela) e espera confirmação",
+        "remove 1 de 3 linha(s) do Odoo na carteira",
+        "Linhas do Odoo a remover da carteira: 1 de 3",
+        "<td>PED002</td><td>PROD001</td>",
+        "<td>LOTE-PED002</td>",
+        "Confirmar e aplicar",
+    ):
+        assert trecho in pagina
+    lista = cliente_staff.get(reverse("admin:carteira_sincronizacaocarteira_changelist")).content.decode()
+    assert f"A sincronização nº {parada.pk} (Odoo) está parada aguardando confirmação" in lista
+
+    resposta = cliente_staff.post(url_confirmar)
+    execucao = SincronizacaoCarteira.objects.get(status="SUCESSO")
+    assert (resposta.status_code, resposta.url) == (302, reverse(URL_RUN, args=[execucao.pk]))
     textos = [str(m) for m in get_messages(resposta.wsgi_request)]
-    assert any("Carteira sincronizada: 1 novas, 1 removidas" in t for t in textos)
+    assert any(f"Carteira sincronizada (nº {execucao.pk}): 1 novas, 1 removidas" in t for t in textos)
     assert any("revise os alertas" in t for t in textos)
-    execucao = SincronizacaoCarteira.objects.get()
-    assert (execucao.gatilho, execucao.usuario, execucao.status) == ("ADMIN", "staff", "SUCESSO")
+    assert (execucao.gatilho, execucao.usuario, execucao.confirmacao_de) == ("ADMIN", "staff", parada)
     assert CarteiraPrincipal.objects.count() == 3
-    assert (
-        cliente_staff.get(reverse("admin:carteira_sincronizacaocarteira_change", args=[execucao.pk])).status_code == 200
+    # The run's page lists the separação it cancelled.
+    pagina = cliente_staff.get(reverse(URL_RUN, args=[execucao.pk])).content.decode()
+    assert "Separações canceladas: 1" in pagina and "<td>LOTE-PED002</td>" in pagina
+    assert f"Aplicada com a confirmação da execução nº {parada.pk}" in pagina
+    lista = cliente_staff.get(
+        reverse("admin:carteira_separacao_changelist"), {"cancelado_por_sincronizacao": execucao.pk}
     )
+    assert lista.status_code == 200 and "LOTE-PED002" in lista.content.decode()
+    assert "Confirmar e aplicar" not in cliente_staff.get(url_confirmar).content.decode()
 
 
 def test_botao_mostra_erro_e_nao_muda_nada(exemplo_seed, cliente_staff, settings):
@@ -484,6 +619,13 @@ def test_botao_exige_post_e_permissao(exemplo_seed, client, cliente_staff, djang
     operador = django_user_model.objects.create_user("operador", password="senha-forte-123", is_staff=True)
     client.force_login(operador)
     assert client.post(reverse(URL_SINCRONIZAR)).status_code == 403
+    parada = servico.sincronizar_odoo(gatilho="COMANDO")
+    url_confirmar = reverse("admin:carteira_sincronizacaocarteira_confirmar", args=[parada.pk])
+    assert "Confirmar e aplicar" not in client.get(url_confirmar).content.decode()
+    assert client.post(url_confirmar).status_code == 403
+    parada.refresh_from_db()
+    assert parada.status == "AGUARDANDO_CONFIRMACAO"
+    parada.delete()
     assert (
         "Sincronizar agora"
         not in client.get(reverse("admin:carteira_sincronizacaocarteira_changelist")).content.decode()
@@ -499,3 +641,86 @@ def test_transporte_sozinho(odoo):
     assert transporte.search_read("res.country.state", [("id", "in", [1])], ["id", "code"]) == [{"id": 1, "code": "SP"}]
     with pytest.raises(ErroOdoo, match="O Odoo recusou a chamada res.partner.search_read: Invalid field 'inexistente'"):
         transporte.search_read("res.partner", [], ["id", "inexistente"])
+
+
+# ---------------------------------------------------------------- ODOO_URL must be https
+
+
+@pytest.mark.parametrize(
+    ("url", "mensagem"),
+    [
+        ("http://odoo.empresa.com.br", "Configuração insegura: ODOO_URL='http://odoo.empresa.com.br' usa http://"),
+        ("odoo.empresa.com.br", "Configuração inválida: ODOO_URL='odoo.empresa.com.br' não é um endereço https://"),
+        ("ftp://odoo.empresa.com.br", "não é um endereço https://"),
+    ],
+)
+def test_odoo_url_precisa_de_https(exemplo_seed, odoo, settings, url, mensagem):
+    settings.ODOO_URL = url
+    settings.ODOO_PERMITIR_HTTP = "0"
+    texto = _falha(mensagem)
+    assert "ODOO_PERMITIR_HTTP=1" in texto if url.startswith("http:") else "ex. https://empresa.odoo.com" in texto
+    assert odoo.chamadas == []  # refused before anything (the API key) went over the wire
+
+
+def test_http_so_com_a_permissao_explicita(odoo, settings):
+    with pytest.raises(ErroOdoo, match="Configuração insegura"):
+        TransporteXmlRpc(odoo.url, BANCO, LOGIN, CHAVE, permitir_http=False)
+    settings.ODOO_PERMITIR_HTTP = None
+    with pytest.raises(ErroOdoo, match="defina ODOO_PERMITIR_HTTP=1"):
+        TransporteXmlRpc(odoo.url, BANCO, LOGIN, CHAVE)
+    assert odoo.chamadas == []  # refused before anything went over the wire
+    settings.ODOO_PERMITIR_HTTP = "1"
+    TransporteXmlRpc(odoo.url, BANCO, LOGIN, CHAVE).autenticar()
+    seguro = TransporteXmlRpc("https://odoo.empresa.com.br", BANCO, LOGIN, CHAVE, permitir_http=False)
+    assert type(seguro._proxy("/xmlrpc/2/common")._ServerProxy__transport).__name__ == "_TransporteSeguroComTimeout"
+
+
+# ---------------------------------------------------------------- units of measure
+
+
+def test_quantidades_e_preco_convertidos_para_a_unidade_do_produto(odoo):
+    f.produto("P-UN")
+    f.produto("P-CX")
+    f.movimento("P-UN", 1000)
+    ped = odoo.pedido("PED-UOM")
+    unidade = odoo.produto("P-UN")  # the product counted in units
+    caixa = odoo.produto("P-CX", uom=CAIXA12)  # a product counted in boxes of 12
+    # 10 boxes of 12 ordered, 2 delivered, 120 per box: 120 units, 96 open, 10 per unit.
+    odoo.linha(1, ped, unidade, 10, entregue=2, preco=120, uom=CAIXA12)
+    # 36 units of a product kept in boxes: 3 boxes, at 5 per unit = 60 per box.
+    odoo.linha(2, ped, caixa, 36, preco=5, uom=UNIDADE)
+    # 2 dozens (factor only, no factor_inv) of the unit product, in another order.
+    odoo.linha(3, odoo.pedido("PED-DZ"), unidade, 2, preco=24, uom=DUZIA)
+
+    execucao = servico.sincronizar_odoo(gatilho="COMANDO")
+
+    assert execucao.status == "SUCESSO", execucao.relatorio
+    linhas = {
+        (c.num_pedido, c.cod_produto): (c.qtd_produto_pedido, c.qtd_saldo_produto_pedido, c.preco_produto_pedido)
+        for c in CarteiraPrincipal.objects.all()
+    }
+    assert linhas == {
+        ("PED-UOM", "P-UN"): (D("120"), D("96"), D("10.00")),
+        ("PED-UOM", "P-CX"): (D("3"), D("3"), D("60.00")),
+        ("PED-DZ", "P-UN"): (D("24"), D("24"), D("2.00")),
+    }
+    # Allocations and stock count in the product's unit: a pré-separação of the 96 units fits.
+    from carteira import services
+
+    services.criar_pre_separacao(
+        num_pedido="PED-UOM", cod_produto="P-UN", qtd_selecionada_usuario=D("96"), data_expedicao_editada=f.dia(1)
+    )
+
+
+def test_unidade_que_nao_converte_recusa_a_sincronizacao_nomeando_a_linha(exemplo_seed, odoo):
+    ped = odoo.pedido("PED-KG")
+    odoo.linha(7, ped, odoo.produto("PROD001"), 5, uom=KG)  # kg for a product counted in units
+    odoo.linha(8, ped, odoo.produto("PROD002"), 5, uom=[99, "Fardo"])  # a unit Odoo does not know
+    odoo.linha(9, ped, odoo.produto("PROD002"), 5, entregue=5, uom=KG)  # delivered already: not carteira, no refusal
+    texto = _falha("2 linha(s) do Odoo com unidade de medida que não converte")
+    assert (
+        "linha Odoo 7 (PED-KG): a unidade da linha “kg” (categoria Peso) não converte para a unidade do produto "
+        "“Unidades” (categoria Unidade): categorias diferentes"
+    ) in texto
+    assert "linha Odoo 8 (PED-KG): a unidade de medida da linha “Fardo” não foi encontrada no Odoo (uom.uom)" in texto
+    assert "linha Odoo 9" not in texto

@@ -1,8 +1,10 @@
 """Property-based: a random carteira with random allocations, then a random new carteira from
-Odoo. Afterwards: no allocation exceeds its line, invoiced and shipped separações are untouched,
+Odoo (confirmed when the run stops for confirmation; the stopped run writes nothing).
+Afterwards: no allocation exceeds its line, invoiced and shipped separações are untouched,
 the free balance is consumed first and the hierarchy order holds, MANUAL lines keep everything,
-one alert per quoted separação touched, derived tables equal the oracle, and a second identical
-sync changes nothing."""
+one alert per quoted separação touched, nothing is deleted (what left the allocations is
+cancelled by the run, with its quantity), derived tables equal the oracle, and a second
+identical sync changes nothing."""
 
 from decimal import Decimal
 
@@ -11,7 +13,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carteira.models import AlertaSeparacaoCotada, CarteiraPrincipal, PreSeparacaoItem, Separacao
+from carteira.models import AlertaSeparacaoCotada, CarteiraPrincipal, PreSeparacaoItem, Separacao, SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from tests import fabricas as f
 from tests.oracle import diferencas_com_derivados
@@ -75,18 +77,36 @@ def registros(cenario):
 
 
 def alocacoes_por_chave():
+    """The allocations still standing (a cancelled one is gone from here, as a deleted one was)."""
     pres = {}
     for pre in PreSeparacaoItem.objects.filter(status__in=PreSeparacaoItem.ATIVOS):
         pres.setdefault((pre.num_pedido, pre.cod_produto), {})[pre.pk] = (pre.qtd_selecionada_usuario, pre.criado_em)
     seps = {}
-    for sep in Separacao.objects.all():
+    for sep in Separacao.objects.nao_canceladas():
         seps.setdefault((sep.num_pedido, sep.cod_produto), {})[sep.pk] = (sep.status, sep.qtd_saldo)
     return pres, seps
 
 
+def todas_as_quantidades():
+    return {("PRE", p.pk): p.qtd_selecionada_usuario for p in PreSeparacaoItem.objects.all()} | {
+        ("SEP", s.pk): s.qtd_saldo for s in Separacao.objects.all()
+    }
+
+
+def sincronizar(dados):
+    """One sync; a run stopped for confirmation wrote nothing and is confirmed (the same data)."""
+    antes = retrato()
+    execucao = servico.sincronizar(lambda: dados, origem="ODOO", gatilho="COMANDO")
+    if execucao.status == "AGUARDANDO_CONFIRMACAO":
+        assert retrato() == antes
+        execucao = servico.sincronizar(lambda: dados, origem="ODOO", gatilho="COMANDO", confirmacao=execucao)
+    assert execucao.status == "SUCESSO"
+    return execucao
+
+
 def retrato():
     return {
-        m.__name__: sorted(tuple(sorted(r.items())) for r in m.objects.values())
+        m.__name__: [tuple(sorted(r.items())) for r in m.objects.order_by("pk").values()]
         for m in (CarteiraPrincipal, PreSeparacaoItem, Separacao, AlertaSeparacaoCotada)
     }
 
@@ -153,7 +173,17 @@ def test_sincronizacao_aleatoria(cenario):
             for c in CarteiraPrincipal.objects.filter(origem="ODOO")
         }
         dados = registros(cenario)
-        servico.sincronizar(lambda: dados, origem="ODOO", gatilho="COMANDO", permitir_vazia=True)
+        quantidades_antes = todas_as_quantidades()
+        execucao = sincronizar(dados)
+        # Nothing deleted; every allocation that left was cancelled by this run, its quantity kept.
+        quantidades_depois = todas_as_quantidades()
+        assert set(quantidades_depois) == set(quantidades_antes)
+        for pre in PreSeparacaoItem.objects.filter(status="CANCELADO"):
+            assert pre.cancelado_por_sincronizacao_id == execucao.pk
+            assert pre.qtd_selecionada_usuario == quantidades_antes[("PRE", pre.pk)]
+        for sep in Separacao.objects.filter(cancelado_em__isnull=False):
+            assert sep.cancelado_por_sincronizacao_id == execucao.pk and sep.status in TOCAVEIS
+            assert sep.qtd_saldo == quantidades_antes[("SEP", sep.pk)]
 
         novos = {
             (r["num_pedido"], r["cod_produto"]): r["qtd_saldo_produto_pedido"]
@@ -168,6 +198,7 @@ def test_sincronizacao_aleatoria(cenario):
         verificar(linhas_antes, antes_pres, antes_seps, novos)
 
         estado = retrato()
-        servico.sincronizar(lambda: dados, origem="ODOO", gatilho="COMANDO", permitir_vazia=True)
+        assert sincronizar(dados).confirmacao_de is None  # nothing to confirm a second time
         assert retrato() == estado
+        assert not SincronizacaoCarteira.objects.filter(status="AGUARDANDO_CONFIRMACAO").exists()
         transaction.set_rollback(True)

@@ -63,12 +63,17 @@ def _programacoes(linhas):
 def _pre_separacoes(linhas):
     for cod, qtd, k, status in linhas:
         PreSeparacaoItem.objects.create(
-            num_pedido="P1", cod_produto=cod, qtd_selecionada_usuario=qtd, data_expedicao_editada=_dia(k), status=status
+            num_pedido="P1",
+            cod_produto=cod,
+            qtd_selecionada_usuario=qtd,
+            data_expedicao_editada=_dia(k),
+            status=status,
+            cancelado_em=timezone.now() if status == "CANCELADO" else None,
         )
 
 
 def _separacoes(linhas):
-    for cod, qtd, k, com_expedicao, minuto, status, nf, lote in linhas:
+    for cod, qtd, k, com_expedicao, minuto, status, nf, lote, cancelada in linhas:
         sep = Separacao.objects.create(
             separacao_lote_id=lote,
             num_pedido="P1",
@@ -77,6 +82,8 @@ def _separacoes(linhas):
             expedicao=_dia(k) if com_expedicao else None,
             status=status,
             sincronizado_nf=nf,
+            # Only a separação not yet shipped can be cancelled (CHECK sep_cancelada_aberta_ou_cotada).
+            cancelado_em=timezone.now() if cancelada and status in ("ABERTO", "COTADO") else None,
         )
         Separacao.objects.filter(pk=sep.pk).update(criado_em=_momento(k, minuto))
 
@@ -89,7 +96,8 @@ GERADORES = {
     ProgramacaoProducao: (st.lists(st.tuples(codigos, qtds, dias), max_size=8), _programacoes),
     PreSeparacaoItem: (
         st.lists(
-            st.tuples(codigos, qtds, dias, st.sampled_from(["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO"])), max_size=8
+            st.tuples(codigos, qtds, dias, st.sampled_from(["CRIADO", "RECOMPOSTO", "ENVIADO_SEPARACAO", "CANCELADO"])),
+            max_size=8,
         ),
         _pre_separacoes,
     ),
@@ -104,6 +112,7 @@ GERADORES = {
                 st.sampled_from([s for s, _ in Separacao.Status.choices]),
                 st.booleans(),
                 st.sampled_from(LOTES),
+                st.booleans(),  # cancelled by a carteira sync (when ABERTO/COTADO)
             ),
             max_size=8,
         ),

@@ -5,11 +5,17 @@ from carteira.sincronizacao import servico
 from carteira.sincronizacao.agendamentos import garantir_agendamento, intervalo_minutos
 from carteira.sincronizacao.registros import ErroSincronizacao
 
+ULTIMA = "ultima"
+Status = SincronizacaoCarteira.Status
+Origem = SincronizacaoCarteira.Origem
+
 
 class Command(BaseCommand):
     help = (
         "Sincroniza a carteira com o Odoo (ou com uma planilha xlsx/csv) preservando pré-separações e "
-        "separações: compara com a memória, aplica reduções na hierarquia e só então atualiza a carteira."
+        "separações: compara com a memória, aplica reduções na hierarquia e só então atualiza a carteira. "
+        "Uma execução que removeria linhas demais ou mexeria em separações COTADO/EMBARCADO para antes de gravar "
+        "e espera --confirmar."
     )
 
     def add_arguments(self, parser):
@@ -21,10 +27,28 @@ class Command(BaseCommand):
         )
         parser.add_argument("--agendar", action="store_true", help="Cria/atualiza o agendamento django-q2 e sai.")
         parser.add_argument(
-            "--permitir-carteira-vazia",
-            action="store_true",
-            help="Aceita uma origem sem nenhuma linha em carteira (remove todas as linhas do Odoo). Sem isso, é recusada.",
+            "--confirmar",
+            nargs="?",
+            const=ULTIMA,
+            metavar="Nº",
+            help=(
+                "Confirma a execução parada aguardando confirmação (a última da mesma origem, ou a de número Nº): "
+                "lê a origem de novo e aplica o plano novo se ele continuar dentro do confirmado."
+            ),
         )
+
+    def _alvo(self, opcao: str, origem: str) -> SincronizacaoCarteira:
+        if opcao == ULTIMA:
+            alvo = servico.aguardando(origem)
+            if alvo is None:
+                raise CommandError(
+                    f"Nenhuma sincronização ({Origem(origem).label}) está aguardando confirmação: nada a confirmar."
+                )
+            return alvo
+        try:
+            return SincronizacaoCarteira.objects.get(pk=int(opcao))
+        except (ValueError, SincronizacaoCarteira.DoesNotExist):
+            raise CommandError(f"--confirmar {opcao}: não há sincronização com esse número.") from None
 
     def handle(self, *args, **options):
         if options["agendar"]:
@@ -34,27 +58,29 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(self.style.SUCCESS(f"Sincronização agendada a cada {intervalo_minutos()} minuto(s)."))
             return
-        simular = options["dry_run"]
-        opcoes = {
-            "gatilho": SincronizacaoCarteira.Gatilho.COMANDO,
-            "simular": simular,
-            "permitir_vazia": options["permitir_carteira_vazia"],
-        }
+        simular, planilha = options["dry_run"], options["planilha"]
+        if simular and options["confirmar"]:
+            raise CommandError("--dry-run e --confirmar não combinam: a simulação nunca grava.")
+        gatilho = SincronizacaoCarteira.Gatilho.COMANDO
         try:
-            if options["planilha"]:
-                execucao = servico.sincronizar_planilha(options["planilha"], **opcoes)
+            if options["confirmar"]:
+                alvo = self._alvo(options["confirmar"], Origem.PLANILHA if planilha else Origem.ODOO)
+                self.stdout.write(f"Confirmando a execução nº {alvo.pk}: lendo a carteira de novo.")
+                execucao = servico.confirmar(alvo, gatilho=gatilho, arquivo=planilha, nome=planilha or "")
+            elif planilha:
+                execucao = servico.sincronizar_planilha(planilha, gatilho=gatilho, simular=simular)
             else:
-                execucao = servico.sincronizar_odoo(**opcoes)
+                execucao = servico.sincronizar_odoo(gatilho=gatilho, simular=simular)
         except ErroSincronizacao as erro:
             raise CommandError(str(erro)) from None
         self.stdout.write(execucao.relatorio)
+        if execucao.status == Status.AGUARDANDO_CONFIRMACAO:
+            self.stdout.write(self.style.WARNING(servico.resumo(execucao)))
+            comando = f"manage.py sincronizar_carteira{f' --planilha {planilha}' if planilha else ''}"
+            raise CommandError(
+                f"Nada foi gravado. Para aplicar, confira o plano acima e rode: {comando} --confirmar {execucao.pk}"
+            )
         if simular:
             self.stdout.write(self.style.WARNING("Simulação (--dry-run): nada foi gravado."))
         else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Carteira sincronizada: {execucao.linhas_novas} novas, {execucao.linhas_removidas} removidas, "
-                    f"{execucao.linhas_reduzidas} reduzidas, {execucao.linhas_aumentadas} aumentadas, "
-                    f"{execucao.linhas_alteradas} alteradas, {execucao.alertas} alerta(s)."
-                )
-            )
+            self.stdout.write(self.style.SUCCESS(servico.resumo(execucao)))
