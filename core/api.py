@@ -104,5 +104,10 @@ class EsquemaAPI(SpectacularAPIView):
     permissoes = {"GET": PERMISSOES_DOCUMENTACAO}
 
 
+class PaginaDocumentacao(SpectacularSwaggerView):
+    # OPTIONS would render the page's HTML renderer without a template (a 500 in drf-spectacular).
+    http_method_names = ["get", "head"]
+
+
 # The Swagger page is a page like the others: anonymous -> login, no permission -> 403 page.
-documentacao = exige(*PERMISSOES_DOCUMENTACAO)(SpectacularSwaggerView.as_view(url_name="schema"))
+documentacao = exige(*PERMISSOES_DOCUMENTACAO)(PaginaDocumentacao.as_view(url_name="schema"))
