@@ -30,6 +30,6 @@ class Command(BaseCommand):
                 usuario.is_staff = usuario.is_active = True
                 usuario.save()
                 usuario.groups.add(Group.objects.get(name=papel.nome))
-                if self.verbosity:
+                if opcoes["verbosity"]:
                     acao = "criado" if criado else "já existia"
                     self.stdout.write(f"{papel.usuario_demo:<10} {papel.nome:<10} ({acao})")
