@@ -19,7 +19,8 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone, translation
@@ -304,7 +305,8 @@ def executar(cliente: Client, caso: Caso) -> str:
             resposta = cliente.generic(caso.metodo, caso.endereco)
         mensagens = [str(m) for m in get_messages(resposta.wsgi_request)] if caso.acao else []
         transaction.set_rollback(True)
-    resposta.close()  # a stream (SSE, xlsx) ends here, unread
+    if resposta.streaming:
+        _fechar(resposta)  # a stream (SSE, xlsx) ends here, unread
     status, local = resposta.status_code, resposta.get("Location", "")
     if status == 302 and local.startswith("/entrar/?next="):
         return "lg"
@@ -317,6 +319,16 @@ def executar(cliente: Client, caso: Caso) -> str:
     if status in (405, 429) or status >= 500:
         return f"erro {status}"
     return "ok"
+
+
+def _fechar(resposta) -> None:
+    """Close a streaming response as the test client closes the others: without the
+    request_finished handler that would close the test's database connection (PostgreSQL)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        resposta.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def _json(corpo: dict) -> str:
