@@ -20,9 +20,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from core.paginas import exige
-from core.permissoes import LimiteEscritas, LimiteRuptura, PermissaoModelo
-
-__all__ = ["LimiteEscritas", "LimiteRuptura", "PermissaoModelo"]  # re-exported for the apps' APIs
+from core.permissoes import LimiteEscritas, PermissaoModelo
 
 ERRO_400 = OpenApiResponse(OpenApiTypes.OBJECT, description="Entrada inválida: o campo e a mensagem.")
 ERRO_401 = OpenApiResponse(OpenApiTypes.OBJECT, description="Não autenticado.")

@@ -12,7 +12,8 @@ from carteira.models import AnaliseRuptura
 from carteira.ruptura import jobs
 from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.serializers import AnalisarSerializer, AnaliseRupturaSerializer, JobRupturaSerializer
-from core.api import APIBase, LimiteRuptura
+from core.api import APIBase
+from core.permissoes import LimiteRuptura
 from core.sse import EventStreamRenderer, resposta_sse
 from estoque.api import VER_ESTOQUE
 from estoque.eventos_stream import mudancas
