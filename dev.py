@@ -11,6 +11,7 @@ when DATABASE_URL is set, as CI does; PostgreSQL-only tests are skipped on SQLit
 
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,28 @@ VENV = RAIZ / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 MARCA = VENV / ".instalado"
 USUARIO_DEMO, SENHA_DEMO = "admin", "admin123"
+SENHA_PAPEIS = "demo-tempo-real"  # the per-role demo users (acesso/papeis.py: usuario_demo)
+PASTA_DADOS = Path(os.environ.get("ESTOQUE_DATA_DIR", RAIZ / "data"))
+
+
+def ambiente_local():
+    """The environment of a developer's machine: DEBUG stays off (as in production), with a
+    random SECRET_KEY generated once into data/ (gitignored) and plain http on 127.0.0.1
+    (no HTTPS redirect, HSTS or secure cookies). Variables already set win."""
+    arquivo = PASTA_DADOS / "chave_secreta"
+    if not os.environ.get("DJANGO_SECRET_KEY"):
+        if not arquivo.exists():
+            PASTA_DADOS.mkdir(parents=True, exist_ok=True)
+            arquivo.write_text(secrets.token_urlsafe(64))
+            arquivo.chmod(0o600)
+        os.environ["DJANGO_SECRET_KEY"] = arquivo.read_text().strip()
+    for nome in (
+        "DJANGO_SECURE_SSL_REDIRECT",
+        "DJANGO_SECURE_HSTS_SECONDS",
+        "DJANGO_SESSION_COOKIE_SECURE",
+        "DJANGO_CSRF_COOKIE_SECURE",
+    ):
+        os.environ.setdefault(nome, "0")
 
 
 def passo(texto):
@@ -63,6 +86,7 @@ def django_python(codigo):
 
 def comando_run():
     preparar_ambiente()
+    ambiente_local()
     passo("Aplicando migrações")
     manage("migrate", "--no-input", "-v", "0")
     tem_dados = django_python(
@@ -77,6 +101,8 @@ def comando_run():
         f"U.objects.filter(username='{USUARIO_DEMO}').exists() or "
         f"U.objects.create_superuser('{USUARIO_DEMO}', 'admin@example.com', '{SENHA_DEMO}')"
     )
+    passo("Usuários de demonstração, um por papel")
+    manage("criar_usuarios_demo", "--senha", SENHA_PAPEIS)
     manage("estoque_agendar", "-v", "0")
     if not os.environ.get("ODOO_URL"):
         # Demo without an Odoo to reach: no scheduled carteira sync failing every half hour.
@@ -90,7 +116,9 @@ def comando_run():
     time.sleep(2)
     print(
         f"\n  Sistema no ar: http://127.0.0.1:{porta}/\n"
-        f"  Login de demonstração: usuário '{USUARIO_DEMO}', senha '{SENHA_DEMO}'\n"
+        f"  Entrar: http://127.0.0.1:{porta}/entrar/\n"
+        f"  Login de demonstração: usuário '{USUARIO_DEMO}', senha '{SENHA_DEMO}' (superusuário)\n"
+        f"  Um usuário por papel (listados acima, ver o README), senha '{SENHA_PAPEIS}'\n"
         f"  API: http://127.0.0.1:{porta}/api/docs/\n",
         flush=True,
     )
@@ -142,6 +170,7 @@ def garantir_chromium():
 
 def comando_test(argumentos):
     preparar_ambiente()
+    ambiente_local()  # the PostgreSQL check below loads the settings (pytest alone gets them from pyproject.toml)
     if os.environ.get("ESTOQUE_EXIGIR_POSTGRES") == "1":
         garantir_postgres()
     garantir_chromium()
@@ -157,6 +186,7 @@ def comando_test(argumentos):
 def comando_lint(argumentos):
     """ruff check, ruff format --check and mypy; any finding fails (CI runs this before the tests)."""
     preparar_ambiente()
+    ambiente_local()  # mypy's Django plugin loads the settings
     corrigir = "--corrigir" in argumentos
     bin_venv = PYTHON.parent
     passos = [

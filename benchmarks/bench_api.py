@@ -123,6 +123,7 @@ def cronometrar(chamar, iteracoes: int, aquecimento: int) -> tuple[list[float], 
 
 def medir(escala: float, iteracoes: int, iteracoes_ingenuo: int) -> dict:
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -142,6 +143,7 @@ def medir(escala: float, iteracoes: int, iteracoes_ingenuo: int) -> dict:
             return Response(consultar_ingenuo(serializer.validated_data["produtos"], serializer.validated_data["dias"]))
 
     usuario, _ = get_user_model().objects.get_or_create(username="bench_api", defaults={"is_staff": True})
+    usuario.groups.add(Group.objects.get(name="Comercial"))  # the stock's view permissions (acesso/papeis.py)
     # Requests rotate over several workspaces (different product sets), as users open
     # different orders: asking the same 50 products over and over would measure a cache.
     corpos = [{"produtos": escolher_produtos(PRODUTOS, semente), "dias": DIAS} for semente in range(CONJUNTOS)]

@@ -151,7 +151,7 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
         return format_html('<a class="button" href="{}">Ver o plano e confirmar</a>', _url("confirmar", obj.pk))
 
     def pode_sincronizar(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and request.user.has_perm(PERMISSAO)
+        return request.user.has_perm(PERMISSAO)
 
     def get_urls(self):
         nome = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
@@ -320,11 +320,7 @@ class AlertaSeparacaoCotadaAdmin(SomenteLeituraAdmin):
         return format_html('<a href="{}?separacao_lote_id={}">ver lote</a>', url, obj.separacao_lote_id)
 
     def has_reconhecer_permission(self, request):
-        return (
-            request.user.is_active
-            and request.user.is_staff
-            and (request.user.has_perm("carteira.change_alertaseparacaocotada") or request.user.has_perm(PERMISSAO))
-        )
+        return request.user.has_perm("carteira.change_alertaseparacaocotada") or request.user.has_perm(PERMISSAO)
 
     @admin.action(description="Marcar como reconhecido", permissions=["reconhecer"])
     def reconhecer(self, request, queryset):

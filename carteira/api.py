@@ -17,12 +17,14 @@ from carteira.serializers import (
     WorkspaceSerializer,
 )
 from core.api import ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, validar
-from estoque.api import EXEMPLO_COD
+from estoque.api import EXEMPLO_COD, VER_ESTOQUE
 
 EXEMPLO_PEDIDO = "VCD2563000"
 
 
 class WorkspaceAPI(APIBase):
+    permissoes = {"GET": ("carteira.view_carteiraprincipal", *VER_ESTOQUE)}
+
     @extend_schema(
         operation_id="carteira_pedido_workspace",
         parameters=[

@@ -472,6 +472,7 @@ class AnaliseRuptura(models.Model):
         verbose_name = "análise de ruptura"
         verbose_name_plural = "análises de ruptura"
         ordering = ["-criado_em"]
+        permissions = [("analisar_ruptura", "Pode analisar ruptura de pedidos")]
 
     def __str__(self):
         return f"{self.criado_em:%d/%m/%Y %H:%M} ({self.total_pedidos} pedidos)"

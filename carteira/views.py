@@ -3,14 +3,15 @@
 The modal's download list is rendered by the relatorios template library (`{% load relatorios %}`).
 """
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
 from carteira import selectors
+from core.paginas import exige
 
 
-@login_required
+# The carteira's totals and its lines in stock-out (stock and projection).
+@exige("carteira.view_carteiraprincipal", "estoque.view_estoquetemporeal", "estoque.view_movimentacaoprevista")
 def dashboard(request):
     contexto = {"painel": selectors.painel_carteira(timezone.localdate()), "secao": "carteira"}
     return render(request, "carteira/dashboard.html", contexto)

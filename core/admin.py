@@ -10,10 +10,7 @@ from core.importacao import CSVBrasil
 
 
 class SomenteLeituraMixin:
-    """Viewable by staff, never added, edited or deleted by hand."""
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+    """Viewable with the model's view permission (Django's rule), never added, edited or deleted by hand."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -27,9 +24,6 @@ class SomenteLeituraMixin:
 
 class SomenteLeituraAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     actions = None
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
 
 
 class SomenteLeituraTabularInline(SomenteLeituraMixin, admin.TabularInline):

@@ -1,22 +1,26 @@
 """The base every app's API shares.
 
 Authentication (token first, so an anonymous request gets 401 with WWW-Authenticate),
-the write permission (staff or the Django model permission), the translation of service
-ValidationErrors into 400s, strict pagination and the documented error responses.
+the permissions (Django model permissions, reads included: PermissaoModelo), the write
+throttles, the translation of service ValidationErrors into 400s, strict pagination and the
+documented error responses.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
+
+from core.paginas import exige
+from core.permissoes import LimiteEscritas, PermissaoModelo
 
 ERRO_400 = OpenApiResponse(OpenApiTypes.OBJECT, description="Entrada inválida: o campo e a mensagem.")
 ERRO_401 = OpenApiResponse(OpenApiTypes.OBJECT, description="Não autenticado.")
@@ -29,32 +33,11 @@ ERROS_ESCRITA = {400: ERRO_400, 401: ERRO_401, 403: ERRO_403}
 PARAM_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class StaffOuPermissao(BasePermission):
-    """Reads: any authenticated user. Writes: staff, or the model permissions the view names.
-
-    A view declares `modelo` (add/change/delete by HTTP method) or `permissoes`
-    ({method: ["app.codename", ...]}) for actions such as cancel or confirm.
-    """
-
-    ACOES = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
-
-    def has_permission(self, request, view):
-        usuario = request.user
-        if not (usuario and usuario.is_authenticated):
-            return False
-        if request.method in SAFE_METHODS or usuario.is_staff:
-            return True
-        exigidas = getattr(view, "permissoes", {}).get(request.method)
-        if exigidas is None:
-            modelo = view.modelo._meta
-            exigidas = [f"{modelo.app_label}.{self.ACOES[request.method]}_{modelo.model_name}"]
-        return usuario.has_perms(exigidas)
-
-
 class APIBase(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     parser_classes = [JSONParser]
-    permission_classes = [IsAuthenticated, StaffOuPermissao]
+    permission_classes = [PermissaoModelo]
+    throttle_classes = [LimiteEscritas]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -106,3 +89,25 @@ class PaginacaoEstrita(PageNumberPagination):
     def get_page_size(self, request):
         self._inteiro_positivo(request, self.page_size_query_param)
         return super().get_page_size(request)
+
+
+# The API's schema and its documentation page: for any operator with a role (every role reads
+# the stock, the subject of most of the API), not for anonymous visitors or users without one.
+PERMISSOES_DOCUMENTACAO = ("estoque.view_estoquetemporeal",)
+
+
+class EsquemaAPI(SpectacularAPIView):
+    authentication_classes = APIBase.authentication_classes
+    permission_classes = [PermissaoModelo]
+    permissoes = {"GET": PERMISSOES_DOCUMENTACAO}
+
+
+class PaginaDocumentacao(SpectacularSwaggerSplitView):
+    # Split view: the page loads its init script from /api/docs/?script (no inline script, CSP).
+    template_name = "api/swagger_ui.html"
+    # OPTIONS would render the page's HTML renderer without a template (a 500 in drf-spectacular).
+    http_method_names = ["get", "head"]
+
+
+# The Swagger page is a page like the others: anonymous -> login, no permission -> 403 page.
+documentacao = exige(*PERMISSOES_DOCUMENTACAO)(PaginaDocumentacao.as_view(url_name="schema"))

@@ -22,7 +22,8 @@ class EmbarqueAdmin(admin.ModelAdmin):
     inlines = (EmbarqueItemInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_qtd_itens=Count("itens", distinct=True))
+        # GROUP BY drops Meta.ordering: order again, or the autocomplete pages an unordered list.
+        return super().get_queryset(request).annotate(_qtd_itens=Count("itens", distinct=True)).order_by("-numero")
 
     @admin.display(description="itens", ordering="_qtd_itens")
     def qtd_itens(self, obj):

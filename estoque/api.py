@@ -1,6 +1,6 @@
 """Real-time stock API: validate input, call a selector or service, shape the output.
 
-The shared base (authentication, write permission, error translation) is core.api.
+The shared base (authentication, permissions, throttles, error translation) is core.api.
 """
 
 from django.http import Http404
@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import ERRO_400, ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, PaginacaoEstrita, validar
@@ -40,6 +39,10 @@ def produto_ou_404(cod: str):
     return produto
 
 
+# What a stock read shows: the real-time stock and the forecast (projection).
+VER_ESTOQUE = ("estoque.view_estoquetemporeal", "estoque.view_movimentacaoprevista")
+
+
 # Example values used by the docs page (and by schemathesis' examples phase).
 EXEMPLO_COD = "4310148"
 PARAM_COD = OpenApiParameter(
@@ -55,8 +58,9 @@ PARAM_COD = OpenApiParameter(
 
 
 class ConsultarAPI(APIBase):
-    # A read sent as POST (the code list can be long): any authenticated user may ask.
-    permission_classes = [IsAuthenticated]
+    # A read sent as POST (the code list can be long): the stock's view permissions, no write throttle.
+    permissoes = {"POST": VER_ESTOQUE}
+    throttle_classes = []
 
     @extend_schema(
         operation_id="estoque_consultar",
@@ -76,6 +80,8 @@ class ConsultarAPI(APIBase):
 
 
 class ProdutoAPI(APIBase):
+    permissoes = {"GET": VER_ESTOQUE}
+
     @extend_schema(
         operation_id="estoque_produto",
         parameters=[PARAM_COD, DiasD7Serializer],
@@ -88,6 +94,8 @@ class ProdutoAPI(APIBase):
 
 
 class ProjecaoAPI(APIBase):
+    permissoes = {"GET": VER_ESTOQUE}
+
     @extend_schema(
         operation_id="estoque_projecao",
         parameters=[PARAM_COD, DiasD28Serializer],
@@ -106,6 +114,8 @@ class PaginacaoRupturas(PaginacaoEstrita):
 
 
 class RupturasAPI(APIBase):
+    permissoes = {"GET": VER_ESTOQUE}
+
     @extend_schema(
         operation_id="estoque_rupturas",
         parameters=[
@@ -125,6 +135,11 @@ class RupturasAPI(APIBase):
 
 
 class EstatisticasAPI(APIBase):
+    # Also shows the last reconciliation and its repairs.
+    permissoes = {
+        "GET": (*VER_ESTOQUE, "estoque.view_reconciliacaoexecucao", "estoque.view_reparoestoque"),
+    }
+
     @extend_schema(
         operation_id="estoque_estatisticas",
         responses={200: EstatisticasSerializer, **ERROS_LEITURA},
@@ -155,13 +170,12 @@ class RecalcularAPI(APIBase):
         request=None,
         parameters=[PARAM_COD],
         responses={200: RecalculoSerializer, 404: ERRO_404, **ERROS_LEITURA},
-        description="Reconcilia agora o produto com as fontes (staff ou permissão de alterar o estoque) "
-        "e devolve o que mudou.",
+        description="Reconcilia agora o produto com as fontes (permissão de alterar o estoque) e devolve o que mudou.",
     )
     def post(self, request, cod):
         produto_ou_404(cod)
         execucao, encontrados = reconciliar(origem=ReconciliacaoExecucao.Origem.API, produtos=[cod])
-        produto = selectors.produto(cod)
+        produto = produto_ou_404(cod)  # read again: the numbers after the repair
         alteracoes = [
             {"campo": campo, "antes": antes, "depois": depois}
             for campo, antes, depois in encontrados.get(produto.cod_principal, [])

@@ -1,4 +1,9 @@
-"""Settings: SQLite by default (embedded, under data/), PostgreSQL when DATABASE_URL is set."""
+"""Settings: SQLite by default (embedded, under data/), PostgreSQL when DATABASE_URL is set.
+
+Fail-safe: with DEBUG off (the default) the process refuses to start without a real
+SECRET_KEY, and HTTPS redirect, HSTS and secure cookies are on unless turned off by name
+(`dev.py run` and the tests turn them off: they serve plain http on 127.0.0.1).
+"""
 
 import os
 from pathlib import Path
@@ -6,6 +11,7 @@ from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("ESTOQUE_DATA_DIR", BASE_DIR / "data"))
@@ -16,11 +22,41 @@ def env_bool(name, default=False):
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on", "sim"}
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+def env_lista(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h
-]
+CHAVE_DESENVOLVIMENTO = "django-insecure-somente-desenvolvimento-com-DJANGO_DEBUG-1-nunca-em-producao"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY ausente, curta (menos de 50 caracteres) ou de desenvolvimento, com DJANGO_DEBUG "
+        "desligado: o sistema não sobe assim. Gere uma chave com "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(64))'` e defina DJANGO_SECRET_KEY "
+        "(ou DJANGO_DEBUG=1 só em desenvolvimento; `python3 dev.py run` já cuida disso)."
+    )
+SECRET_KEY = SECRET_KEY or CHAVE_DESENVOLVIMENTO
+ALLOWED_HOSTS = env_lista("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+
+# HTTPS. Secure by default with DEBUG off; each can be turned off by name (plain http in
+# development) or tuned. See the README's configuration table.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
+CSRF_TRUSTED_ORIGINS = env_lista("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Opt-in, only behind a proxy that sets the header itself: "HTTP_X_FORWARDED_PROTO" (value
+# https) or "HEADER,value". A client could forge it if the proxy passed it through.
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip():
+    _cabecalho, _, _valor = os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].strip().partition(",")
+    SECURE_PROXY_SSL_HEADER = (_cabecalho.strip(), _valor.strip() or "https")
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,7 +79,8 @@ INSTALLED_APPS = [
     "carteira",
     "embarques",
     "relatorios",
-    "demo",  # last: it writes every domain app's tables (gerar_dados_demo)
+    "demo",  # it writes every domain app's tables (gerar_dados_demo)
+    "acesso",  # last: its roles cite every app's permissions (acesso/papeis.py)
 ]
 
 MIDDLEWARE = [
@@ -73,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "acesso.navegacao.menu",
             ],
         },
     },
@@ -104,7 +142,10 @@ if os.environ.get("TEST_DATABASE_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "pt-br"
@@ -136,15 +177,29 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/entrar/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/entrar/"
+
+# Failed logins (/entrar/ and /admin/login/) allowed per username and address within the window.
+ESTOQUE_LOGIN_TENTATIVAS = int(os.environ.get("ESTOQUE_LOGIN_TENTATIVAS", "5"))
+ESTOQUE_LOGIN_JANELA_MINUTOS = int(os.environ.get("ESTOQUE_LOGIN_JANELA_MINUTOS", "15"))
+# API throttles per user (core.api): every write, and the background ruptura analysis.
+ESTOQUE_LIMITES_API = {
+    "escritas": os.environ.get("ESTOQUE_LIMITE_ESCRITAS", "120/min"),
+    "ruptura": os.environ.get("ESTOQUE_LIMITE_RUPTURA", "10/min"),
+}
+# Export from the admin needs the model's view permission (import needs add and change: core.admin).
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous call gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A view that declares no model or permissions fails loudly (core.permissoes.PermissaoModelo).
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissoes.PermissaoModelo"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
     "DATE_FORMAT": "iso-8601",
@@ -159,6 +214,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The login and API throttle counters live in the cache: shared through Redis when
+# REDIS_URL is set (several web processes), else per process.
+CACHES: dict[str, Any] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # django-q2: ORM broker by default (works on SQLite), Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 Q_CLUSTER = {
@@ -172,6 +231,7 @@ Q_CLUSTER = {
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     Q_CLUSTER["orm"] = "default"
 

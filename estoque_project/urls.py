@@ -1,17 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from carteira.ruptura import views as carteira_pedidos
 from carteira.ruptura.api import EventosEstoqueView
+from core.api import EsquemaAPI, documentacao
 
 admin.site.site_header = "Estoque em Tempo Real"
 admin.site.site_title = "Estoque em Tempo Real"
 admin.site.index_title = "Operação"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/carteira/", permanent=False)),
+    path("", include("acesso.urls")),
     path("admin/", admin.site.urls),
     path("carteira/pedidos/", carteira_pedidos.pagina, name="carteira-pedidos"),
     path("carteira/", include("carteira.urls_paginas")),
@@ -22,11 +21,6 @@ urlpatterns = [
     path("api/carteira/", include("carteira.ruptura.urls")),
     path("api/estoque/eventos", EventosEstoqueView.as_view(), name="estoque-eventos"),
     path("api/producao/", include("producao.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # Split view: the page loads its init script from /api/docs/?script (no inline script, CSP).
-    path(
-        "api/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
-        name="api-docs",
-    ),
+    path("api/schema/", EsquemaAPI.as_view(), name="schema"),
+    path("api/docs/", documentacao, name="api-docs"),
 ]

@@ -3,18 +3,19 @@
 The button's link and permission come through the relatorios template library (`{% load relatorios %}`).
 """
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.paginas import exige
 from core.periodo import DataInvalida, Periodo, ler_periodo
 from producao import selectors
 
 POR_PAGINA = 50
 
 
-@login_required
+# The schedule and the stock status counts.
+@exige("producao.view_programacaoproducao", "estoque.view_estoquetemporeal")
 def dashboard(request):
     hoje = timezone.localdate()
     erro = ""

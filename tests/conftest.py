@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 
 def _usa_postgres() -> bool:
@@ -24,8 +25,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pular)
 
 
+@pytest.fixture(autouse=True)
+def _cache_limpo():
+    """Login and API throttle counters live in the cache: each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def staff(django_user_model):
+    """A superuser: for tests about behaviour, not permissions."""
     return django_user_model.objects.create_user(
         "staff", "staff@example.com", "senha-forte-123", is_staff=True, is_superuser=True
     )
@@ -47,3 +57,41 @@ def comum(django_user_model):
 def cliente_comum(client, comum):
     client.force_login(comum)
     return client
+
+
+@pytest.fixture
+def dar_papel():
+    """dar_papel(usuario, "Comercial"): puts an existing user in a role's group."""
+    from django.contrib.auth.models import Group
+
+    def dar(usuario, papel: str):
+        usuario.groups.add(Group.objects.get(name=papel))
+        return usuario
+
+    return dar
+
+
+@pytest.fixture
+def usuario_papel(django_user_model):
+    """usuario_papel("Expedição") -> a staff user in that role's group (acesso/papeis.py) and nothing else."""
+    from django.contrib.auth.models import Group
+
+    def criar(papel: str, username: str | None = None):
+        usuario = django_user_model.objects.create_user(
+            username or f"papel-{papel.lower()}", f"{papel.lower()}@example.com", "senha-forte-123", is_staff=True
+        )
+        usuario.groups.add(Group.objects.get(name=papel))
+        return usuario
+
+    return criar
+
+
+@pytest.fixture
+def cliente_papel(client, usuario_papel):
+    """cliente_papel("Comercial") -> the test client, logged in as a user of that role."""
+
+    def entrar(papel: str):
+        client.force_login(usuario_papel(papel))
+        return client
+
+    return entrar

@@ -1,7 +1,7 @@
 """The dependency rules of docs/arquitetura.md, read from the source (imports inside functions too).
 
 core ← estoque ← producao ← carteira ← embarques ← relatorios, and demo beside relatorios;
-no cycle between the project's packages, however late the import.
+acesso (the roles and the login) above them all; no cycle between the project's packages, however late the import.
 """
 
 import ast
@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 RAIZ = Path(__file__).resolve().parents[1]
-PACOTES = ("core", "estoque", "producao", "carteira", "embarques", "relatorios", "demo", "estoque_project")
+PACOTES = ("core", "estoque", "producao", "carteira", "embarques", "relatorios", "demo", "acesso", "estoque_project")
 # What each package may import (besides itself). Anything else is a violation.
 PERMITIDOS = {
     "core": set(),
@@ -22,6 +22,8 @@ PERMITIDOS = {
     "embarques": {"core", "estoque", "producao", "carteira"},
     "relatorios": {"core", "estoque", "producao", "carteira", "embarques"},
     "demo": {"core", "estoque", "producao", "carteira", "embarques"},
+    # The roles cite every app's permissions; the menu asks every page.
+    "acesso": {"core", "estoque", "producao", "carteira", "embarques", "relatorios", "demo"},
     "estoque_project": set(PACOTES) - {"estoque_project"},
 }
 

@@ -7,19 +7,25 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from carteira.models import AnaliseRuptura
 from carteira.ruptura import jobs
 from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.serializers import AnalisarSerializer, AnaliseRupturaSerializer, JobRupturaSerializer
+from core.api import APIBase
+from core.permissoes import LimiteRuptura
 from core.sse import EventStreamRenderer, resposta_sse
+from estoque.api import VER_ESTOQUE
 from estoque.eventos_stream import mudancas
 
 DURACAO_EVENTOS_SEGUNDOS = 600
+# The analysis shows the order's lines against the stock and its projection.
+PERMISSOES_RUPTURA = ("carteira.analisar_ruptura", "carteira.view_carteiraprincipal", *VER_ESTOQUE)
 
 
-class RupturaPedidoView(APIView):
+class RupturaPedidoView(APIBase):
+    permissoes = {"GET": PERMISSOES_RUPTURA}
+
     @extend_schema(
         responses={200: AnaliseRupturaSerializer, 404: OpenApiResponse(description="Pedido fora da carteira")}
     )
@@ -30,7 +36,10 @@ class RupturaPedidoView(APIView):
         return Response(analise.como_dict())
 
 
-class AnalisarView(APIView):
+class AnalisarView(APIBase):
+    permissoes = {"POST": PERMISSOES_RUPTURA}
+    throttle_classes = [LimiteRuptura]
+
     @extend_schema(request=AnalisarSerializer, responses={202: JobRupturaSerializer})
     def post(self, request):
         entrada = AnalisarSerializer(data=request.data)
@@ -47,9 +56,10 @@ class AnalisarView(APIView):
         )
 
 
-class StreamView(APIView):
+class StreamView(APIBase):
     """text/event-stream: 'progresso', one 'lote' per finished lot, then 'fim' (or 'erro')."""
 
+    permissoes = {"GET": PERMISSOES_RUPTURA}
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
     # Long-lived streams stay out of the OpenAPI schema (documented in the README): a schema
@@ -60,9 +70,10 @@ class StreamView(APIView):
         return resposta_sse(jobs.eventos(analise))
 
 
-class EventosEstoqueView(APIView):
+class EventosEstoqueView(APIBase):
     """text/event-stream of stock changes: event 'estoque' with the changed principal codes."""
 
+    permissoes = {"GET": ("estoque.view_estoquetemporeal",)}
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
     @extend_schema(exclude=True)

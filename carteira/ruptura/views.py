@@ -1,12 +1,14 @@
 """Page /carteira/pedidos/: open orders grouped by order, each with its ruptura button."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from carteira.ruptura.api import PERMISSOES_RUPTURA
 from carteira.ruptura.selectors import pedidos_agrupados
+from core.paginas import exige
 
 
-@login_required
+# Orders with their customers, each analysed for stock-out as the page opens (the ruptura API).
+@exige(*PERMISSOES_RUPTURA)
 def pagina(request):
     busca = request.GET.get("q", "").strip()
     pedidos, pagina_obj = pedidos_agrupados(request.GET.get("pagina", 1), busca)

@@ -107,7 +107,9 @@ def test_workspace_disponivel_em(cliente_staff, pedido):
     assert itens["E"]["estoque_atual"] == ZERO
 
 
-def test_workspace_erros(client, cliente_comum, pedido):
+def test_workspace_erros(client, cliente_comum, comum, dar_papel, pedido):
+    assert cliente_comum.get("/api/carteira/pedidos/PED1/workspace").status_code == 403  # no role
+    dar_papel(comum, "Comercial")  # reads the carteira and the stock
     assert cliente_comum.get("/api/carteira/pedidos/PED1/workspace").status_code == 200
     resposta = cliente_comum.get("/api/carteira/pedidos/NAO-EXISTE/workspace")
     assert resposta.status_code == 404
@@ -267,8 +269,10 @@ def test_pre_separacao_404(cliente_staff):
     assert cliente_staff.post(f"{URL}/424242/confirmar").status_code == 404
 
 
-def test_pre_separacao_401_403(client, cliente_comum, comum, pedido):
+def test_pre_separacao_401_403(client, cliente_comum, comum, dar_papel, pedido):
     pre = PreSeparacaoItem.objects.get(cod_produto="A", status="CRIADO")
+    assert cliente_comum.get(f"{URL}/{pre.pk}").status_code == 403  # no role: not even reading
+    dar_papel(comum, "Comercial")  # read-only
     assert cliente_comum.get(f"{URL}/{pre.pk}").status_code == 200
     assert cliente_comum.post(URL, novo(), content_type="application/json").status_code == 403
     assert (

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -151,9 +153,15 @@ def test_tabela_derivada_so_leitura(cliente_staff, staff, model, dados):
 
 
 @pytest.mark.parametrize("model", SOMENTE_LEITURA, ids=lambda m: m._meta.label)
-def test_tabela_derivada_visivel_para_qualquer_staff(client, django_user_model, model, dados):
+def test_tabela_derivada_visivel_com_a_permissao_de_ver(client, django_user_model, model, dados):
+    # Staff only opens the admin's door; what a user sees there is their model permissions.
     operador = django_user_model.objects.create_user("operador", password="senha-forte-123", is_staff=True)
     client.force_login(operador)
+    assert client.get(_url(model, "changelist")).status_code == 403
+    assert client.get(_url(model, "change", model.objects.first().pk)).status_code == 403
+    operador.user_permissions.add(
+        Permission.objects.get(content_type=ContentType.objects.get_for_model(model), codename__startswith="view_")
+    )
     assert client.get(_url(model, "changelist")).status_code == 200
     assert client.get(_url(model, "change", model.objects.first().pk)).status_code == 200
 

@@ -1,5 +1,6 @@
 """OpenAPI schema, documentation page, and a bounded schemathesis run that must find no 5xx."""
 
+import json
 import os
 
 import pytest
@@ -94,9 +95,20 @@ def token(staff, conexao_do_teste):
     return Token.objects.create(user=staff).key
 
 
-# Loaded at collection (the schema view reads no database). schemathesis.pytest.from_fixture
-# would defer it, but its lazy loader reads a pytest attribute that pytest 9 removed.
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+def _esquema() -> dict:
+    """The document /api/schema/?format=json serves, built without a request: the view needs a
+    logged-in user, and there is no database at collection time."""
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
+
+
+# Loaded at collection. schemathesis.pytest.from_fixture would defer it, but its lazy loader
+# reads a pytest attribute that pytest 9 removed.
+schema = schemathesis.openapi.from_dict(_esquema())
+schema.app = get_wsgi_application()  # what from_wsgi() sets: the calls go to the app in process
+schema.location = "/api/schema/?format=json"
 
 
 def _fluxo_de_eventos(contexto) -> bool:

@@ -180,12 +180,18 @@ def test_consultar_401_sem_autenticacao(client):
     assert resposta["WWW-Authenticate"] == "Token"
 
 
-def test_consultar_com_token_e_usuario_comum(client, comum):
+def test_consultar_com_token_e_usuario_comum(client, comum, dar_papel):
     f.produto("A")
     token = Token.objects.create(user=comum)
-    resposta = client.post(
-        CONSULTAR, {"produtos": ["A"]}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+
+    def consultar():
+        return client.post(
+            CONSULTAR, {"produtos": ["A"]}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}"
+        )
+
+    assert consultar().status_code == 403  # no role: no stock reading
+    dar_papel(comum, "Comercial")
+    resposta = consultar()
     assert resposta.status_code == 200
 
 
@@ -256,8 +262,10 @@ def test_produto_e_projecao(cliente_staff):
 
 
 @pytest.mark.parametrize("url", ["/api/estoque/tempo-real/produto/", "/api/estoque/tempo-real/projecao/"])
-def test_produto_e_projecao_erros(client, cliente_comum, url):
+def test_produto_e_projecao_erros(client, cliente_comum, comum, dar_papel, url):
     f.produto("A")
+    assert cliente_comum.get(url + "A").status_code == 403  # no role
+    dar_papel(comum, "Comercial")
     assert cliente_comum.get(url + "NAO-EXISTE").status_code == 404
     assert "NAO-EXISTE" in corpo(cliente_comum.get(url + "NAO-EXISTE"))["detail"]
     assert cliente_comum.get(url + "A?dias=29").status_code == 400
@@ -329,7 +337,9 @@ def test_rupturas_paginadas(cliente_staff):
     assert pagina3["next"] is None
 
 
-def test_rupturas_erros(client, cliente_comum):
+def test_rupturas_erros(client, cliente_comum, comum, dar_papel):
+    assert cliente_comum.get("/api/estoque/tempo-real/rupturas").status_code == 403  # no role
+    dar_papel(comum, "Comercial")
     assert cliente_comum.get("/api/estoque/tempo-real/rupturas").status_code == 200
     assert cliente_comum.get("/api/estoque/tempo-real/rupturas?dias=40").status_code == 400
     assert cliente_comum.get("/api/estoque/tempo-real/rupturas?page=99").status_code == 404

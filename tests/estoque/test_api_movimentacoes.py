@@ -180,6 +180,8 @@ def test_404(cliente_staff):
 
 def test_401_e_403(client, cliente_comum, comum, produtos):
     mov = f.movimento("A", 10)
+    assert cliente_comum.get(f"{URL}/{mov.pk}").status_code == 403  # not even reading without permission
+    comum.user_permissions.add(Permission.objects.get(codename="view_movimentacaoestoque"))
     novo = {"cod_produto": "A", "tipo_movimentacao": "ENTRADA", "qtd_movimentacao": 1}
     assert cliente_comum.post(URL, novo, content_type="application/json").status_code == 403
     assert (
@@ -187,7 +189,7 @@ def test_401_e_403(client, cliente_comum, comum, produtos):
         == 403
     )
     assert cliente_comum.post(f"{URL}/{mov.pk}/cancelar").status_code == 403
-    assert cliente_comum.get(f"{URL}/{mov.pk}").status_code == 200  # reading is allowed
+    assert cliente_comum.get(f"{URL}/{mov.pk}").status_code == 200  # reading is allowed (view permission)
     assert MovimentacaoEstoque.objects.count() == 1
     client.logout()
     assert client.post(URL, novo, content_type="application/json").status_code == 401

@@ -45,7 +45,7 @@ def entrar(driver, live_server, caminho):
     from selenium.webdriver.common.by import By
 
     driver.get(live_server.url + caminho)
-    assert "/admin/login/" in driver.current_url  # pages ask for a login
+    assert "/entrar/" in driver.current_url  # pages ask for a login
     driver.find_element(By.ID, "id_username").send_keys("analista")
     driver.find_element(By.ID, "id_password").send_keys(SENHA)
     driver.find_element(By.CSS_SELECTOR, "input[type=submit], button[type=submit]").click()

@@ -1,6 +1,7 @@
 """/carteira/pedidos/ in headless Chromium: progress, final button states, live update."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django_q.conf import Conf
 from selenium.webdriver.common.by import By
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def entrar(driver, live_server):
-    driver.get(f"{live_server.url}/admin/login/?next=/carteira/pedidos/")
+    driver.get(f"{live_server.url}/entrar/?next=/carteira/pedidos/")
     driver.find_element(By.NAME, "username").send_keys("analista")
     driver.find_element(By.NAME, "password").send_keys(SENHA)
     driver.find_element(By.CSS_SELECTOR, "[type=submit]").click()
@@ -24,7 +25,9 @@ def texto_botao(driver, pedido):
 
 def test_pagina_de_pedidos_analisa_e_atualiza_ao_vivo(navegador, live_server, django_user_model, monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", True)  # django-q2 tasks inline: no cluster in the test
-    django_user_model.objects.create_superuser("analista", "analista@example.com", SENHA)
+    # A Comercial user: the page, the analysis and both streams with that role's permissions only.
+    analista = django_user_model.objects.create_user("analista", "analista@example.com", SENHA)
+    analista.groups.add(Group.objects.get(name="Comercial"))
     f.movimento("A1", 1000)
     f.movimento("B1", 5)
     f.producao("B1", 20, k=4)

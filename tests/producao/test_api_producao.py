@@ -114,8 +114,10 @@ def test_editar_programacao_400(cliente_staff, produtos):
     assert entradas(cliente_staff, "A") == {1: Decimal("5")}
 
 
-def test_programacao_404_401_403(client, cliente_comum, comum, produtos):
+def test_programacao_404_401_403(client, cliente_comum, comum, dar_papel, produtos):
     prog = f.producao("A", 5, k=1)
+    assert cliente_comum.get(f"{URL}/{prog.pk}").status_code == 403  # no role: not even reading
+    dar_papel(comum, "Comercial")  # reads the schedule, writes nothing
     assert cliente_comum.get(f"{URL}/999999").status_code == 404
     assert cliente_comum.get(f"{URL}/{prog.pk}").status_code == 200
     assert cliente_comum.get(URL).status_code == 200

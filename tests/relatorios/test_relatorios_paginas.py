@@ -44,22 +44,24 @@ def conteudo(resposta):
     return b"".join(resposta.streaming_content)
 
 
-def test_raiz_vai_para_a_carteira(client):
-    assert client.get("/")["Location"] == "/carteira/"
+def test_raiz_vai_para_a_primeira_secao_permitida(client, cliente_papel):
+    assert client.get("/")["Location"] == "/entrar/?next=/"
+    assert cliente_papel("Comercial").get("/")["Location"] == "/carteira/"
+    assert cliente_papel("PCP").get("/")["Location"] == "/producao/"  # no carteira for PCP
 
 
 @pytest.mark.parametrize("url", ["/carteira/", "/producao/"])
 def test_paginas_pedem_login(client, url):
     resposta = client.get(url)
     assert resposta.status_code == 302
-    assert resposta["Location"].startswith(f"/admin/login/?next={url}")
+    assert resposta["Location"].startswith(f"/entrar/?next={url}")
 
 
 @pytest.mark.parametrize("chave", CHAVES)
 def test_download_pede_login(client, chave):
     resposta = baixar(client, chave)
     assert resposta.status_code == 302
-    assert resposta["Location"].startswith("/admin/login/")
+    assert resposta["Location"].startswith("/entrar/")
 
 
 @pytest.mark.parametrize("chave", CHAVES)
@@ -131,8 +133,11 @@ def test_dashboard_da_carteira(cliente_staff, dados):
 
 
 def test_dashboard_sem_permissao_mostra_botoes_desabilitados(client, sem_permissao, dados):
+    assert client.get("/carteira/").status_code == 403  # the page itself needs the carteira and the stock
+    conceder(sem_permissao, "view_carteiraprincipal", "view_estoquetemporeal", "view_movimentacaoprevista")
     html = client.get("/carteira/").content.decode()
-    assert 'href="/relatorios/carteira.xlsx"' not in html
+    assert 'href="/relatorios/carteira.xlsx"' in html
+    assert 'href="/relatorios/carteira-detalhada.xlsx"' not in html  # also reads pré-separações and separações
     assert "sem permissão" in html
 
 
