@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("estoque", "0005_cadastropalletizacao"),
         ("producao", "0003_catalogo_em_estoque"),
-        ("carteira", "0005_permissao_analisar_ruptura"),
+        ("carteira", "0006_permissao_analisar_ruptura"),
         ("embarques", "0002_mensagens_e_rotulos"),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]

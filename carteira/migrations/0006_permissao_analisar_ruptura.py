@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("carteira", "0004_analise_ruptura"),
+        ("carteira", "0005_sincronizacao_segura"),
     ]
 
     operations = [
