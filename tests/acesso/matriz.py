@@ -18,7 +18,7 @@ Cells:
 
 Placeholders in addresses come from the test's data: {cod} a product, {pedido} an order in the
 carteira, {mov} a movement, {pre} a pré-separação, {prog} a programação, {job} a ruptura analysis,
-{ct} and {obj} a content type and object (admin "view on site").
+{ct} and {obj} a content type and object (admin "view on site"), {sinc} a carteira sync run.
 """
 
 COLUNAS = ("anon", "sem", "est", "pcp", "exp", "com", "ges", "sup")
@@ -141,6 +141,8 @@ GET       /admin/embarques/                                 adm  404  404  404  
 GET       /admin/auth/user/{usuario}/password/              adm  403  403  403  403  403  403  ok
 POST      /admin/carteira/sincronizacaocarteira/sincronizar/  adm  403  403  403  403  403  ok   ok
 GET       /admin/carteira/sincronizacaocarteira/planilha/   adm  403  403  403  403  403  ok   ok
+GET       /admin/carteira/sincronizacaocarteira/{sinc}/confirmar/  adm  403  403  403  403  403  ok   ok
+POST      /admin/carteira/sincronizacaocarteira/{sinc}/confirmar/  adm  403  403  403  403  403  ok   ok
 """
 
 # ------------------------------------------------------------------ admin screens of each model

@@ -47,6 +47,7 @@ IDS_FICTICIOS = {
     "ct": "1",
     "obj": "1",
     "usuario": "1",
+    "sinc": "1",
 }
 
 
@@ -232,7 +233,9 @@ def criar_dados(superusuario) -> dict:
     AnaliseRupturaLote.objects.create(
         analise=analise, indice=0, pedidos=["PED1"], resultados=[], concluido_em=timezone.now()
     )
-    SincronizacaoCarteira.objects.create(iniciado_em=timezone.now(), origem="ODOO", status="SUCESSO", gatilho="ADMIN")
+    sinc = SincronizacaoCarteira.objects.create(
+        iniciado_em=timezone.now(), origem="ODOO", status="SUCESSO", gatilho="ADMIN"
+    )
     AlertaSeparacaoCotada.objects.create(
         separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", tipo="REDUCAO", qtd_antes=3, qtd_depois=1
     )
@@ -262,6 +265,7 @@ def criar_dados(superusuario) -> dict:
         "ct": str(ContentType.objects.get_for_model(superusuario).pk),
         "obj": str(superusuario.pk),
         "usuario": str(superusuario.pk),
+        "sinc": str(sinc.pk),
     }
     for modelo_rotulo, *_ in linhas(ADMIN):
         modelo = apps.get_model(modelo_rotulo)
