@@ -114,7 +114,8 @@ def test_api_json_navegavel_e_esquema(cliente_staff, dados):
 
 
 def test_anonimo_redirecionamentos_e_login(client):
-    for caminho, status in (("/carteira/", 302), ("/admin/", 302), ("/admin/login/", 200), ("/api/docs/", 200)):
+    # The API docs are a page like the others: login first (acesso, issue 11).
+    for caminho, status in (("/carteira/", 302), ("/admin/", 302), ("/admin/login/", 200), ("/api/docs/", 302)):
         resposta = client.get(caminho)
         assert resposta.status_code == status, caminho
         conferir(resposta, caminho)
@@ -123,7 +124,7 @@ def test_anonimo_redirecionamentos_e_login(client):
     conferir(resposta, "api anônima")
 
 
-def test_paginas_de_erro(cliente_staff, cliente_comum, monkeypatch):
+def test_paginas_de_erro(cliente_staff, cliente_comum, staff, monkeypatch):
     resposta = cliente_staff.get("/nao-existe/")
     assert resposta.status_code == 404
     conferir(resposta, "404")
@@ -141,6 +142,8 @@ def test_paginas_de_erro(cliente_staff, cliente_comum, monkeypatch):
         raise RuntimeError("falha simulada")
 
     monkeypatch.setattr("carteira.views.selectors.painel_carteira", quebra)
+    # cliente_staff and cliente_comum are one test client: log the superuser back in.
+    cliente_staff.force_login(staff)
     cliente_staff.raise_request_exception = False
     resposta = cliente_staff.get("/carteira/")
     assert resposta.status_code == 500
