@@ -4,7 +4,6 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from carteira.ruptura import views as carteira_pedidos
-from carteira.ruptura.api import EventosEstoqueView
 
 admin.site.site_header = "Estoque em Tempo Real"
 admin.site.site_title = "Estoque em Tempo Real"
@@ -20,7 +19,6 @@ urlpatterns = [
     path("api/estoque/", include("estoque.urls")),
     path("api/carteira/", include("carteira.urls")),
     path("api/carteira/", include("carteira.ruptura.urls")),
-    path("api/estoque/eventos", EventosEstoqueView.as_view(), name="estoque-eventos"),
     path("api/producao/", include("producao.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
