@@ -99,7 +99,8 @@ class Hub:
             keepalives_interval=10,
             keepalives_count=3,
         )
-        async with await psycopg.AsyncConnection.connect(info, autocommit=True) as conexao:
+        conexao = await psycopg.AsyncConnection.connect(info, autocommit=True)
+        try:
             for canal in settings.SSE_CANAIS_NOTIFY:
                 await conexao.execute(f'LISTEN "{canal}"')
             self.conexoes += 1
@@ -109,9 +110,16 @@ class Hub:
                 for canal in self._assinantes:
                     self._difundir(canal, RESSINCRONIZAR)
             while True:
-                async for aviso in conexao.notifies(timeout=SILENCIO_SEGUNDOS):
-                    self._difundir(aviso.channel, aviso.payload)
+                avisos = conexao.notifies(timeout=SILENCIO_SEGUNDOS)
+                try:
+                    async for aviso in avisos:
+                        self._difundir(aviso.channel, aviso.payload)
+                finally:
+                    # Closed here, not left to the garbage collector: it holds the connection's lock.
+                    await avisos.aclose()
                 await conexao.execute("SELECT 1")  # silence: is the server still there?
+        finally:
+            await conexao.close()
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

@@ -5,6 +5,11 @@ waits on the event loop, holding no thread and no database connection (core.sse,
 Static files are served by WhiteNoise's middleware, which works under ASGI too: its file
 responses are sync iterators that Django reads in a thread, and it warns about that on
 every such response; the warning is silenced here since that cost is known and small.
+
+No persistent database connections under ASGI (Django's advice): a request's sync code runs
+in a thread of its own that ends with the request, so a kept connection would outlive its
+thread unused. DB_CONN_MAX_AGE=0 is the default here; WSGI and the django-q2 cluster keep
+theirs (settings.py).
 """
 
 import os
@@ -13,5 +18,6 @@ import warnings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "estoque_project.settings")
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 application = get_asgi_application()
