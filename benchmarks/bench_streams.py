@@ -21,6 +21,7 @@ stream must get 429. Bounded: every phase has a timeout and the server is stoppe
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -81,6 +82,7 @@ def preparar(url: str) -> tuple[list[str], list[str], list[dict]]:
 def mudar_estoque(cod: str) -> float:
     """Commit one stock movement of `cod`; the perf_counter right after the commit."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from estoque.models import MovimentacaoEstoque
 
@@ -88,7 +90,11 @@ def mudar_estoque(cod: str) -> float:
     with transaction.atomic():
         transaction.on_commit(lambda: marca.append(time.perf_counter()))  # runs first, before the NOTIFY
         MovimentacaoEstoque.objects.create(
-            cod_produto=cod, qtd_movimentacao=1, tipo_movimentacao="ENTRADA", observacao="bench_streams"
+            cod_produto=cod,
+            qtd_movimentacao=1,
+            tipo_movimentacao="ENTRADA",
+            data_movimentacao=timezone.localdate(),
+            observacao="bench_streams",
         )
     connection.close()
     return marca[0]
@@ -149,6 +155,17 @@ async def medir(args, tokens, produtos, corpos, base: str, pid: int, url_admin: 
     limites = httpx.Limits(max_connections=args.streams + 20, max_keepalive_connections=args.streams + 20)
     amostras_conexoes: list[dict[str, int]] = []
     resultado: dict = {}
+    parar = asyncio.Event()
+
+    async def amostrar():
+        # Connections sampled all along (every ~0.1 s), requests in flight included.
+        while not parar.is_set():
+            amostras_conexoes.append(await asyncio.to_thread(conexoes_do_servidor, url_admin))
+            await asyncio.sleep(0.1)
+
+    amostrador = asyncio.create_task(amostrar())
+    async with httpx.AsyncClient(base_url=base, timeout=10) as cliente:
+        resultado["api_sem_streams_ms"] = await medir_api(cliente, tokens[0], corpos, args.requisicoes // 2)
     async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(30, read=None), limits=limites) as streams_cli:
         streams = [Stream(i) for i in range(args.streams)]
         tarefas = [asyncio.create_task(s.rodar(streams_cli, tokens[i % len(tokens)])) for i, s in enumerate(streams)]
@@ -161,25 +178,9 @@ async def medir(args, tokens, produtos, corpos, base: str, pid: int, url_admin: 
         async with httpx.AsyncClient(base_url=base, timeout=10) as cliente:
             extra = await cliente.get("/api/estoque/eventos", headers={"Authorization": f"Token {tokens[0]}"})
             resultado["stream_excedente"] = f"{extra.status_code} {extra.json().get('detail', '')[:70]}"
-            amostras_conexoes.append(await asyncio.to_thread(conexoes_do_servidor, url_admin))
 
             # The workspace API while the streams are open.
-            cabecalho = {"Authorization": f"Token {tokens[0]}"}
-            for corpo in corpos[:5]:  # warm-up
-                (
-                    await cliente.post("/api/estoque/tempo-real/consultar", json=corpo, headers=cabecalho)
-                ).raise_for_status()
-            tempos = []
-            for i in range(args.requisicoes):
-                t0 = time.perf_counter()
-                resposta = await cliente.post(
-                    "/api/estoque/tempo-real/consultar", json=corpos[i % len(corpos)], headers=cabecalho
-                )
-                tempos.append(time.perf_counter() - t0)
-                assert resposta.status_code == 200 and len(resposta.json()["produtos"]) == 50, resposta.text[:200]
-                if i % 50 == 0:
-                    amostras_conexoes.append(await asyncio.to_thread(conexoes_do_servidor, url_admin))
-            resultado["api_ms"] = _percentis(tempos)
+            resultado["api_ms"] = await medir_api(cliente, tokens[0], corpos, args.requisicoes)
             resultado["threads_servidor"] = threads(pid)
 
         # Stock changes committed here, one per second: latency to each open stream.
@@ -195,16 +196,40 @@ async def medir(args, tokens, produtos, corpos, base: str, pid: int, url_admin: 
             chegadas = [s.recebidos[cod] - commit for s in abertos if cod in s.recebidos]
             latencias += chegadas
             por_mudanca.append((cod, len(chegadas), max(chegadas, default=float("nan"))))
-            amostras_conexoes.append(await asyncio.to_thread(conexoes_do_servidor, url_admin))
             await asyncio.sleep(1)
         resultado["latencia_ms"] = _percentis(latencias) if latencias else {}
         resultado["latencia_max_ms"] = max(latencias, default=float("nan")) * 1000
         resultado["por_mudanca"] = por_mudanca
+        parar.set()
+        await amostrador
         resultado["conexoes"] = amostras_conexoes
+        resultado["memoria_servidor_mb"] = memoria(pid)
         for tarefa in tarefas:
             tarefa.cancel()
         await asyncio.gather(*tarefas, return_exceptions=True)
     return resultado
+
+
+async def medir_api(cliente: httpx.AsyncClient, token: str, corpos: list[dict], n: int) -> dict[str, float]:
+    cabecalho = {"Authorization": f"Token {token}"}
+    for corpo in corpos[:5]:  # warm-up
+        (await cliente.post("/api/estoque/tempo-real/consultar", json=corpo, headers=cabecalho)).raise_for_status()
+    tempos = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        resposta = await cliente.post(
+            "/api/estoque/tempo-real/consultar", json=corpos[i % len(corpos)], headers=cabecalho
+        )
+        tempos.append(time.perf_counter() - t0)
+        assert resposta.status_code == 200 and len(resposta.json()["produtos"]) == 50, resposta.text[:200]
+    return _percentis(tempos)
+
+
+def memoria(pid: int) -> float:
+    for linha in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if linha.startswith("VmRSS:"):
+            return int(linha.split()[1]) / 1024
+    return 0.0
 
 
 def _percentis(amostras_s: list[float]) -> dict[str, float]:
@@ -219,6 +244,11 @@ def imprimir(r: dict, args):
     print(f"streams abertos: {r['streams_abertos']} de {args.streams} em {r['abertura_s']:.1f} s", end="")
     print(f" (erros: {', '.join(r['erros_abertura'])})" if r["erros_abertura"] else "")
     print(f"stream além do limite: {r['stream_excedente']}")
+    base = r["api_sem_streams_ms"]
+    print(
+        f"API consultar sem streams abertos ({base['n']} requisições): p50 {base['p50']:.1f} ms, "
+        f"p95 {base['p95']:.1f} ms (referência da mesma máquina, no mesmo momento)"
+    )
     api = r["api_ms"]
     print(
         f"API consultar (50 produtos, {api['n']} requisições, com os streams abertos): "
@@ -232,7 +262,10 @@ def imprimir(r: dict, args):
         f"({', '.join(f'{k}: {v}' for k, v in sorted(maior.items()))}) (meta < {META_CONEXOES}: "
         f"{ok(max(totais) < META_CONEXOES)})"
     )
-    print(f"threads do processo do servidor: {r['threads_servidor']}")
+    print(
+        f"processo do servidor com os streams abertos: {r['threads_servidor']} threads, "
+        f"{r['memoria_servidor_mb']:.0f} MB de RSS"
+    )
     lat = r["latencia_ms"]
     if lat:
         print(
@@ -257,6 +290,7 @@ def main(argv=None):
         parser.error("no máximo 200 streams (o limite por processo)")
     url = f"{args.servidor.rstrip('/')}/{BANCO}"
     tokens, produtos, corpos = preparar(url)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     porta = porta_livre()
     ambiente = {
         **os.environ,

@@ -8,6 +8,8 @@ reconnects by itself (after the `retry` delay) when a stream ends, and sends bac
 of the last event it saw (Last-Event-ID), which the stream uses as a cursor to catch up.
 """
 
+import asyncio
+import contextvars
 import json
 import logging
 import threading
@@ -17,7 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection, connections
@@ -109,7 +111,12 @@ def soltar_conexoes():
 
 
 async def consultar(funcao: Callable[..., T], *args: Any) -> T:
-    """Run ORM work from a stream: in the request's sync thread, then close the connection."""
+    """Run ORM work from a stream briefly, then close the connection.
+
+    Outside the request's thread-sensitive context, so it does not bring back the request's
+    sync thread (see `soltar_thread_da_requisicao`): while streaming under the ASGI server it
+    runs in asgiref's one shared sync thread; in a test driven by async_to_sync, in the
+    test's thread (its connection)."""
 
     def rodar():
         try:
@@ -117,7 +124,27 @@ async def consultar(funcao: Callable[..., T], *args: Any) -> T:
         finally:
             soltar_conexoes()
 
-    return await sync_to_async(rodar, thread_sensitive=True)()
+    contexto = contextvars.copy_context()
+    contexto.run(SyncToAsync.thread_sensitive_context.set, None)  # not the request's thread
+    return await asyncio.create_task(sync_to_async(rodar, thread_sensitive=True)(), context=contexto)
+
+
+def soltar_thread_da_requisicao():
+    """Let the request's sync thread go while the stream waits.
+
+    Django runs each ASGI request in an asgiref ThreadSensitiveContext whose executor (one
+    thread, made by the sync parts of the middleware) lives until the response ends: for a
+    stream, minutes of an idle thread. Once streaming starts nothing of the request needs it
+    (the stream's ORM work goes through `consultar`), so it is shut down here; Django's own
+    end-of-request work makes a new one for that moment. asgiref internals: if they change,
+    this does nothing and the thread simply stays."""
+    try:
+        contexto = SyncToAsync.thread_sensitive_context.get(None)
+        executor = SyncToAsync.context_to_thread_executor.pop(contexto, None) if contexto else None
+    except (AttributeError, TypeError):
+        return
+    if executor is not None:
+        executor.shutdown(wait=False)
 
 
 # ---------------------------------------------------------------- who may open a stream
@@ -249,6 +276,7 @@ async def abrir_stream(
 
     async def com_vaga():
         try:
+            soltar_thread_da_requisicao()
             async for parte in gerar(usuario):
                 yield parte
         finally:

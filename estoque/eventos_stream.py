@@ -25,7 +25,7 @@ from core.hub import RESSINCRONIZAR, hub
 from core.sse import BATIMENTO_SEGUNDOS, batimento, consultar, evento, ler_cursor, tentar_de_novo
 from estoque.models import EstoqueTempoReal
 
-AGRUPAR_SEGUNDOS = 0.1  # one transaction's NOTIFYs arrive together: one event for all of them
+AGRUPAR_SEGUNDOS = 0.03  # one transaction's NOTIFYs arrive together: one event for all of them
 INTERVALO_SQLITE_SEGUNDOS = 0.5
 ESPERA_LISTEN_SEGUNDOS = 5
 MAXIMO_PRODUTOS = 2000  # beyond this a catch-up says "todos" (refresh everything) instead

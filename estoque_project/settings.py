@@ -87,6 +87,17 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
         )
     }
+    # The ASGI server (asgi.py sets DB_POOL_MAX): a request's sync code runs in a thread that
+    # ends with it, so connections are not kept per thread but in psycopg's pool, shared by
+    # the process's threads (Django's advice for ASGI). With CONN_HEALTH_CHECKS the pool
+    # tests a connection before handing it out (a PostgreSQL restart costs no request).
+    if int(os.environ.get("DB_POOL_MAX", "0")) > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ["DB_POOL_MAX"]),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
