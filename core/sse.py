@@ -125,7 +125,8 @@ async def consultar(funcao: Callable[..., T], *args: Any) -> T:
             soltar_conexoes()
 
     contexto = contextvars.copy_context()
-    contexto.run(SyncToAsync.thread_sensitive_context.set, None)  # not the request's thread
+    # Not the request's thread. (asgiref types the variable as never None; its own check is .get(None).)
+    contexto.run(SyncToAsync.thread_sensitive_context.set, None)  # type: ignore[arg-type]
     return await asyncio.create_task(sync_to_async(rodar, thread_sensitive=True)(), context=contexto)
 
 
