@@ -63,6 +63,17 @@ def django_python(codigo):
 
 
 def comando_run():
+    # SIGTERM/SIGHUP during the setup too: the running step (pip, migrate) is killed with us.
+    for sinal in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sinal is not None:
+            signal.signal(sinal, _encerrar)
+    try:
+        return _rodar()
+    except Encerrar as motivo:
+        sys.exit(f"\nInterrompido ({motivo}) durante a preparação.")
+
+
+def _rodar():
     preparar_ambiente()
     passo("Aplicando migrações")
     manage("migrate", "--no-input", "-v", "0")
