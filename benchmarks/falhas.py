@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -61,6 +62,7 @@ REDIS_INICIAR = [
     "/var/log/redis/ci.log",
 ]
 STREAMS = 4  # one user's cap
+PREFIXO = f"falhas-{uuid.uuid4().hex[:8]}-"  # this run's writes (observacao)
 QUEDA_EM_SEGUNDOS = 10
 
 
@@ -184,7 +186,7 @@ async def carga(base: str, token: str, produtos: list[str], duracao: float, regi
                             "cod_produto": cod,
                             "tipo_movimentacao": "ENTRADA",
                             "qtd_movimentacao": 1,
-                            "observacao": f"falhas-{i}",
+                            "observacao": f"{PREFIXO}{i}",
                         },
                         headers=cabecalhos,
                     )
@@ -276,7 +278,7 @@ async def drill(args, base, token, produtos, url_admin, ambiente) -> dict:
     await asyncio.gather(*tarefas_streams, return_exceptions=True)
     r["linhas_gravadas"] = django_consulta(
         "from estoque.models import MovimentacaoEstoque as M\n"
-        "print(M.objects.filter(observacao__startswith='falhas-').exclude(observacao='falhas-marcador').count())",
+        f"print(M.objects.filter(observacao__startswith='{PREFIXO}').count())",
         ambiente,
     ).splitlines()[-1]
     return r
