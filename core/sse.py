@@ -28,7 +28,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import APIException
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 logger = logging.getLogger(__name__)
@@ -70,16 +69,6 @@ def resposta_sse(gerador: AsyncIterator[str]) -> StreamingHttpResponse:
     resposta["Cache-Control"] = "no-cache"
     resposta["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return resposta
-
-
-class EventStreamRenderer(BaseRenderer):
-    """Lets content negotiation accept an EventSource's 'Accept: text/event-stream'."""
-
-    media_type = "text/event-stream"
-    format = "sse"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return json.dumps(data, default=str).encode()
 
 
 def conninfo(**extras) -> str:
@@ -199,9 +188,6 @@ class LimiteStreams:
     @property
     def total(self) -> int:
         return self._total
-
-    def abertos(self, usuario_id) -> int:
-        return self._por_usuario[usuario_id]
 
     def reservar(self, usuario_id) -> JsonResponse | None:
         """Take a slot, or answer why not (the caller must `liberar` a slot it took)."""
