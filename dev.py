@@ -5,7 +5,8 @@
     python3 dev.py test   # set up, then run the whole test suite
     python3 dev.py lint   # ruff (lint, format, import order) and mypy on the engine
 
-`run` serves the web app and the django-q2 cluster; `test` runs pytest (on PostgreSQL
+`run` serves the web app (uvicorn, ASGI: live streams hold no thread) and the django-q2
+cluster, and stops both on Ctrl+C, SIGTERM or SIGHUP; `test` runs pytest (on PostgreSQL
 when DATABASE_URL is set, as CI does; PostgreSQL-only tests are skipped on SQLite).
 """
 
@@ -85,6 +86,17 @@ def django_python(codigo):
 
 
 def comando_run():
+    # SIGTERM/SIGHUP during the setup too: the running step (pip, migrate) is killed with us.
+    for sinal in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sinal is not None:
+            signal.signal(sinal, _encerrar)
+    try:
+        return _rodar()
+    except Encerrar as motivo:
+        sys.exit(f"\nInterrompido ({motivo}) durante a preparação.")
+
+
+def _rodar():
     preparar_ambiente()
     ambiente_local()
     passo("Aplicando migrações")
@@ -108,35 +120,101 @@ def comando_run():
         # Demo without an Odoo to reach: no scheduled carteira sync failing every half hour.
         manage("sincronizar_carteira", "--agendar", env={**os.environ, "CARTEIRA_SINCRONIZACAO_MINUTOS": "0"})
     porta = os.environ.get("PORT", "8000")
-    passo("Iniciando o servidor web e o cluster django-q2 (Ctrl+C encerra)")
-    processos = [
-        subprocess.Popen([str(PYTHON), "manage.py", "qcluster"], cwd=RAIZ),
-        subprocess.Popen([str(PYTHON), "manage.py", "runserver", "--noreload", f"127.0.0.1:{porta}"], cwd=RAIZ),
+    passo("Iniciando o servidor web (uvicorn, ASGI) e o cluster django-q2 (Ctrl+C encerra)")
+    comandos = [
+        [str(PYTHON), "manage.py", "qcluster"],
+        [str(PYTHON), "-m", "uvicorn", "estoque_project.asgi:application", *opcoes_uvicorn("127.0.0.1", porta)],
     ]
-    time.sleep(2)
-    print(
-        f"\n  Sistema no ar: http://127.0.0.1:{porta}/\n"
-        f"  Entrar: http://127.0.0.1:{porta}/entrar/\n"
-        f"  Login de demonstração: usuário '{USUARIO_DEMO}', senha '{SENHA_DEMO}' (superusuário)\n"
-        f"  Um usuário por papel (listados acima, ver o README), senha '{SENHA_PAPEIS}'\n"
-        f"  API: http://127.0.0.1:{porta}/api/docs/\n",
-        flush=True,
-    )
+
+    def anunciar():
+        time.sleep(2)
+        print(
+            f"\n  Sistema no ar: http://127.0.0.1:{porta}/\n"
+            f"  Entrar: http://127.0.0.1:{porta}/entrar/\n"
+            f"  Login de demonstração: usuário '{USUARIO_DEMO}', senha '{SENHA_DEMO}' (superusuário)\n"
+            f"  Um usuário por papel (listados acima, ver o README), senha '{SENHA_PAPEIS}'\n"
+            f"  API: http://127.0.0.1:{porta}/api/docs/\n",
+            flush=True,
+        )
+
+    return supervisionar(comandos, cwd=RAIZ, ao_iniciar=anunciar)
+
+
+def opcoes_uvicorn(host, porta, workers=1):
+    """The ASGI server's options (dev.py run and the README's production command)."""
+    return [
+        "--host",
+        host,
+        "--port",
+        str(porta),
+        "--workers",
+        str(workers),
+        # Open live streams would hold a shutdown forever: they get this long, then are cut
+        # (the browsers reconnect to the next server).
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
+
+
+class Encerrar(Exception):
+    """SIGTERM or SIGHUP reached dev.py: stop the children as Ctrl+C does."""
+
+
+def _encerrar(numero, _quadro):
+    raise Encerrar(signal.Signals(numero).name)
+
+
+def _morrer_com_o_pai():
+    # Linux: a child gets SIGTERM if dev.py itself dies without cleaning up (kill -9).
     try:
-        while all(p.poll() is None for p in processos):
-            time.sleep(1)
-    except KeyboardInterrupt:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
         pass
+
+
+def supervisionar(comandos, cwd=None, ao_iniciar=None, espera_segundos=15):
+    """Run the commands as child processes until one exits, or Ctrl+C / SIGTERM / SIGHUP;
+    then stop every child (SIGINT, then SIGTERM, then SIGKILL) and wait for them. Returns the
+    worst exit status."""
+    anteriores = {}
+    for sinal in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sinal is not None:
+            anteriores[sinal] = signal.signal(sinal, _encerrar)
+    processos = []
+    try:
+        for comando in comandos:
+            processos.append(
+                subprocess.Popen(comando, cwd=cwd, preexec_fn=_morrer_com_o_pai if os.name == "posix" else None)
+            )
+        if ao_iniciar:
+            ao_iniciar()
+        while all(p.poll() is None for p in processos):
+            time.sleep(0.5)
+    except (KeyboardInterrupt, Encerrar) as motivo:
+        print(f"\n==> Encerrando ({type(motivo).__name__} {motivo})".rstrip(), flush=True)
     finally:
+        for sinal in anteriores:
+            signal.signal(sinal, signal.SIG_IGN)  # a second signal must not interrupt the cleanup
+        _parar(processos, espera_segundos)
+        for sinal, anterior in anteriores.items():
+            signal.signal(sinal, anterior)
+    return max(((p.returncode or 0) for p in processos), default=0)
+
+
+def _parar(processos, espera_segundos):
+    for sinal in (signal.SIGINT, signal.SIGTERM):
         for processo in processos:
             if processo.poll() is None:
-                processo.send_signal(signal.SIGINT)
-        for processo in processos:
-            try:
-                processo.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                processo.kill()
-    return max((p.returncode or 0) for p in processos)
+                processo.send_signal(sinal)
+        fim = time.monotonic() + espera_segundos / 2
+        while time.monotonic() < fim and any(p.poll() is None for p in processos):
+            time.sleep(0.1)
+    for processo in processos:
+        if processo.poll() is None:
+            processo.kill()
+        processo.wait()
 
 
 def garantir_postgres():

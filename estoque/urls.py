@@ -1,6 +1,6 @@
 from django.urls import path
 
-from estoque import api
+from estoque import api, api_eventos
 
 app_name = "estoque"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("tempo-real/rupturas", api.RupturasAPI.as_view(), name="rupturas"),
     path("tempo-real/estatisticas", api.EstatisticasAPI.as_view(), name="estatisticas"),
     path("tempo-real/recalcular/<str:cod>", api.RecalcularAPI.as_view(), name="recalcular"),
+    path("eventos", api_eventos.eventos, name="eventos"),
+    path("eventos/mudancas", api_eventos.MudancasAPI.as_view(), name="eventos-mudancas"),
     path("movimentacoes", api.MovimentacoesAPI.as_view(), name="movimentacoes"),
     path("movimentacoes/<str:pk>", api.MovimentacaoAPI.as_view(), name="movimentacao"),
     path("movimentacoes/<str:pk>/cancelar", api.CancelarMovimentacaoAPI.as_view(), name="movimentacao-cancelar"),

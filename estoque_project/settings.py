@@ -124,8 +124,23 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 DATABASES: dict[str, Any]
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))
+        # Health checks: a connection reused after a PostgreSQL restart is tested before the
+        # request uses it (and replaced), instead of failing that request.
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+        )
     }
+    # The ASGI server (asgi.py sets DB_POOL_MAX): a request's sync code runs in a thread that
+    # ends with it, so connections are not kept per thread but in psycopg's pool, shared by
+    # the process's threads (Django's advice for ASGI). With CONN_HEALTH_CHECKS the pool
+    # tests a connection before handing it out (a PostgreSQL restart costs no request).
+    if int(os.environ.get("DB_POOL_MAX", "0")) > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ["DB_POOL_MAX"]),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
@@ -241,6 +256,15 @@ ESTOQUE_RECONCILIACAO_MINUTOS = int(os.environ.get("ESTOQUE_RECONCILIACAO_MINUTO
 # Catalogs up to this size are verified whole on every run; bigger ones walk in batches of it.
 ESTOQUE_RECONCILIACAO_LOTE = int(os.environ.get("ESTOQUE_RECONCILIACAO_LOTE", "2000"))
 ESTOQUE_CANAL_NOTIFY = "estoque"
+RUPTURA_CANAL_NOTIFY = "ruptura"
+
+# Live screens (Server-Sent Events, served by the ASGI server): one LISTEN connection per
+# process on these channels (core.hub); caps per user and per process (beyond them 429 and
+# the page polls); the catch-up margin for a transaction that commits after stamping its rows.
+SSE_CANAIS_NOTIFY = [ESTOQUE_CANAL_NOTIFY, RUPTURA_CANAL_NOTIFY]
+SSE_STREAMS_POR_USUARIO = int(os.environ.get("SSE_STREAMS_POR_USUARIO", "4"))
+SSE_STREAMS_POR_PROCESSO = int(os.environ.get("SSE_STREAMS_POR_PROCESSO", "200"))
+SSE_MARGEM_SEGUNDOS = 30
 
 LOGGING = {
     "version": 1,

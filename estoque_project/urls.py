@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from carteira.ruptura import views as carteira_pedidos
-from carteira.ruptura.api import EventosEstoqueView
 from core.api import EsquemaAPI, documentacao
 
 admin.site.site_header = "Estoque em Tempo Real"
@@ -19,7 +18,6 @@ urlpatterns = [
     path("api/estoque/", include("estoque.urls")),
     path("api/carteira/", include("carteira.urls")),
     path("api/carteira/", include("carteira.ruptura.urls")),
-    path("api/estoque/eventos", EventosEstoqueView.as_view(), name="estoque-eventos"),
     path("api/producao/", include("producao.urls")),
     path("api/schema/", EsquemaAPI.as_view(), name="schema"),
     path("api/docs/", documentacao, name="api-docs"),

@@ -2,10 +2,10 @@
 a Server-Sent Events stream of the lots as they finish."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.renderers import JSONRenderer
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from carteira.models import AnaliseRuptura
@@ -14,11 +14,9 @@ from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.serializers import AnalisarSerializer, AnaliseRupturaSerializer, JobRupturaSerializer
 from core.api import APIBase
 from core.permissoes import LimiteRuptura
-from core.sse import EventStreamRenderer, resposta_sse
+from core.sse import abrir_stream, consultar, erro_json, ler_cursor
 from estoque.api import VER_ESTOQUE
-from estoque.eventos_stream import mudancas
 
-DURACAO_EVENTOS_SEGUNDOS = 600
 # The analysis shows the order's lines against the stock and its projection.
 PERMISSOES_RUPTURA = ("carteira.analisar_ruptura", "carteira.view_carteiraprincipal", *VER_ESTOQUE)
 
@@ -40,48 +38,81 @@ class AnalisarView(APIBase):
     permissoes = {"POST": PERMISSOES_RUPTURA}
     throttle_classes = [LimiteRuptura]
 
-    @extend_schema(request=AnalisarSerializer, responses={202: JobRupturaSerializer})
+    @extend_schema(
+        request=AnalisarSerializer,
+        responses={
+            202: JobRupturaSerializer,
+            503: OpenApiResponse(description="Fila de tarefas (Redis) indisponível: nada foi iniciado"),
+        },
+    )
     def post(self, request):
         entrada = AnalisarSerializer(data=request.data)
         entrada.is_valid(raise_exception=True)
-        analise = jobs.iniciar(entrada.validated_data.get("pedidos"), usuario=request.user.get_username())
+        try:
+            analise = jobs.iniciar(entrada.validated_data.get("pedidos"), usuario=request.user.get_username())
+        except jobs.FilaIndisponivel:
+            resposta = Response(
+                {
+                    "detail": "A fila de processamento em segundo plano está indisponível no momento; "
+                    "a análise não foi iniciada. Tente de novo em instantes."
+                },
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+            resposta["Retry-After"] = "30"
+            return resposta
         return Response(
             {
                 "job_id": str(analise.pk),
                 "total_pedidos": analise.total_pedidos,
                 "total_lotes": analise.total_lotes,
                 "stream": f"/api/carteira/ruptura/stream/{analise.pk}",
+                "situacao": f"/api/carteira/ruptura/analise/{analise.pk}",
             },
             status=status.HTTP_202_ACCEPTED,
         )
 
 
-class StreamView(APIBase):
-    """text/event-stream: 'progresso', one 'lote' per finished lot, then 'fim' (or 'erro')."""
-
+class SituacaoView(APIBase):
     permissoes = {"GET": PERMISSOES_RUPTURA}
-    renderer_classes = [JSONRenderer, EventStreamRenderer]
 
-    # Long-lived streams stay out of the OpenAPI schema (documented in the README): a schema
-    # fuzzer would hold each call open for minutes.
-    @extend_schema(exclude=True)
-    def get(self, request, job_id):
-        analise = get_object_or_404(AnaliseRuptura, pk=job_id)
-        return resposta_sse(jobs.eventos(analise))
-
-
-class EventosEstoqueView(APIBase):
-    """text/event-stream of stock changes: event 'estoque' with the changed principal codes."""
-
-    permissoes = {"GET": ("estoque.view_estoquetemporeal",)}
-    renderer_classes = [JSONRenderer, EventStreamRenderer]
-
-    @extend_schema(exclude=True)
-    def get(self, request):
-        try:
-            duracao = min(
-                float(request.query_params.get("duracao", DURACAO_EVENTOS_SEGUNDOS)), DURACAO_EVENTOS_SEGUNDOS
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "desde",
+                OpenApiTypes.DATETIME,
+                description="Cursor da consulta anterior: só os lotes concluídos desde então (vazio: todos).",
             )
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(description="Cursor inválido"), 404: None},
+        description="Progresso de uma análise em segundo plano e os lotes concluídos (com os resultados): "
+        "a alternativa por consulta periódica ao stream.",
+    )
+    def get(self, request, job_id):
+        try:
+            desde = ler_cursor(request.query_params.get("desde"))
         except ValueError:
-            return Response({"duracao": ["Informe um número de segundos."]}, status=status.HTTP_400_BAD_REQUEST)
-        return resposta_sse(mudancas(max(duracao, 1)))
+            raise ValidationError({"desde": ["Cursor inválido: use o valor devolvido em 'cursor'."]}) from None
+        dados = jobs.situacao(job_id, desde)
+        if dados is None:
+            raise Http404("Análise não encontrada.")
+        return Response(dados)
+
+
+async def stream(request, job_id):
+    """text/event-stream: 'progresso', one 'lote' per finished lot, then 'fim' (or 'erro').
+
+    Long-lived: outside the OpenAPI schema (documented in the README)."""
+    total: list[int] = []
+
+    async def verificar():
+        encontrado = await consultar(
+            lambda: AnaliseRuptura.objects.filter(pk=job_id).values_list("total_lotes", flat=True).first()
+        )
+        if encontrado is None:
+            return erro_json("Análise não encontrada.", 404)
+        total.append(encontrado)
+        return None
+
+    return await abrir_stream(
+        request, lambda usuario: jobs.eventos(job_id, total[0]), verificar, permissoes=PERMISSOES_RUPTURA
+    )

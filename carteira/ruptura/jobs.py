@@ -2,39 +2,75 @@
 
 The job and its lots live in the database (AnaliseRuptura / AnaliseRupturaLote), so the
 stream that reports them works with any broker (ORM on SQLite, Redis) and any number of
-web processes.
+web processes. The stream waits without a thread or a connection: on PostgreSQL a worker
+that finishes a lot sends NOTIFY on the `ruptura` channel (payload: the analysis id) and the
+stream, subscribed to its process's hub, reads the finished lots then; it also reads them
+every few seconds, in case a notification was lost. On SQLite it reads them twice a second.
 """
 
+import asyncio
+import logging
 import time
+from contextlib import nullcontext
+from datetime import datetime, timedelta
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from carteira.models import AnaliseRuptura, AnaliseRupturaLote
 from carteira.ruptura.analise import analisar_pedidos, pedidos_em_aberto
-from core.sse import evento, tentar_de_novo
+from core.hub import hub
+from core.pos_commit import no_commit, notificar
+from core.sse import BATIMENTO, BATIMENTO_SEGUNDOS, consultar, evento, tentar_de_novo
+
+logger = logging.getLogger(__name__)
 
 TAMANHO_LOTE = 20
 SEM_PROGRESSO_SEGUNDOS = 300
-INTERVALO_SEGUNDOS = 0.25
+INTERVALO_SQLITE_SEGUNDOS = 0.5
+INTERVALO_POSTGRES_SEGUNDOS = 5.0  # safety net under the notifications
+
+
+class FilaIndisponivel(Exception):
+    """The task broker (Redis) cannot take the lots: nothing was started."""
 
 
 def iniciar(pedidos=None, usuario: str = "") -> AnaliseRuptura:
-    """Create the job (default: every open order) and enqueue its lots."""
+    """Create the job (default: every open order) and enqueue its lots.
+
+    All or nothing: when the broker refuses a lot, the job is deleted and FilaIndisponivel
+    raised; a lot the broker had already taken then finds no row and ends without work.
+    The lots are enqueued after the commit, so a worker never looks for an uncommitted row."""
     pedidos = list(dict.fromkeys(pedidos)) if pedidos is not None else pedidos_em_aberto()
     lotes = [pedidos[i : i + TAMANHO_LOTE] for i in range(0, len(pedidos), TAMANHO_LOTE)]
-    analise = AnaliseRuptura.objects.create(criado_por=usuario, total_pedidos=len(pedidos), total_lotes=len(lotes))
-    criados = AnaliseRupturaLote.objects.bulk_create(
-        [AnaliseRupturaLote(analise=analise, indice=i, pedidos=lote) for i, lote in enumerate(lotes)]
-    )
-    for lote in criados:
-        async_task("carteira.ruptura.tasks.processar_lote", lote.pk, group=str(analise.pk))
+    with transaction.atomic():
+        analise = AnaliseRuptura.objects.create(criado_por=usuario, total_pedidos=len(pedidos), total_lotes=len(lotes))
+        criados = AnaliseRupturaLote.objects.bulk_create(
+            [AnaliseRupturaLote(analise=analise, indice=i, pedidos=lote) for i, lote in enumerate(lotes)]
+        )
+    try:
+        for lote in criados:
+            async_task("carteira.ruptura.tasks.processar_lote", lote.pk, group=str(analise.pk))
+    except Exception as erro:
+        logger.error(
+            "Fila de tarefas indisponível ao iniciar a análise de ruptura %s: %s: %s",
+            analise.pk,
+            type(erro).__name__,
+            erro,
+        )
+        analise.delete()
+        raise FilaIndisponivel(f"{type(erro).__name__}: {erro}") from erro
     return analise
 
 
 def processar_lote(lote_id: int):
-    lote = AnaliseRupturaLote.objects.get(pk=lote_id)
+    lote = AnaliseRupturaLote.objects.filter(pk=lote_id).first()
+    if lote is None:
+        # Its analysis was rolled back after the broker had taken this lot (see iniciar).
+        logger.warning("lote %s da análise de ruptura não existe; nada a fazer", lote_id)
+        return 0
     try:
         resultados = analisar_pedidos(lote.pedidos)
         lote.resultados = [resultados[num].como_dict() for num in lote.pedidos if num in resultados]
@@ -42,57 +78,123 @@ def processar_lote(lote_id: int):
         lote.erro = f"{type(erro).__name__}: {erro}"
         lote.concluido_em = timezone.now()
         lote.save(update_fields=["erro", "concluido_em"])
+        _avisar(lote)
         raise
     lote.concluido_em = timezone.now()
     lote.save(update_fields=["resultados", "concluido_em"])
+    _avisar(lote)
     return len(lote.resultados)
 
 
-def eventos(analise: AnaliseRuptura):
-    """Yield SSE text: one 'lote' event per finished lot (results and progress), then 'fim'."""
-    yield tentar_de_novo(3000)
-    enviados: set[int] = set()
-    ultimo_progresso = time.monotonic()
+def _avisar(lote: AnaliseRupturaLote):
+    """Wake the streams following this analysis (PostgreSQL; SQLite streams poll)."""
+    if connection.vendor == "postgresql":
+        canal, analise = settings.RUPTURA_CANAL_NOTIFY, str(lote.analise_id)
+        no_commit(lambda: notificar(canal, [analise]), f"NOTIFY {canal} da análise {analise}, lote {lote.indice}")
+
+
+# ---------------------------------------------------------------- progress
+
+
+def situacao(analise_id, desde: datetime | None = None) -> dict | None:
+    """Progress of an analysis and its lots finished since `desde` (less the margin; all of
+    them when None): what the stream sends and what the page polls when it has no stream."""
+    analise = AnaliseRuptura.objects.filter(pk=analise_id).first()
+    if analise is None:
+        return None
+    agora = timezone.now()
+    prontos = AnaliseRupturaLote.objects.filter(analise_id=analise_id, concluido_em__isnull=False)
+    concluidos = prontos.count()
+    if desde is not None:
+        prontos = prontos.filter(concluido_em__gt=desde - timedelta(seconds=settings.SSE_MARGEM_SEGUNDOS))
     total = analise.total_lotes
+    return {
+        "analise": str(analise.pk),
+        "cursor": agora.isoformat(),
+        "total_lotes": total,
+        "lotes_concluidos": concluidos,
+        "percentual": round(100 * concluidos / total) if total else 100,
+        "concluida": concluidos >= total,
+        "lotes": [
+            {"indice": lote.indice, "resultados": lote.resultados or [], "erro": lote.erro}
+            for lote in prontos.order_by("indice")
+        ],
+    }
+
+
+def _lotes_novos(analise_id, enviados: set[int]) -> list[dict]:
+    prontos = (
+        AnaliseRupturaLote.objects.filter(analise_id=analise_id, concluido_em__isnull=False)
+        .exclude(indice__in=enviados)
+        .order_by("indice")
+    )
+    return [{"indice": lote.indice, "resultados": lote.resultados or [], "erro": lote.erro} for lote in prontos]
+
+
+async def eventos(analise_id, total: int):
+    """SSE text: 'progresso', one 'lote' per finished lot (results and progress), then 'fim'
+    (or 'erro' when the workers make no progress for SEM_PROGRESSO_SEGUNDOS)."""
+    yield tentar_de_novo(3000)
     yield evento(
         "progresso",
         {
-            "analise": str(analise.pk),
+            "analise": str(analise_id),
             "lotes_concluidos": 0,
             "total_lotes": total,
             "percentual": 100 if not total else 0,
         },
     )
-    while len(enviados) < total:
-        prontos = list(
-            AnaliseRupturaLote.objects.filter(analise=analise, concluido_em__isnull=False)
-            .exclude(indice__in=enviados)
-            .order_by("indice")
-        )
-        for lote in prontos:
-            enviados.add(lote.indice)
-            yield evento(
-                "lote",
-                {
-                    "indice": lote.indice,
-                    "resultados": lote.resultados or [],
-                    "erro": lote.erro,
-                    "lotes_concluidos": len(enviados),
-                    "total_lotes": total,
-                    "percentual": round(100 * len(enviados) / total),
-                },
-            )
-            ultimo_progresso = time.monotonic()
-        if len(enviados) >= total:
-            break
-        if time.monotonic() - ultimo_progresso > SEM_PROGRESSO_SEGUNDOS:
-            yield evento(
-                "erro",
-                {
-                    "mensagem": "Os workers não concluíram nenhum lote nos últimos minutos. O cluster django-q2 está rodando?"
-                },
-            )
+    enviados: set[int] = set()
+    postgres = connection.vendor == "postgresql"
+    assinatura = hub().assinar(settings.RUPTURA_CANAL_NOTIFY) if postgres else nullcontext(None)
+    ultimo_progresso = ultimo_envio = time.monotonic()
+    async with assinatura as fila:
+        while len(enviados) < total:
+            try:
+                novos = await consultar(_lotes_novos, analise_id, enviados)
+            except Exception as erro:  # database unreachable for a moment: read again soon
+                logger.warning("stream da análise %s: leitura dos lotes falhou (%s)", analise_id, erro)
+                novos = []
+            for lote in novos:
+                enviados.add(lote["indice"])
+                yield evento(
+                    "lote",
+                    {
+                        **lote,
+                        "lotes_concluidos": len(enviados),
+                        "total_lotes": total,
+                        "percentual": round(100 * len(enviados) / total),
+                    },
+                )
+                ultimo_progresso = ultimo_envio = time.monotonic()
+            if len(enviados) >= total:
+                break
+            if time.monotonic() - ultimo_progresso > SEM_PROGRESSO_SEGUNDOS:
+                yield evento(
+                    "erro",
+                    {
+                        "mensagem": "Os workers não concluíram nenhum lote nos últimos minutos. "
+                        "O cluster django-q2 está rodando?"
+                    },
+                )
+                return
+            if time.monotonic() - ultimo_envio >= BATIMENTO_SEGUNDOS:
+                yield BATIMENTO
+                ultimo_envio = time.monotonic()
+            await _esperar_lote(fila, str(analise_id))
+    yield evento("fim", {"analise": str(analise_id), "lotes_concluidos": len(enviados), "total_lotes": total})
+
+
+async def _esperar_lote(fila: asyncio.Queue | None, analise: str):
+    """Until a notification for this analysis (or any catch-up marker), or the poll interval."""
+    if fila is None:
+        await asyncio.sleep(INTERVALO_SQLITE_SEGUNDOS)
+        return
+    fim = time.monotonic() + INTERVALO_POSTGRES_SEGUNDOS
+    while (restante := fim - time.monotonic()) > 0:
+        try:
+            item = await asyncio.wait_for(fila.get(), restante)
+        except TimeoutError:
             return
-        time.sleep(INTERVALO_SEGUNDOS)
-        connection.close_if_unusable_or_obsolete()
-    yield evento("fim", {"analise": str(analise.pk), "lotes_concluidos": len(enviados), "total_lotes": total})
+        if item == analise or not isinstance(item, str):
+            return

@@ -48,3 +48,4 @@ class JobRupturaSerializer(serializers.Serializer):
     total_pedidos = serializers.IntegerField()
     total_lotes = serializers.IntegerField()
     stream = serializers.CharField()
+    situacao = serializers.CharField(help_text="Endereço do progresso por consulta (sem stream).")

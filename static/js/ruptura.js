@@ -69,17 +69,17 @@
       return;
     }
     const job = await resposta.json();
-    const fonte = new EventSource(job.stream);
-    fonte.addEventListener("progresso", (e) => progresso(JSON.parse(e.data)));
-    fonte.addEventListener("lote", (e) => {
-      const dados = JSON.parse(e.data);
-      dados.resultados.forEach(pintar);
-      progresso(dados);
-    });
-    fonte.addEventListener("fim", () => { fonte.close(); concluir(); });
-    fonte.addEventListener("erro", (e) => {
-      fonte.close();
-      document.getElementById("ruptura-progresso-info").textContent = JSON.parse(e.data).mensagem;
+    // Stream of the lots as they finish; polls job.situacao when the stream is refused (eventos.js).
+    EventosAoVivo.analise(job, {
+      progresso,
+      lote: (dados) => {
+        dados.resultados.forEach(pintar);
+        progresso(dados);
+      },
+      fim: concluir,
+      erro: (dados) => {
+        document.getElementById("ruptura-progresso-info").textContent = dados.mensagem;
+      },
     });
   }
 
@@ -90,12 +90,12 @@
   }
 
   function ouvirEstoque() {
-    // Stock changed (published at commit): refresh the orders that hold a changed product.
-    const fonte = new EventSource("/api/estoque/eventos");
-    fonte.addEventListener("estoque", (e) => {
-      const mudados = new Set(JSON.parse(e.data).produtos);
+    // Stock changed (published at commit): refresh the orders that hold a changed product
+    // (all of them when the server says too many changed). Stream or polling: eventos.js.
+    EventosAoVivo.estoque((produtos, todos) => {
+      const mudados = new Set(produtos);
       linhas
-        .filter((tr) => tr.dataset.produtos.split("|").some((p) => mudados.has(p)))
+        .filter((tr) => todos || tr.dataset.produtos.split("|").some((p) => mudados.has(p)))
         .forEach((tr) => atualizar(tr.dataset.pedido));
     });
   }
