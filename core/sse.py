@@ -249,14 +249,14 @@ async def abrir_stream(
     (404 of what it follows);
     `gerar(usuario)` builds the stream's generator; the slot is released when the stream
     ends, however it ends (finished, client gone, error)."""
-    recusa: HttpResponse | None = servidor_sem_streams(request)
-    if recusa:
-        return recusa
     usuario = await usuario_autenticado(request)
     if usuario is None:
         return erro_json("As credenciais de autenticação não foram fornecidas.", 401, WWW_Authenticate="Token")
     if not await consultar(usuario.has_perms, permissoes):
         return erro_json("Você não tem permissão para executar essa ação.", 403)
+    recusa: HttpResponse | None = servidor_sem_streams(request)
+    if recusa:
+        return recusa
     if verificar is not None:
         recusa = await verificar()
         if recusa is not None:

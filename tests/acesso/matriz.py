@@ -68,6 +68,9 @@ OPTIONS   /api/estoque/tempo-real/estatisticas              401  403  ok   403  
 GET       /api/estoque/eventos?duracao=1                    401  403  ok   ok   ok   ok   ok   ok
 HEAD      /api/estoque/eventos?duracao=1                    401  403  ok   ok   ok   ok   ok   ok
 OPTIONS   /api/estoque/eventos                              401  403  ok   ok   ok   ok   ok   ok
+GET       /api/estoque/eventos/mudancas                     401  403  ok   ok   ok   ok   ok   ok
+HEAD      /api/estoque/eventos/mudancas                     401  403  ok   ok   ok   ok   ok   ok
+OPTIONS   /api/estoque/eventos/mudancas                     401  403  ok   ok   ok   ok   ok   ok
 
 # recalculation / reconciliation of a product
 POST      /api/estoque/tempo-real/recalcular/{cod}          401  403  403  403  403  403  ok   ok
@@ -106,6 +109,9 @@ OPTIONS   /api/carteira/ruptura/analisar                    401  403  403  403  
 GET       /api/carteira/ruptura/stream/{job}                401  403  403  403  ok   ok   ok   ok
 HEAD      /api/carteira/ruptura/stream/{job}                401  403  403  403  ok   ok   ok   ok
 OPTIONS   /api/carteira/ruptura/stream/{job}                401  403  403  403  ok   ok   ok   ok
+GET       /api/carteira/ruptura/analise/{job}               401  403  403  403  ok   ok   ok   ok
+HEAD      /api/carteira/ruptura/analise/{job}               401  403  403  403  ok   ok   ok   ok
+OPTIONS   /api/carteira/ruptura/analise/{job}               401  403  403  403  ok   ok   ok   ok
 
 # production schedule
 GET       /api/producao/programacoes                        401  403  403  ok   403  ok   ok   ok

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -21,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.signals import request_finished
 from django.db import close_old_connections, transaction
-from django.test import Client
+from django.test import AsyncClient, Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone, translation
 from django_q.models import OrmQ, Schedule, Task
@@ -298,10 +299,29 @@ def _acao_rodou(resposta, mensagens: list[str]) -> bool:
     return confirmacao or any(mensagem != recusa for mensagem in mensagens)
 
 
+def _e_stream(endereco: str) -> bool:
+    caminho = endereco.split("?")[0]
+    return caminho == "/api/estoque/eventos" or caminho.startswith("/api/carteira/ruptura/stream/")
+
+
+def _stream(cliente: Client, caso: Caso):
+    """An SSE stream answers only under ASGI (503 under WSGI): ask it through Django's
+    AsyncClient with the same session, in this thread (the test's connection and data)."""
+    assincrono = AsyncClient()
+    assincrono.cookies = cliente.cookies
+
+    async def pedir():
+        return await assincrono.generic(caso.metodo, caso.endereco)
+
+    return async_to_sync(pedir)()
+
+
 def executar(cliente: Client, caso: Caso) -> str:
     """What the matrix calls the answer: ok, 401, 403, 404, lg, adm, neg, or 'erro NNN'."""
     with transaction.atomic():
-        if caso.json and caso.corpo is not None:
+        if _e_stream(caso.endereco):
+            resposta = _stream(cliente, caso)
+        elif caso.json and caso.corpo is not None:
             resposta = cliente.generic(caso.metodo, caso.endereco, _json(caso.corpo), "application/json")
         elif caso.metodo == "POST":
             resposta = cliente.post(caso.endereco, caso.corpo or {})
