@@ -170,7 +170,7 @@ def test_nome_malicioso_aparece_como_texto_e_nada_executa(
     monkeypatch.setattr(Conf, "SYNC", True)  # django-q2 tasks inline: no cluster in the test
     # The page's stock-event stream would otherwise run on in the live server for 600 s after
     # the page is gone, polling a database that the test has torn down.
-    monkeypatch.setattr("carteira.ruptura.api.DURACAO_EVENTOS_SEGUNDOS", 1)
+    monkeypatch.setattr("estoque.api_eventos.DURACAO_EVENTOS_SEGUNDOS", 1)
     django_user_model.objects.create_superuser("analista", "analista@example.com", SENHA)
     driver = navegador
     entrar(driver, live_server)
