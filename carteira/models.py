@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -15,8 +15,36 @@ QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 VALOR: dict[str, Any] = {"max_digits": 15, "decimal_places": 2}
 
 
+class CarteiraPrincipalQuerySet(models.QuerySet):
+    def abertas(self):
+        return self.filter(ativo=True)
+
+    def com_saldo_livre(self):
+        """Annotates each line's `qtd_pre_separada` (active pré-separações), `qtd_separada` (separações
+        not yet invoiced) and `qtd_livre` = qtd_saldo_produto_pedido minus both: the free-quantity rule
+        of carteira.selectors.saldo_livre, set-based (the same two QuerySet rules, per (pedido, produto))."""
+        linha = {"num_pedido": OuterRef("num_pedido"), "cod_produto": OuterRef("cod_produto")}
+        pre = _soma_por_linha(PreSeparacaoItem.objects.ativas().filter(**linha), "qtd_selecionada_usuario")
+        sep = _soma_por_linha(Separacao.objects.pendentes().filter(**linha), "qtd_saldo")
+        return self.annotate(qtd_pre_separada=pre, qtd_separada=sep).annotate(
+            qtd_livre=ExpressionWrapper(
+                F("qtd_saldo_produto_pedido") - F("qtd_pre_separada") - F("qtd_separada"), output_field=_QTD_FIELD
+            )
+        )
+
+
+_QTD_FIELD = models.DecimalField(max_digits=15, decimal_places=3)
+
+
+def _soma_por_linha(qs, campo):
+    soma = qs.order_by().values("num_pedido", "cod_produto").annotate(total=Sum(campo)).values("total")
+    return Coalesce(Subquery(soma, output_field=_QTD_FIELD), Value(Decimal("0")), output_field=_QTD_FIELD)
+
+
 class CarteiraPrincipal(models.Model):
     """The open order book: one row per (num_pedido, cod_produto)."""
+
+    objects: ClassVar = CarteiraPrincipalQuerySet.as_manager()
 
     class Origem(models.TextChoices):
         ODOO = "ODOO", "Odoo"

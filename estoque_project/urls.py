@@ -13,6 +13,7 @@ admin.site.index_title = "Operação"
 urlpatterns = [
     path("", RedirectView.as_view(url="/carteira/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("estoque/", include("estoque.urls_paginas")),
     path("carteira/pedidos/", carteira_pedidos.pagina, name="carteira-pedidos"),
     path("carteira/", include("carteira.urls_paginas")),
     path("producao/", include("producao.urls_paginas")),

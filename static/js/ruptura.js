@@ -96,6 +96,14 @@
     });
   }
 
+  // A product code as a link to its page, built with text nodes only (strict CSP).
+  function linkProduto(cod) {
+    const link = document.createElement("a");
+    link.href = `/estoque/produto/${encodeURIComponent(cod)}/`;
+    link.textContent = cod;
+    return link;
+  }
+
   function detalhes(num) {
     const r = resultados.get(num);
     if (!r) return;
@@ -120,6 +128,9 @@
       <th class="text-end">Menor D+7</th><th>Disponível em</th><th>Produção que resolve</th></tr></thead>
       <tbody>${linhasHtml}</tbody></table></div>
       <p class="small text-muted mb-0">Menor D+7 sem as saídas do próprio pedido.</p>`;
+    document.querySelectorAll("#modal-ruptura-corpo tbody tr").forEach((tr, i) => {
+      tr.cells[0].replaceChild(linkProduto(r.linhas[i].cod_produto), tr.cells[0].firstChild);
+    });
     bootstrap.Modal.getOrCreateInstance(document.getElementById("modal-ruptura")).show();
   }
 
