@@ -89,6 +89,15 @@ class CarteiraPrincipal(models.Model):
         verbose_name = "item da carteira"
         verbose_name_plural = "carteira de pedidos"
         ordering = ["num_pedido", "cod_produto"]
+        indexes = [
+            # The stock list's "em carteira" of a page of products: an index-only read (PostgreSQL).
+            models.Index(
+                fields=["cod_produto", "num_pedido"],
+                include=["qtd_saldo_produto_pedido"],
+                condition=Q(ativo=True),
+                name="carteira_aberta_produto_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["num_pedido", "cod_produto"], name="carteira_pedido_produto_unico"),
             models.CheckConstraint(condition=Q(qtd_produto_pedido__gte=0), name="carteira_qtd_nao_negativa"),
@@ -145,7 +154,16 @@ class PreSeparacaoItem(FonteEstoque):
         verbose_name = "pré-separação"
         verbose_name_plural = "pré-separações"
         ordering = ["num_pedido", "cod_produto", "-criado_em"]
-        indexes = [models.Index(fields=["num_pedido", "cod_produto"], name="presep_pedido_produto_idx")]
+        indexes = [
+            models.Index(fields=["num_pedido", "cod_produto"], name="presep_pedido_produto_idx"),
+            # The active ones per product (stock list, free quantity of the carteira): index-only on PostgreSQL.
+            models.Index(
+                fields=["cod_produto", "num_pedido"],
+                include=["qtd_selecionada_usuario"],
+                condition=Q(status__in=STATUS_PRE_SEPARACAO_ATIVOS),
+                name="presep_ativa_produto_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(qtd_selecionada_usuario__gt=0), name="presep_qtd_positiva"),
             models.CheckConstraint(
@@ -226,7 +244,16 @@ class Separacao(FonteEstoque):
         verbose_name = "separação"
         verbose_name_plural = "separações"
         ordering = ["separacao_lote_id", "cod_produto"]
-        indexes = [models.Index(fields=["num_pedido", "cod_produto"], name="sep_pedido_produto_idx")]
+        indexes = [
+            models.Index(fields=["num_pedido", "cod_produto"], name="sep_pedido_produto_idx"),
+            # The not-yet-invoiced ones per product (pendentes() before its lote check): index-only on PostgreSQL.
+            models.Index(
+                fields=["cod_produto", "num_pedido"],
+                include=["qtd_saldo", "separacao_lote_id"],
+                condition=Q(sincronizado_nf=False) & ~Q(status__in=STATUS_SEPARACAO_FATURADOS),
+                name="sep_pendente_produto_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(qtd_saldo__gte=0), name="sep_qtd_nao_negativa"),
             models.CheckConstraint(

@@ -32,6 +32,8 @@ class CadastroPalletizacao(models.Model):
         verbose_name = "cadastro de palletização"
         verbose_name_plural = "cadastro de palletização"
         ordering = ["cod_produto"]
+        # The production lines and categories the stock list offers as filters (a skip scan on PostgreSQL).
+        indexes = [models.Index(fields=["linha_producao", "categoria"], name="cadastro_linha_categoria_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(palletizacao__gt=0),
@@ -107,7 +109,11 @@ class MovimentacaoEstoque(FonteEstoque):
         verbose_name = "movimentação de estoque"
         verbose_name_plural = "movimentações de estoque"
         ordering = ["-data_movimentacao", "-id"]
-        indexes = [models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx")]
+        indexes = [
+            models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx"),
+            # The latest movements of a product (product page): a short index walk, however long its history.
+            models.Index(fields=["cod_produto", "data_movimentacao", "id"], name="mov_produto_data_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(qtd_movimentacao=0),

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from estoque import registro
-from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
+from estoque.models import CadastroPalletizacao, MovimentacaoEstoque, TipoMovimentacao
 from estoque.projecao import DIAS_MAX, ROTULOS_STATUS, DiaProjecao, dia_da_entrada, dia_da_saida, resumir
 from estoque.selectors import EstoqueProduto
 from estoque.selectors import produto as ler_produto
@@ -144,22 +144,36 @@ def catalogo(produto: EstoqueProduto) -> dict:
     return linhas.get(produto.cod_principal) or linhas.get(produto.cod_produto) or {}
 
 
+CAMPOS_MOVIMENTACAO = (
+    "id",
+    "data_movimentacao",
+    "tipo_movimentacao",
+    "cod_produto",
+    "qtd_movimentacao",
+    "local_movimentacao",
+    "numero_nf",
+    "num_pedido",
+    "separacao_lote_id",
+    "criado_por",
+    "ativo",
+)
+
+
 def ultimas_movimentacoes(codigos, limite: int = MOVIMENTACOES_MOSTRADAS) -> list[dict]:
-    """The latest movements of these codes (cancelled ones too, marked), newest first."""
-    return list(
-        MovimentacaoEstoque.objects.filter(cod_produto__in=list(codigos))
-        .order_by("-data_movimentacao", "-id")
-        .values(
-            "id",
-            "data_movimentacao",
-            "tipo_movimentacao",
-            "cod_produto",
-            "qtd_movimentacao",
-            "local_movimentacao",
-            "numero_nf",
-            "num_pedido",
-            "separacao_lote_id",
-            "criado_por",
-            "ativo",
-        )[:limite]
-    )
+    """The latest movements of these codes (cancelled ones too, marked), newest first.
+
+    One short index walk per code of the group (mov_produto_data_idx), merged: a single query with
+    IN would sort every movement of the group, and a long-lived product has tens of thousands.
+    """
+    movimentos = []
+    for cod in sorted(set(codigos)):
+        movimentos += (
+            MovimentacaoEstoque.objects.filter(cod_produto=cod)
+            .order_by("-data_movimentacao", "-id")
+            .values(*CAMPOS_MOVIMENTACAO)[:limite]
+        )
+    movimentos.sort(key=lambda m: (m["data_movimentacao"], m["id"]), reverse=True)
+    rotulos = dict(TipoMovimentacao.choices)
+    for mov in movimentos[:limite]:
+        mov["tipo_rotulo"] = rotulos.get(mov["tipo_movimentacao"], mov["tipo_movimentacao"])
+    return movimentos[:limite]
