@@ -56,10 +56,30 @@ class OpcoesSobDemanda(BaseChoiceIterator):
 
 
 class CaixaMarcacao(forms.CheckboxInput):
-    """A checkbox whose absence means "no filter" (not False)."""
+    """A checkbox that hands its raw value to the field (absent: None, meaning "no filter")."""
 
     def value_from_datadict(self, data, files, name):
-        return True if name in data and data.get(name) not in ("", "0", "false", "False", "off") else None
+        return data.get(name)
+
+
+class CampoMarcacao(forms.Field):
+    """Checked ("1", "true", "on") filters; absent, empty or "0"/"false"/"off" does not; anything else is an error."""
+
+    widget = CaixaMarcacao
+    VERDADEIROS = ("1", "true", "True", "on")
+    FALSOS = ("", "0", "false", "False", "off")
+    default_error_messages = {"invalid": "Use 1 (ou true) para aplicar o filtro, ou deixe vazio."}
+
+    def to_python(self, value):
+        if value is None or value in self.FALSOS:
+            return None
+        if value in self.VERDADEIROS:
+            return True
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class FiltroMarcacao(filtros.BooleanFilter):
+    field_class = CampoMarcacao
 
 
 class SaldoEstoqueFilter(filtros.FilterSet):
@@ -67,10 +87,8 @@ class SaldoEstoqueFilter(filtros.FilterSet):
     status = filtros.ChoiceFilter(label="Status", choices=StatusEstoque.choices, empty_label="Todos")
     linha = filtros.ChoiceFilter(label="Linha de produção", method="filtrar_linha", empty_label="Todas")
     categoria = filtros.ChoiceFilter(label="Categoria", method="filtrar_categoria", empty_label="Todas")
-    ruptura_d7 = filtros.BooleanFilter(
-        label="Só com ruptura até D+7", method="filtrar_ruptura_d7", widget=CaixaMarcacao
-    )
-    com_carteira = filtros.BooleanFilter(label="Só com carteira", method="filtrar_com_carteira", widget=CaixaMarcacao)
+    ruptura_d7 = FiltroMarcacao(label="Só com ruptura até D+7", method="filtrar_ruptura_d7")
+    com_carteira = FiltroMarcacao(label="Só com carteira", method="filtrar_com_carteira")
     produtos = filtros.CharFilter(
         label="Códigos", method="filtrar_produtos", max_length=20000, widget=forms.HiddenInput
     )

@@ -21,7 +21,7 @@ from estoque.selectors import produto as ler_produto
 
 ZERO = Decimal("0")
 MOVIMENTACOES_MOSTRADAS = 50
-PEDIDOS_MOSTRADOS = 200
+PEDIDOS_MOSTRADOS = 100
 
 
 @dataclass

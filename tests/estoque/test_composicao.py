@@ -122,3 +122,39 @@ def test_em_carteira_em_conjunto_igual_a_regra_por_linha(demo_escala):
     assert anotado == por_linha
     alguns = sorted(por_linha)[:7]
     assert nao_alocado_por_produto(alguns) == {cod: por_linha[cod] for cod in alguns}
+
+
+def test_reconciliacao_corrige_o_resumo_d28_guardado():
+    """The stored summary (status, ruptura day, disponível) is verified and mended like D+7."""
+    from estoque.models import ReparoEstoque
+    from estoque.services.reconciliacao import reconciliar
+    from tests.oracle import diferencas_com_derivados
+
+    f.movimento("Z", 5)
+    f.pre_separacao("Z", 10, k=12)  # ATENÇÃO: below zero on D12
+    assert EstoqueTempoReal.objects.get(cod_produto="Z").status == "ATENCAO"
+    EstoqueTempoReal.objects.filter(cod_produto="Z").update(status="OK", dia_ruptura_d28=None, menor_estoque_d28=5)
+    assert diferencas_com_derivados() != []  # the oracle sees the drift
+    _, encontrados = reconciliar(produtos=["Z"])
+    assert {campo for campo, _, _ in encontrados["Z"]} == {"status", "dia_ruptura_d28", "menor_estoque_d28"}
+    assert set(ReparoEstoque.objects.values_list("campo", flat=True)) == {
+        "status",
+        "dia_ruptura_d28",
+        "menor_estoque_d28",
+    }
+    z = EstoqueTempoReal.objects.get(cod_produto="Z")
+    assert (z.status, z.dia_ruptura_d28, z.menor_estoque_d28) == ("ATENCAO", f.dia(12), -5)
+    assert diferencas_com_derivados() == []
+
+
+def test_virada_do_dia_recalcula_o_resumo_d28():
+    from datetime import timedelta
+
+    from estoque.services.reconstrucao import recalcular_d7_todos
+
+    f.movimento("V", 5)
+    f.pre_separacao("V", 10, k=9)  # today: ATENÇÃO (D9); two days later it is D7: CRÍTICO
+    assert EstoqueTempoReal.objects.get(cod_produto="V").status == "ATENCAO"
+    recalcular_d7_todos(hoje=f.hoje() + timedelta(days=2))
+    v = EstoqueTempoReal.objects.get(cod_produto="V")
+    assert (v.status, v.dia_ruptura, v.dia_ruptura_d28) == ("CRITICO", f.dia(9), f.dia(9))
