@@ -23,7 +23,6 @@ from estoque.projecao import DIAS_MAX, resumir
 from estoque.selectors import detalhe as selectors_detalhe
 from estoque.selectors import saldo as selectors_saldo
 from estoque.serializers import (
-    ComposicaoSerializer,
     ConsultaRespostaSerializer,
     ConsultaSerializer,
     DiasD7Serializer,
@@ -31,14 +30,17 @@ from estoque.serializers import (
     EstatisticasSerializer,
     EstoqueProdutoSerializer,
     ExecucaoSerializer,
-    LinhaSaldoSerializer,
     MovimentacaoSerializer,
-    MudancasParametrosSerializer,
-    MudancasSerializer,
     RecalculoSerializer,
     ReparoSerializer,
     RupturaSerializer,
     RupturasPaginadasSerializer,
+)
+from estoque.serializers_telas import (
+    ComposicaoSerializer,
+    LinhaSaldoSerializer,
+    MudancasParametrosSerializer,
+    MudancasSerializer,
     SaldoPaginaSerializer,
     SaldoParametrosSerializer,
 )

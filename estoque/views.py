@@ -23,7 +23,7 @@ from estoque.filtros import ROTULOS_ORDEM, SaldoEstoqueFilter
 from estoque.projecao import resumir
 from estoque.selectors import detalhe as selectors_detalhe
 from estoque.selectors import saldo as selectors_saldo
-from estoque.serializers import ComposicaoSerializer
+from estoque.serializers_telas import ComposicaoSerializer
 
 PERMISSAO_ESTOQUE = "estoque.view_estoquetemporeal"
 POR_PAGINA_PADRAO = 50

@@ -112,3 +112,25 @@ def pixels_desenhados(driver, canvas) -> int:
         """,
         canvas,
     )
+
+
+def test_stream_recusado_a_pagina_passa_a_consultar(navegador, live_server, django_user_model, monkeypatch):
+    """The event stream answers 429 (too many streams for the user): the page polls instead and still updates."""
+    from rest_framework.response import Response
+
+    from carteira.ruptura.api import EventosEstoqueView
+
+    monkeypatch.setattr(
+        EventosEstoqueView, "get", lambda self, request: Response({"detail": "Muitos streams abertos."}, status=429)
+    )
+    usuario = django_user_model.objects.create_superuser("analista", "analista@example.com", SENHA)
+    token = Token.objects.create(user=usuario).key
+    f.produto("K1", "KETCHUP")
+    f.movimento("K1", 100)
+
+    entrar(navegador, live_server, "/estoque/")
+    esperar(lambda: navegador.find_element(By.ID, "tabela-saldo").get_attribute("data-modo") == "consulta")
+    assert navegador.find_element(By.ID, "estado-ao-vivo").text == "atualização a cada 3 s"
+    registrar_movimento(live_server, token, "K1", -120)
+    esperar(lambda: celula(navegador, "K1", "status").text == "CRÍTICO", segundos=10)
+    assert celula(navegador, "K1", "estoque_atual").text == "-20"
