@@ -61,7 +61,7 @@ def nao_alocado_por_produto(codigos=None, using: str = "default") -> dict[str, D
     sql_linhas, p_linhas = (
         linhas.order_by().values("num_pedido", "cod_produto", "qtd_saldo_produto_pedido").query.sql_with_params()
     )
-    por_linha = ("num_pedido", "cod_produto")
+    por_linha = ("cod_produto", "num_pedido")  # the order of their indexes: grouped and joined without sorting
     sql_pre, p_pre = (
         pre.order_by().values(*por_linha).annotate(total=Sum("qtd_selecionada_usuario")).query.sql_with_params()
     )
