@@ -67,6 +67,7 @@ class LinhaSaldo:
     producao_prevista: Decimal  # production D0..D28
     alocacoes: dict[str, Decimal | None] = field(default_factory=dict)  # chave -> total (None: not permitted)
     atualizado_em: datetime | None = None
+    url: str = ""  # the product page (set by the view)
 
     @property
     def status_rotulo(self) -> str:
