@@ -33,7 +33,8 @@ POR_PAGINA = (50, 100, 200)
 MAX_PRODUTOS = 500  # codes one request may ask for (the live refresh of a page's rows)
 PRODUCAO = "producao"  # the production column: forecast inflows D0..D28 (derived), stock permission
 
-# Sort keys the database can order by (the model's own columns); the others are computed.
+# Sort keys the database orders by (stored columns, base() annotations); the domain quantities and
+# production are computed over the whole catalog (_codigos_ordenados).
 ORDENS_SQL = {
     "status": ("dia_ruptura_d28",),  # severity, then ruptura day (see the module docstring)
     "codigo": ("cod_produto",),
@@ -45,7 +46,6 @@ ORDENS_SQL = {
     "linha": ("linha_producao",),  # annotations of base()
     "categoria": ("categoria",),
 }
-ORDENS_CALCULADAS = (PRODUCAO, "carteira", "pre_separacao", "separacao")
 ORDEM_PADRAO = "status"
 
 
