@@ -7,6 +7,7 @@ from core.paginas import pode_abrir
 
 # (section key, label, address), in menu order.
 SECOES = (
+    ("estoque", "Saldo de estoque", "/estoque/"),
     ("carteira", "Carteira", "/carteira/"),
     ("pedidos", "Pedidos", "/carteira/pedidos/"),
     ("producao", "Produção", "/producao/"),

@@ -7,6 +7,7 @@ class CarteiraConfig(AppConfig):
     verbose_name = "Carteira"
 
     def ready(self):
-        from carteira import contribuicoes
+        from carteira import composicao, contribuicoes
 
         contribuicoes.registrar_regras()
+        composicao.registrar()  # what the stock screens read of carteira (estoque.registro)

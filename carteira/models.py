@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -16,8 +16,36 @@ QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 VALOR: dict[str, Any] = {"max_digits": 15, "decimal_places": 2}
 
 
+class CarteiraPrincipalQuerySet(models.QuerySet):
+    def abertas(self):
+        return self.filter(ativo=True)
+
+    def com_saldo_livre(self):
+        """Annotates each line's `qtd_pre_separada` (active pré-separações), `qtd_separada` (separações
+        not yet invoiced) and `qtd_livre` = qtd_saldo_produto_pedido minus both: the free-quantity rule
+        of carteira.selectors.saldo_livre, set-based (the same two QuerySet rules, per (pedido, produto))."""
+        linha = {"num_pedido": OuterRef("num_pedido"), "cod_produto": OuterRef("cod_produto")}
+        pre = _soma_por_linha(PreSeparacaoItem.objects.ativas().filter(**linha), "qtd_selecionada_usuario")
+        sep = _soma_por_linha(Separacao.objects.pendentes().filter(**linha), "qtd_saldo")
+        return self.annotate(qtd_pre_separada=pre, qtd_separada=sep).annotate(
+            qtd_livre=ExpressionWrapper(
+                F("qtd_saldo_produto_pedido") - F("qtd_pre_separada") - F("qtd_separada"), output_field=_QTD_FIELD
+            )
+        )
+
+
+_QTD_FIELD = models.DecimalField(max_digits=15, decimal_places=3)
+
+
+def _soma_por_linha(qs, campo):
+    soma = qs.order_by().values("num_pedido", "cod_produto").annotate(total=Sum(campo)).values("total")
+    return Coalesce(Subquery(soma, output_field=_QTD_FIELD), Value(Decimal("0")), output_field=_QTD_FIELD)
+
+
 class CarteiraPrincipal(models.Model):
     """The open order book: one row per (num_pedido, cod_produto)."""
+
+    objects: ClassVar = CarteiraPrincipalQuerySet.as_manager()
 
     class Origem(models.TextChoices):
         ODOO = "ODOO", "Odoo"
@@ -62,6 +90,15 @@ class CarteiraPrincipal(models.Model):
         verbose_name = "item da carteira"
         verbose_name_plural = "carteira de pedidos"
         ordering = ["num_pedido", "cod_produto"]
+        indexes = [
+            # The stock list's "em carteira" of a page of products: an index-only read (PostgreSQL).
+            models.Index(
+                fields=["cod_produto", "num_pedido"],
+                include=["qtd_saldo_produto_pedido"],
+                condition=Q(ativo=True),
+                name="carteira_aberta_produto_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["num_pedido", "cod_produto"], name="carteira_pedido_produto_unico"),
             models.CheckConstraint(condition=Q(qtd_produto_pedido__gte=0), name="carteira_qtd_nao_negativa"),
@@ -131,7 +168,16 @@ class PreSeparacaoItem(FonteEstoque):
         verbose_name = "pré-separação"
         verbose_name_plural = "pré-separações"
         ordering = ["num_pedido", "cod_produto", "-criado_em"]
-        indexes = [models.Index(fields=["num_pedido", "cod_produto"], name="presep_pedido_produto_idx")]
+        indexes = [
+            models.Index(fields=["num_pedido", "cod_produto"], name="presep_pedido_produto_idx"),
+            # The active ones per product (stock list, free quantity of the carteira): index-only on PostgreSQL.
+            models.Index(
+                fields=["cod_produto", "num_pedido"],
+                include=["qtd_selecionada_usuario"],
+                condition=Q(status__in=STATUS_PRE_SEPARACAO_ATIVOS),
+                name="presep_ativa_produto_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(qtd_selecionada_usuario__gt=0), name="presep_qtd_positiva"),
             models.CheckConstraint(
@@ -254,7 +300,16 @@ class Separacao(FonteEstoque):
         verbose_name = "separação"
         verbose_name_plural = "separações"
         ordering = ["separacao_lote_id", "cod_produto"]
-        indexes = [models.Index(fields=["num_pedido", "cod_produto"], name="sep_pedido_produto_idx")]
+        indexes = [
+            models.Index(fields=["num_pedido", "cod_produto"], name="sep_pedido_produto_idx"),
+            # The not-yet-invoiced ones per product (pendentes() before its lote check): index-only on PostgreSQL.
+            models.Index(
+                fields=["cod_produto", "num_pedido"],
+                include=["qtd_saldo", "separacao_lote_id"],
+                condition=Q(sincronizado_nf=False) & ~Q(status__in=STATUS_SEPARACAO_FATURADOS),
+                name="sep_pendente_produto_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(qtd_saldo__gte=0), name="sep_qtd_nao_negativa"),
             models.CheckConstraint(

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
@@ -39,6 +40,50 @@ def saldo_livre(linha: CarteiraPrincipal, excluir_pre_separacao: int | None = No
     pre_total = pre.aggregate(total=Sum("qtd_selecionada_usuario"))["total"] or ZERO
     sep_total = sep.aggregate(total=Sum("qtd_saldo"))["total"] or ZERO
     return linha.qtd_saldo_produto_pedido - pre_total - sep_total
+
+
+def nao_alocado_por_produto(codigos=None, using: str = "default") -> dict[str, Decimal]:
+    """raw code -> what its open order lines hold not yet allocated: the sum over the lines of
+    max(free quantity, 0), the free quantity being saldo_livre's rule (the line's open balance
+    minus its active pré-separações minus its separações not yet invoiced).
+
+    Set-based in one statement: the two QuerySet rules grouped per (pedido, produto) and
+    joined to the lines (CarteiraPrincipal.objects.com_saldo_livre() is the per-line
+    annotation; a join of grouped rows is what stays fast over the whole carteira).
+    """
+    linhas = CarteiraPrincipal.objects.using(using).abertas()
+    pre = PreSeparacaoItem.objects.using(using).ativas()
+    sep = Separacao.objects.using(using).pendentes()
+    if codigos is not None:
+        codigos = list(codigos)
+        if not codigos:
+            return {}
+        linhas, pre, sep = (qs.filter(cod_produto__in=codigos) for qs in (linhas, pre, sep))
+    sql_linhas, p_linhas = (
+        linhas.order_by().values("num_pedido", "cod_produto", "qtd_saldo_produto_pedido").query.sql_with_params()
+    )
+    por_linha = ("cod_produto", "num_pedido")  # the order of their indexes: grouped and joined without sorting
+    sql_pre, p_pre = (
+        pre.order_by().values(*por_linha).annotate(total=Sum("qtd_selecionada_usuario")).query.sql_with_params()
+    )
+    sql_sep, p_sep = sep.order_by().values(*por_linha).annotate(total=Sum("qtd_saldo")).query.sql_with_params()
+    livre = "c.qtd_saldo_produto_pedido - COALESCE(p.total, 0) - COALESCE(s.total, 0)"
+    sql = (
+        f"SELECT c.cod_produto, SUM(CASE WHEN {livre} > 0 THEN {livre} ELSE 0 END) FROM ({sql_linhas}) c "
+        f"LEFT JOIN ({sql_pre}) p ON p.num_pedido = c.num_pedido AND p.cod_produto = c.cod_produto "
+        f"LEFT JOIN ({sql_sep}) s ON s.num_pedido = c.num_pedido AND s.cod_produto = c.cod_produto "
+        f"GROUP BY c.cod_produto"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*p_linhas, *p_pre, *p_sep])
+        return {cod: _decimal(total) for cod, total in cursor.fetchall()}
+
+
+def _decimal(valor) -> Decimal:
+    """A SUM read without the ORM: PostgreSQL gives a Decimal, SQLite an int or float."""
+    if isinstance(valor, Decimal):
+        return valor
+    return Decimal(str(valor or 0)).quantize(MILESIMO)
 
 
 def _por_produto(linhas, campo_qtd) -> dict[str, Decimal]:

@@ -5,15 +5,20 @@ The shared base (authentication, permissions, throttles, error translation) is c
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from core.api import ERRO_400, ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, PaginacaoEstrita, validar
 from estoque import selectors
+from estoque.filtros import SaldoEstoqueFilter
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, ReconciliacaoExecucao
-from estoque.projecao import DIAS_MAX
+from estoque.projecao import DIAS_MAX, resumir
+from estoque.selectors import detalhe as selectors_detalhe
+from estoque.selectors import saldo as selectors_saldo
 from estoque.serializers import (
     ConsultaRespostaSerializer,
     ConsultaSerializer,
@@ -27,6 +32,12 @@ from estoque.serializers import (
     ReparoSerializer,
     RupturaSerializer,
     RupturasPaginadasSerializer,
+)
+from estoque.serializers_telas import (
+    ComposicaoSerializer,
+    LinhaSaldoSerializer,
+    SaldoPaginaSerializer,
+    SaldoParametrosSerializer,
 )
 from estoque.services import operacoes
 from estoque.services.reconciliacao import reconciliar
@@ -156,6 +167,86 @@ class EstatisticasAPI(APIBase):
             }
         dados["data_referencia"] = dados["data_referencia"].isoformat()
         return Response(dados)
+
+
+# ---------------------------------------------------------------- Saldo de estoque and composição
+# modelo/queryset: the model whose view permission these reads need (DRF model permissions).
+
+PARAMETROS_SALDO = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Código, nome ou código unificado (contém)."),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["CRITICO", "ATENCAO", "OK"]),
+    OpenApiParameter("linha", OpenApiTypes.STR, description="Linha de produção (exata)."),
+    OpenApiParameter("categoria", OpenApiTypes.STR, description="Categoria (exata)."),
+    OpenApiParameter("ruptura_d7", OpenApiTypes.BOOL, description="Só produtos abaixo de zero até D+7."),
+    OpenApiParameter("com_carteira", OpenApiTypes.BOOL, description="Só produtos com quantidade em carteira."),
+    OpenApiParameter("produtos", OpenApiTypes.STR, description="Códigos separados por vírgula (qualquer do grupo)."),
+    OpenApiParameter(
+        "ordem", OpenApiTypes.STR, description="Chave de ordenação (ex.: status, -disponivel); padrão status."
+    ),
+    SaldoParametrosSerializer,
+]
+
+
+class SaldoAPI(APIBase):
+    modelo = EstoqueTempoReal
+    queryset = EstoqueTempoReal.objects.all()
+
+    @extend_schema(
+        operation_id="estoque_saldo",
+        parameters=PARAMETROS_SALDO,
+        responses={200: SaldoPaginaSerializer, 400: ERRO_400, **ERROS_LEITURA},
+        description="Saldo de estoque: cada grupo de produtos com estoque D0, menor D+7, dia de ruptura, "
+        "carteira, pré-separação, separação, produção D0..D28, disponível e status; os mesmos filtros e "
+        "a mesma ordem da página /estoque/.",
+    )
+    def get(self, request):
+        paginacao = validar(SaldoParametrosSerializer, request.query_params.dict())
+        filtro = SaldoEstoqueFilter(request.query_params, request=request)
+        if not filtro.is_valid():
+            raise DRFValidationError(filtro.errors)
+        pagina = selectors_saldo.paginar(
+            filtro.qs,
+            filtro.ordem_escolhida,
+            paginacao["page"],
+            paginacao["page_size"],
+            request.user,
+            timezone.localdate(),
+        )
+        return Response(
+            {
+                "count": pagina.pagina.paginator.count,
+                "page": pagina.pagina.number,
+                "pages": pagina.pagina.paginator.num_pages,
+                "page_size": paginacao["page_size"],
+                "ordem": pagina.ordem,
+                "data_referencia": pagina.data_referencia.isoformat(),
+                "results": LinhaSaldoSerializer(pagina.linhas, many=True).data,
+            }
+        )
+
+
+class ComposicaoAPI(APIBase):
+    modelo = EstoqueTempoReal
+    queryset = EstoqueTempoReal.objects.all()
+
+    @extend_schema(
+        operation_id="estoque_composicao",
+        parameters=[PARAM_COD, DiasD28Serializer],
+        responses={200: ComposicaoSerializer, 400: ERRO_400, 404: ERRO_404, **ERROS_LEITURA},
+        description="Projeção D0..D(dias) (padrão 28) e, em cada dia, as linhas que fazem a entrada e a saída: "
+        "produções, pré-separações e separações (saídas atrasadas contam em D0, marcadas). As linhas de um dia "
+        "somam a entrada e a saída do dia; origens sem permissão de leitura vêm em origens_ocultas, sem linhas.",
+    )
+    def get(self, request, cod):
+        dias = validar(DiasD28Serializer, request.query_params.dict())["dias"]
+        hoje = timezone.localdate()
+        produto = selectors.produto(cod, hoje)
+        if produto is None:
+            raise Http404(f"Produto '{cod}' não encontrado.")
+        comp = selectors_detalhe.composicao(produto, request.user, dias, hoje)
+        return Response(ComposicaoSerializer(comp, context={"resumo": resumir(produto.projecao)}).data)
+
+
 
 
 # ---------------------------------------------------------------- recomputation

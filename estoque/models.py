@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from estoque.fontes import FonteEstoque, FonteQuerySet
+from estoque.projecao import ROTULOS_STATUS
+from estoque.projecao import StatusEstoque as StatusProjecao
 
 QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 
@@ -30,6 +32,8 @@ class CadastroPalletizacao(models.Model):
         verbose_name = "cadastro de palletização"
         verbose_name_plural = "cadastro de palletização"
         ordering = ["cod_produto"]
+        # The production lines and categories the stock list offers as filters (a skip scan on PostgreSQL).
+        indexes = [models.Index(fields=["linha_producao", "categoria"], name="cadastro_linha_categoria_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(palletizacao__gt=0),
@@ -105,7 +109,11 @@ class MovimentacaoEstoque(FonteEstoque):
         verbose_name = "movimentação de estoque"
         verbose_name_plural = "movimentações de estoque"
         ordering = ["-data_movimentacao", "-id"]
-        indexes = [models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx")]
+        indexes = [
+            models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx"),
+            # The latest movements of a product (product page): a short index walk, however long its history.
+            models.Index(fields=["cod_produto", "data_movimentacao", "id"], name="mov_produto_data_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(qtd_movimentacao=0),
@@ -180,6 +188,14 @@ class UnificacaoCodigos(FonteEstoque):
 # ---- Derived tables: written only by estoque.services; equal to a pure function of the sources.
 
 
+class StatusEstoque(models.TextChoices):
+    """estoque.projecao.status_projecao's values, with their labels on screen."""
+
+    CRITICO = StatusProjecao.CRITICO, ROTULOS_STATUS[StatusProjecao.CRITICO]
+    ATENCAO = StatusProjecao.ATENCAO, ROTULOS_STATUS[StatusProjecao.ATENCAO]
+    OK = StatusProjecao.OK, ROTULOS_STATUS[StatusProjecao.OK]
+
+
 class CodigoUnificado(models.Model):
     """Resolution of a code to the principal code of its unification group (non-trivial groups only)."""
 
@@ -203,12 +219,22 @@ class EstoqueTempoReal(models.Model):
     saldo_atual = models.DecimalField("saldo atual", default=Decimal("0"), **QTD)
     menor_estoque_d7 = models.DecimalField("menor estoque D+7", null=True, blank=True, **QTD)
     dia_ruptura = models.DateField("dia de ruptura", null=True, blank=True, db_index=True)
+    # The rest of the D0..D28 projection's summary (estoque.projecao.resumir), stored so the
+    # stock screens filter and sort the whole catalog by status, ruptura day and "disponível".
+    menor_estoque_d28 = models.DecimalField("disponível (menor estoque D+28)", default=Decimal("0"), **QTD)
+    dia_ruptura_d28 = models.DateField("dia de ruptura até D+28", null=True, blank=True)
+    status = models.CharField(max_length=10, choices=StatusEstoque.choices, default=StatusEstoque.OK)
     atualizado_em = models.DateTimeField("atualizado em", auto_now=True)
 
     class Meta:
         verbose_name = "estoque em tempo real"
         verbose_name_plural = "estoque em tempo real"
         ordering = ["cod_produto"]
+        indexes = [
+            # Severity then ruptura day is dia_ruptura_d28 ascending, nulls (OK) last: an index walk.
+            models.Index(fields=["dia_ruptura_d28", "cod_produto"], name="etr_ruptura_d28_idx"),
+            models.Index(fields=["status", "dia_ruptura_d28", "cod_produto"], name="etr_status_ruptura_idx"),
+        ]
 
     def __str__(self):
         return f"{self.cod_produto}: {self.saldo_atual}"

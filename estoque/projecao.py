@@ -35,10 +35,10 @@ def projetar(
     for data, entrada, saida in previstas:
         if data > fim:
             continue
-        if entrada and data >= hoje:
-            entradas[data] = entradas.get(data, ZERO) + entrada
+        if entrada and (dia := dia_da_entrada(data, hoje)) is not None:
+            entradas[dia] = entradas.get(dia, ZERO) + entrada
         if saida:
-            dia = max(data, hoje)
+            dia = dia_da_saida(data, hoje)
             saidas[dia] = saidas.get(dia, ZERO) + saida
     dias_projecao = []
     saldo = saldo_atual
@@ -55,6 +55,16 @@ def projetar(
         dias_projecao.append(DiaProjecao(dia, saldo, entrada, saida, final))
         saldo = final
     return dias_projecao
+
+
+def dia_da_entrada(data: date, hoje: date) -> date | None:
+    """The day a forecast inflow counts on: its own day; production dated before today does not count."""
+    return data if data >= hoje else None
+
+
+def dia_da_saida(data: date, hoje: date) -> date:
+    """The day a forecast outflow counts on: its own day; an overdue one (before today) counts on D0."""
+    return data if data >= hoje else hoje
 
 
 @lru_cache(maxsize=64)
@@ -82,9 +92,42 @@ class StatusEstoque:
     OK = "OK"
 
 
+ROTULOS_STATUS = {StatusEstoque.CRITICO: "CRÍTICO", StatusEstoque.ATENCAO: "ATENÇÃO", StatusEstoque.OK: "OK"}
+SEVERIDADE = {StatusEstoque.CRITICO: 0, StatusEstoque.ATENCAO: 1, StatusEstoque.OK: 2}
+
+
 def status_projecao(projecao: list[DiaProjecao]) -> str:
     """CRITICO: below zero within D0..D7; ATENCAO: within D8..D28; OK otherwise."""
     for k, dia in enumerate(projecao[: DIAS_MAX + 1]):
         if dia.saldo_final < 0:
             return StatusEstoque.CRITICO if k <= DIAS_D7 else StatusEstoque.ATENCAO
     return StatusEstoque.OK
+
+
+@dataclass(frozen=True, slots=True)
+class ResumoProjecao:
+    """What EstoqueTempoReal stores of a product's D0..D28 projection (the screens sort and filter on it)."""
+
+    menor_estoque_d7: Decimal  # min saldo_final over D0..D7
+    dia_ruptura: date | None  # first day of D0..D7 below zero
+    menor_estoque_d28: Decimal  # min saldo_final over D0..D28: what can still be promised ("disponível")
+    dia_ruptura_d28: date | None  # first day of D0..D28 below zero
+    status: str  # status_projecao
+
+
+def resumir(projecao: list[DiaProjecao]) -> ResumoProjecao:
+    """The stored summary of a D0..D28 projection."""
+    menor_d7, ruptura_d7 = resumo_d7(projecao)
+    janela = projecao[: DIAS_MAX + 1]
+    menor_d28 = min(dia.saldo_final for dia in janela)
+    ruptura_d28 = next((dia.data for dia in janela if dia.saldo_final < 0), None)
+    return ResumoProjecao(menor_d7, ruptura_d7, menor_d28, ruptura_d28, status_projecao(projecao))
+
+
+def calcular_resumo(
+    saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date
+) -> ResumoProjecao:
+    return resumir(projetar(saldo_atual, previstas, hoje, DIAS_MAX))
+
+
+RESUMO_VAZIO = ResumoProjecao(ZERO, None, ZERO, None, StatusEstoque.OK)  # a product with nothing at all

@@ -116,3 +116,95 @@ def contribuicoes(model, estado: dict, lotes_faturados: frozenset = frozenset())
     r = regra(model)
     faturado = bool(r.campo_lote) and estado[r.campo_lote] in lotes_faturados
     return list(r.contribuicao(estado, faturado))
+
+
+# ---------------------------------------------------------------- what the stock screens read of each source
+# The product page lists the rows behind each forecast day and the stock list shows how much
+# of each product is ordered or allocated. Those rows live in the domain apps, which the
+# stock app never imports: each app registers its readers here, next to its contribution.
+
+
+@dataclass(frozen=True)
+class LinhaComposicao:
+    """One source row behind the forecast, as the product page lists it."""
+
+    origem: str  # the registering Composicao's chave
+    cod_produto: str  # raw code (any code of the group)
+    data: date  # the row's own date; estoque.projecao says which day it counts on
+    qtd: Decimal
+    detalhes: dict  # what the page shows of the row, keyed like the Composicao's colunas
+
+
+@dataclass(frozen=True)
+class Composicao:
+    """A source's rows behind the forecast inflows (ENTRADA) or outflows (SAIDA).
+
+    `linhas(codigos, ate, using)`: every row of these raw codes, dated up to `ate`, that the
+    source's registered contribution counts (the same QuerySet rule as its `agregado`).
+    """
+
+    chave: str
+    titulo: str
+    tipo: str  # ENTRADA or SAIDA
+    permissao: str  # the Django permission to see its rows
+    colunas: tuple[tuple[str, str], ...]  # (key of LinhaComposicao.detalhes, column title)
+    linhas: Callable[[Sequence[str], date, str], Iterable[LinhaComposicao]]
+
+
+@dataclass(frozen=True)
+class Alocacao:
+    """A per-product quantity a domain app adds to the stock list (em carteira, em pré-separação...).
+
+    `totais(codigos, using)`: {raw code: total} for these raw codes (None: every code), one
+    grouped query; the stock list adds up the codes of each group.
+    """
+
+    chave: str
+    titulo: str
+    permissao: str
+    totais: Callable[[Sequence[str] | None, str], dict[str, Decimal]]
+
+
+@dataclass(frozen=True)
+class Pedidos:
+    """The open order lines of some raw codes, for the product page (`linhas(codigos, using)`)."""
+
+    permissao: str
+    linhas: Callable[[Sequence[str], str], list[dict]]
+
+
+_composicoes: dict[str, Composicao] = {}
+_alocacoes: dict[str, Alocacao] = {}
+_pedidos: list[Pedidos] = []
+
+
+def registrar_composicao(composicao: Composicao) -> Composicao:
+    _composicoes[composicao.chave] = composicao
+    return composicao
+
+
+def registrar_alocacao(alocacao: Alocacao) -> Alocacao:
+    _alocacoes[alocacao.chave] = alocacao
+    return alocacao
+
+
+def registrar_pedidos(pedidos: Pedidos) -> Pedidos:
+    _pedidos[:] = [pedidos]
+    return pedidos
+
+
+def composicoes() -> list[Composicao]:
+    """Inflows first, then outflows, each in registration order."""
+    return sorted(_composicoes.values(), key=lambda c: c.tipo != ENTRADA)
+
+
+def alocacoes() -> list[Alocacao]:
+    return list(_alocacoes.values())
+
+
+def alocacao(chave: str) -> Alocacao | None:
+    return _alocacoes.get(chave)
+
+
+def pedidos() -> Pedidos | None:
+    return _pedidos[0] if _pedidos else None

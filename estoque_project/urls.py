@@ -11,6 +11,7 @@ admin.site.index_title = "Operação"
 urlpatterns = [
     path("", include("acesso.urls")),
     path("admin/", admin.site.urls),
+    path("estoque/", include("estoque.urls_paginas")),
     path("carteira/pedidos/", carteira_pedidos.pagina, name="carteira-pedidos"),
     path("carteira/", include("carteira.urls_paginas")),
     path("producao/", include("producao.urls_paginas")),

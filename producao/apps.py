@@ -7,6 +7,7 @@ class ProducaoConfig(AppConfig):
     verbose_name = "Produção"
 
     def ready(self):
-        from producao import contribuicoes
+        from producao import composicao, contribuicoes
 
         contribuicoes.registrar_regras()
+        composicao.registrar()  # what the stock screens read of producao (estoque.registro)

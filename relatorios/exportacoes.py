@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.formatos import formatar_data, formatar_momento
 from core.periodo import Periodo
-from estoque.projecao import DIAS_MAX, StatusEstoque, projetar, resumo_d7, status_projecao
+from estoque.projecao import DIAS_MAX, ROTULOS_STATUS, projetar, resumo_d7, status_projecao
 from relatorios import excel, selectors
 from relatorios.excel import Estilo, data, datahora, inteiro, qtd, texto, valor
 
@@ -24,7 +24,7 @@ ZERO = Decimal("0")
 CENTAVO = Decimal("0.01")
 MILESIMO = Decimal("0.001")
 
-ROTULO_STATUS = {StatusEstoque.CRITICO: "CRÍTICO", StatusEstoque.ATENCAO: "ATENÇÃO", StatusEstoque.OK: "OK"}
+ROTULO_STATUS = ROTULOS_STATUS  # the labels on screen (estoque.projecao), with their accents
 TIPO_PEDIDO, TIPO_PRE, TIPO_SEP = "Pedido", "Pré-separação", "Separação"
 ESTILOS_DETALHADA = {
     TIPO_PEDIDO: Estilo(cor="DDEBF7", negrito=True),

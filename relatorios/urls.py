@@ -5,5 +5,6 @@ from relatorios import views
 app_name = "relatorios"
 
 urlpatterns = [
+    path("saldo-estoque.xlsx", views.saldo_estoque, name="saldo-estoque"),
     path("<slug:chave>.xlsx", views.baixar, name="baixar"),
 ]

@@ -1,12 +1,15 @@
 """Report downloads: parse the date range, check the permission, stream the workbook."""
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from core.periodo import DataInvalida, Periodo, ler_periodo
-from relatorios import exportacoes
+from estoque.filtros import SaldoEstoqueFilter
+from relatorios import exportacao_saldo, exportacoes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def pode_baixar(usuario, chave: str) -> bool:
@@ -30,5 +33,18 @@ def baixar(request, chave: str):
         exportacao.arquivo,
         as_attachment=True,
         filename=exportacao.nome_arquivo,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
+
+
+@login_required
+@permission_required("estoque.view_estoquetemporeal", raise_exception=True)
+@require_GET
+def saldo_estoque(request):
+    """The /estoque/ list as a workbook: the page's filters and order (its query string)."""
+    filtro = SaldoEstoqueFilter(request.GET, request=request)
+    if not filtro.is_valid():
+        erros = "; ".join(f"{campo}: {' '.join(mensagens)}" for campo, mensagens in filtro.errors.items())
+        return HttpResponseBadRequest(f"Filtro inválido: {erros}", content_type="text/plain; charset=utf-8")
+    exportacao = exportacao_saldo.gerar(filtro, request.user)
+    return FileResponse(exportacao.arquivo, as_attachment=True, filename=exportacao.nome_arquivo, content_type=XLSX)

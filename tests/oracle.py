@@ -26,6 +26,7 @@ class Oracle:
     previstas: dict  # (principal, date) -> (entrada, saida), non-zero only
     d7: dict  # principal -> (menor, ruptura)
     lotes_faturados: set  # lotes with a matched, active EmbarqueItem
+    d28: dict  # principal -> (menor D0..D28, first day below zero in D0..D28, status)
 
     def principal_de(self, cod):
         return self.principal.get(cod, cod)
@@ -101,22 +102,24 @@ def calcular(hoje: date | None = None) -> Oracle:
         previstas[(p(sep.cod_produto), data)][1] += sep.qtd_saldo
     previstas = {chave: tuple(par) for chave, par in previstas.items() if par[0] or par[1]}
 
-    d7 = {}
+    d7, d28 = {}, {}
     for cod in set(saldo) | {c for c, _ in previstas}:
         atual = saldo.get(cod, ZERO)
-        menor, ruptura = None, None
-        for k in range(8):
+        finais = []
+        for k in range(29):
             dia = hoje + timedelta(days=k)
             entrada = sum((e for (c, d), (e, _) in previstas.items() if c == cod and d == dia), ZERO)
             saida = sum(
                 (s for (c, d), (_, s) in previstas.items() if c == cod and (d == dia or (k == 0 and d < hoje))), ZERO
             )
             atual = atual + entrada - saida
-            menor = atual if menor is None else min(menor, atual)
-            if atual < 0 and ruptura is None:
-                ruptura = dia
-        d7[cod] = (menor, ruptura)
-    return Oracle(principal, dict(saldo), previstas, d7, lotes_faturados - {""})
+            finais.append((dia, atual))
+        negativos = [dia for dia, final in finais if final < 0]
+        d7[cod] = (min(final for _, final in finais[:8]), next((d for d in negativos if d <= finais[7][0]), None))
+        ruptura = negativos[0] if negativos else None
+        status = "OK" if ruptura is None else ("CRITICO" if ruptura <= finais[7][0] else "ATENCAO")
+        d28[cod] = (min(final for _, final in finais), ruptura, status)
+    return Oracle(principal, dict(saldo), previstas, d7, lotes_faturados - {""}, d28)
 
 
 def diferencas_com_derivados(hoje: date | None = None) -> list[str]:
@@ -142,9 +145,24 @@ def diferencas_com_derivados(hoje: date | None = None) -> list[str]:
     for cod in sorted(set(estoques) | set(oraculo.d7)):
         if oraculo.principal_de(cod) != cod:
             continue
-        esperado = (oraculo.saldo.get(cod, ZERO), *oraculo.d7.get(cod, (ZERO, None)))
+        esperado = (
+            oraculo.saldo.get(cod, ZERO),
+            *oraculo.d7.get(cod, (ZERO, None)),
+            *oraculo.d28.get(cod, (ZERO, None, "OK")),
+        )
         estoque = estoques.get(cod)
-        atual = (estoque.saldo_atual, estoque.menor_estoque_d7, estoque.dia_ruptura) if estoque else (ZERO, ZERO, None)
+        atual = (
+            (
+                estoque.saldo_atual,
+                estoque.menor_estoque_d7,
+                estoque.dia_ruptura,
+                estoque.menor_estoque_d28,
+                estoque.dia_ruptura_d28,
+                estoque.status,
+            )
+            if estoque
+            else (ZERO, ZERO, None, ZERO, None, "OK")
+        )
         if atual != esperado:
             difs.append(f"estoque {cod}: tabela={atual} oracle={esperado}")
     return difs

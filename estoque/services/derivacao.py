@@ -3,8 +3,8 @@
 Called inside the transaction of the source change (estoque.fontes for saves, deletes
 and bulk writes; estoque.signals for cascaded deletes). What a row contributes is its
 app's registered rule (estoque.registro); here the deltas are applied with atomic SQL
-increments under row locks taken in sorted order of principal code, and D+7 is
-recomputed from the product's forecast rows.
+increments under row locks taken in sorted order of principal code, and the D+7/D+28
+summary is recomputed from the product's forecast rows.
 """
 
 from collections import defaultdict
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from estoque import registro
 from estoque.models import EstoqueTempoReal, LoteFaturado, MovimentacaoPrevista, UnificacaoCodigos
-from estoque.projecao import DIAS_D7, calcular_d7
+from estoque.projecao import DIAS_MAX, calcular_resumo
 from estoque.registro import SAIDA, SALDO
 from estoque.services import eventos, recalculo, travas, unificacao
 
@@ -155,18 +155,18 @@ def aplicar_deltas(deltas, using="default"):
 
 
 def gravar_saldo_e_d7(novos_saldos: dict[str, Decimal], deltas_saldo: dict[str, Decimal], using="default"):
-    """Apply saldo deltas atomically and store the D+7 recomputed from the locked rows."""
+    """Apply saldo deltas atomically and store the D+7/D+28 summary recomputed from the locked rows."""
     hoje = timezone.localdate()
-    previstas = recalculo.previstas_por_produto(novos_saldos, hoje + timedelta(days=DIAS_D7), using)
+    previstas = recalculo.previstas_por_produto(novos_saldos, hoje + timedelta(days=DIAS_MAX), using)
     agora = timezone.now()
     parametros = []
     for cod in sorted(novos_saldos):
-        menor, ruptura = calcular_d7(novos_saldos[cod], previstas.get(cod, ()), hoje)
-        parametros.append((deltas_saldo.get(cod, Decimal("0")), menor, ruptura, agora, cod))
+        resumo = calcular_resumo(novos_saldos[cod], previstas.get(cod, ()), hoje)
+        parametros.append((deltas_saldo.get(cod, Decimal("0")), *recalculo.valores_resumo(resumo), agora, cod))
     with connections[using].cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s, menor_estoque_d7 = %s, dia_ruptura = %s, "
-            f"atualizado_em = %s WHERE cod_produto = %s",
+            f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s, {recalculo.ATRIBUICOES_RESUMO}, atualizado_em = %s "
+            f"WHERE cod_produto = %s",
             parametros,
         )
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from estoque import registro
 from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
-from estoque.projecao import DIAS_D7, calcular_d7
+from estoque.projecao import DIAS_MAX, RESUMO_VAZIO, ResumoProjecao, calcular_resumo
 from estoque.registro import ENTRADA, SALDO
 
 ZERO = Decimal("0")
@@ -25,12 +25,25 @@ ETR = EstoqueTempoReal._meta.db_table
 MP = MovimentacaoPrevista._meta.db_table
 
 
+# (field of EstoqueTempoReal, attribute of ResumoProjecao): the stored summary, compared and written alike.
+CAMPOS_RESUMO = (
+    ("menor_estoque_d7", "menor_estoque_d7"),
+    ("dia_ruptura", "dia_ruptura"),
+    ("menor_estoque_d28", "menor_estoque_d28"),
+    ("dia_ruptura_d28", "dia_ruptura_d28"),
+    ("status", "status"),
+)
+
+
+def _texto(valor) -> str:
+    return "" if valor is None else str(valor)
+
+
 @dataclass
 class EstadoProduto:
     saldo: Decimal = ZERO
     previstas: dict = field(default_factory=dict)  # date -> (entrada, saida), non-zero rows only
-    menor_d7: Decimal | None = ZERO
-    dia_ruptura: date | None = None
+    resumo: ResumoProjecao = RESUMO_VAZIO  # the stored D0..D28 summary (D+7, D+28, status)
 
     def diferencas(self, outro: "EstadoProduto") -> list[tuple[str, str, str]]:
         """(campo, antes=self, depois=outro) for every field that differs."""
@@ -42,10 +55,10 @@ class EstadoProduto:
             depois = outro.previstas.get(data, (ZERO, ZERO))
             if antes != depois:
                 difs.append((f"prevista {data:%d/%m/%Y}", f"+{antes[0]} -{antes[1]}", f"+{depois[0]} -{depois[1]}"))
-        if self.menor_d7 != outro.menor_d7:
-            difs.append(("menor_estoque_d7", str(self.menor_d7), str(outro.menor_d7)))
-        if self.dia_ruptura != outro.dia_ruptura:
-            difs.append(("dia_ruptura", str(self.dia_ruptura or ""), str(outro.dia_ruptura or "")))
+        for campo, atributo in CAMPOS_RESUMO:
+            antes, depois = getattr(self.resumo, atributo), getattr(outro.resumo, atributo)
+            if antes != depois:
+                difs.append((campo, _texto(antes), _texto(depois)))
         return difs
 
 
@@ -83,8 +96,8 @@ def calcular_esperado(principais, using="default", hoje=None) -> dict[str, Estad
     for principal in principais:
         linhas = {data: tuple(par) for data, par in previstas[principal].items() if any(par)}
         saldo = saldos[principal]
-        menor, ruptura = calcular_d7(saldo, ((d, e, s) for d, (e, s) in linhas.items()), hoje)
-        resultado[principal] = EstadoProduto(saldo, linhas, menor, ruptura)
+        resumo = calcular_resumo(saldo, ((d, e, s) for d, (e, s) in linhas.items()), hoje)
+        resultado[principal] = EstadoProduto(saldo, linhas, resumo)
     return resultado
 
 
@@ -92,15 +105,15 @@ def ler_atual(principais, using="default") -> dict[str, EstadoProduto | None]:
     """What the derived tables hold now for these principal codes (None: no row)."""
     resultado: dict[str, EstadoProduto | None] = dict.fromkeys(principais)
     etr = EstoqueTempoReal.objects.using(using).filter(cod_produto__in=list(principais))
-    for cod, saldo, menor, ruptura in etr.values_list("cod_produto", "saldo_atual", "menor_estoque_d7", "dia_ruptura"):
-        resultado[cod] = EstadoProduto(saldo, {}, menor, ruptura)
+    for cod, saldo, *resumo in etr.values_list("cod_produto", "saldo_atual", *(campo for campo, _ in CAMPOS_RESUMO)):
+        resultado[cod] = EstadoProduto(saldo, {}, ResumoProjecao(*resumo))
     mp = MovimentacaoPrevista.objects.using(using).filter(cod_produto__in=list(principais))
     for cod, data, entrada, saida in mp.values_list(
         "cod_produto", "data_prevista", "entrada_prevista", "saida_prevista"
     ):
         estado = resultado[cod]
         if estado is None:
-            estado = resultado[cod] = EstadoProduto(ZERO, {}, None, None)
+            estado = resultado[cod] = EstadoProduto(ZERO, {}, SEM_LINHA)
         estado.previstas[data] = (entrada, saida)
     return resultado
 
@@ -108,14 +121,18 @@ def ler_atual(principais, using="default") -> dict[str, EstadoProduto | None]:
 def equivalentes(atual: EstadoProduto | None, esperado: EstadoProduto) -> bool:
     """A missing row is the same as a product with nothing at all."""
     if atual is None:
-        return esperado.saldo == 0 and not esperado.previstas and not esperado.dia_ruptura and esperado.menor_d7 == 0
+        return esperado.saldo == 0 and not esperado.previstas and esperado.resumo == RESUMO_VAZIO
     return not atual.diferencas(esperado)
+
+
+# What a missing EstoqueTempoReal row shows in a repair record: no stored summary at all.
+SEM_LINHA = ResumoProjecao(None, None, None, None, "")  # type: ignore[arg-type]
 
 
 def diferencas(atual: EstadoProduto | None, esperado: EstadoProduto):
     if equivalentes(atual, esperado):
         return []
-    return (atual or EstadoProduto(ZERO, {}, None, None)).diferencas(esperado)
+    return (atual or EstadoProduto(ZERO, {}, SEM_LINHA)).diferencas(esperado)
 
 
 def gravar(esperados: dict[str, EstadoProduto], remover=(), using="default"):
@@ -144,14 +161,20 @@ def gravar(esperados: dict[str, EstadoProduto], remover=(), using="default"):
             )
         if codigos:
             cursor.executemany(
-                f"UPDATE {ETR} SET saldo_atual = %s, menor_estoque_d7 = %s, dia_ruptura = %s, atualizado_em = %s "
-                f"WHERE cod_produto = %s",
-                [(e.saldo, e.menor_d7, e.dia_ruptura, agora, cod) for cod, e in sorted(esperados.items())],
+                f"UPDATE {ETR} SET saldo_atual = %s, {ATRIBUICOES_RESUMO}, atualizado_em = %s WHERE cod_produto = %s",
+                [(e.saldo, *valores_resumo(e.resumo), agora, cod) for cod, e in sorted(esperados.items())],
             )
 
 
+ATRIBUICOES_RESUMO = ", ".join(f"{campo} = %s" for campo, _ in CAMPOS_RESUMO)
+
+
+def valores_resumo(resumo: ResumoProjecao) -> tuple:
+    return tuple(getattr(resumo, atributo) for _, atributo in CAMPOS_RESUMO)
+
+
 def recalcular_d7(principais, using="default", hoje=None):
-    """Store D+7 again from the stored saldo and forecast rows (the window moved at midnight)."""
+    """Store the D+7/D+28 summary again from the stored saldo and forecast rows (the window moved at midnight)."""
     hoje = hoje or timezone.localdate()
     saldos = dict(
         EstoqueTempoReal.objects.using(using)
@@ -160,16 +183,14 @@ def recalcular_d7(principais, using="default", hoje=None):
         .order_by("cod_produto")
         .values_list("cod_produto", "saldo_atual")
     )
-    previstas = previstas_por_produto(saldos, hoje + timedelta(days=DIAS_D7), using)
+    previstas = previstas_por_produto(saldos, hoje + timedelta(days=DIAS_MAX), using)
     parametros = []
     for cod in sorted(saldos):
-        menor, ruptura = calcular_d7(saldos[cod], previstas.get(cod, ()), hoje)
-        parametros.append((menor, ruptura, cod))
+        resumo = calcular_resumo(saldos[cod], previstas.get(cod, ()), hoje)
+        parametros.append((*valores_resumo(resumo), cod))
     if parametros:
         with connections[using].cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {ETR} SET menor_estoque_d7 = %s, dia_ruptura = %s WHERE cod_produto = %s", parametros
-            )
+            cursor.executemany(f"UPDATE {ETR} SET {ATRIBUICOES_RESUMO} WHERE cod_produto = %s", parametros)
     return len(parametros)
 
 

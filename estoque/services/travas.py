@@ -13,6 +13,7 @@ from django.db import connections
 from django.utils import timezone
 
 from estoque.models import CadastroPalletizacao, EstoqueTempoReal
+from estoque.projecao import StatusEstoque
 
 ETR = EstoqueTempoReal._meta.db_table
 CATALOGO = CadastroPalletizacao._meta.db_table
@@ -58,11 +59,12 @@ def travar_produtos(codigos: list[str], using="default") -> dict[str, Decimal]:
     with conexao.cursor() as cursor:
         # Insert first (sorted), lock second (sorted): see the module docstring for why this order cannot deadlock.
         cursor.execute(
-            f"INSERT INTO {ETR} (cod_produto, nome_produto, saldo_atual, menor_estoque_d7, dia_ruptura, atualizado_em) "
-            f"SELECT v.column1, COALESCE(c.nome_produto, ''), 0, 0, NULL, %s FROM (VALUES {valores}) AS v "
+            f"INSERT INTO {ETR} (cod_produto, nome_produto, saldo_atual, menor_estoque_d7, dia_ruptura, "
+            f"menor_estoque_d28, dia_ruptura_d28, status, atualizado_em) "
+            f"SELECT v.column1, COALESCE(c.nome_produto, ''), 0, 0, NULL, 0, NULL, %s, %s FROM (VALUES {valores}) AS v "
             f"LEFT JOIN {CATALOGO} c ON c.cod_produto = v.column1 WHERE 1 = 1 "
             f"ON CONFLICT (cod_produto) DO NOTHING",
-            [agora, *codigos],
+            [StatusEstoque.OK, agora, *codigos],
         )
     linhas = (
         EstoqueTempoReal.objects.using(using)

@@ -2,13 +2,17 @@
 // periodic fetches of a cheap JSON endpoint when it does not (429 over the per-user cap, 503
 // under a WSGI server, a proxy that cuts streams, repeated network errors).
 //
-//   EventosAoVivo.estoque((produtos, todos) => ...)        stock changes (principal codes)
+//   EventosAoVivo.estoque((produtos, todos) => ..., opcoes)   stock changes (principal codes)
 //   EventosAoVivo.analise(job, { progresso, lote, fim, erro })   a background ruptura analysis
 //
 // An EventSource that gets an HTTP error closes for good (readyState CLOSED); one whose
 // connection drops retries by itself (CONNECTING): after a few failed retries in a row we
 // switch to polling too. Every stream event carries a cursor (its id); polling continues
 // from the last one, so a change made while switching is not lost.
+//
+// opcoes of estoque(): stream, consulta (URLs); desde (the cursor to start from: the moment
+// the page was drawn, so a change between drawing and connecting still arrives);
+// aoMudarModo(modo) with modo "ao-vivo" or "consulta" (pages show it).
 (function () {
   "use strict";
 
@@ -56,13 +60,15 @@
   function estoque(aoMudar, opcoes) {
     const stream = (opcoes && opcoes.stream) || "/api/estoque/eventos";
     const consulta = (opcoes && opcoes.consulta) || "/api/estoque/eventos/mudancas";
+    const aoMudarModo = (opcoes && opcoes.aoMudarModo) || function () {};
     const vistos = new Map(); // code -> atualizado_em already announced (polling overlaps)
-    let cursor = null;
+    let cursor = (opcoes && opcoes.desde) || null;
     let modo = "";
 
     function viaStream() {
       modo = "stream";
       document.documentElement.dataset.eventosEstoque = modo;
+      aoMudarModo("ao-vivo");
       abrirStream(
         cursor ? comCursor(stream, cursor) : stream,
         {
@@ -79,6 +85,7 @@
     function viaConsulta() {
       modo = "consulta";
       document.documentElement.dataset.eventosEstoque = modo;
+      aoMudarModo("consulta");
       const inicio = Date.now();
       async function rodada() {
         try {

@@ -100,6 +100,14 @@
     });
   }
 
+  // A product code as a link to its page, built with text nodes only (strict CSP).
+  function linkProduto(cod) {
+    const link = document.createElement("a");
+    link.href = `/estoque/produto/${encodeURIComponent(cod)}/`;
+    link.textContent = cod;
+    return link;
+  }
+
   // Builds an element from text and nodes only: data never passes through an HTML parser,
   // so a product named "<img onerror=...>" shows as those characters (and CSP holds).
   function el(tag, classe, ...filhos) {
@@ -123,7 +131,7 @@
   }
 
   function linhaModal(l) {
-    const produto = el("td", "", l.cod_produto);
+    const produto = el("td", "", linkProduto(l.cod_produto));
     if (l.cod_principal !== l.cod_produto) produto.append(" ", el("small", "text-muted", `(${l.cod_principal})`));
     const disponivel = l.disponivel_hoje ? "Hoje" : (l.disponivel_em ? dataBR(l.disponivel_em, true) : "Sem previsão");
     return el("tr", l.disponivel_hoje ? "" : "table-warning",
