@@ -247,8 +247,6 @@ class ComposicaoAPI(APIBase):
         return Response(ComposicaoSerializer(comp, context={"resumo": resumir(produto.projecao)}).data)
 
 
-
-
 # ---------------------------------------------------------------- recomputation
 
 

@@ -167,10 +167,11 @@ class Alocacao:
 
 @dataclass(frozen=True)
 class Pedidos:
-    """The open order lines of some raw codes, for the product page (`linhas(codigos, using)`)."""
+    """The open order lines of some raw codes, for the product page:
+    `linhas(codigos, limite, using)` -> (up to `limite` lines, how many there are)."""
 
     permissao: str
-    linhas: Callable[[Sequence[str], str], list[dict]]
+    linhas: Callable[[Sequence[str], int, str], tuple[list[dict], int]]
 
 
 _composicoes: dict[str, Composicao] = {}

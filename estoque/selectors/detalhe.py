@@ -10,6 +10,7 @@ does not count), so a day's rows add up to exactly that day's entrada and saída
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -133,10 +134,10 @@ def pagina(cod: str, usuario, hoje: date | None = None) -> PaginaProduto | None:
     )
 
 
-def catalogo(produto: EstoqueProduto) -> dict:
+def catalogo(produto: EstoqueProduto) -> dict[str, Any]:
     """The catalog line of the principal code (else of the code asked): line, category..."""
-    linhas = {
-        linha["cod_produto"]: linha
+    linhas: dict[str, dict[str, Any]] = {
+        linha["cod_produto"]: dict(linha)
         for linha in CadastroPalletizacao.objects.filter(
             cod_produto__in={produto.cod_principal, produto.cod_produto}
         ).values("cod_produto", "linha_producao", "categoria", "subcategoria", "ativo")

@@ -270,6 +270,7 @@ def paginar(qs: QuerySet, ordem: str, numero, por_pagina: int, usuario, hoje: da
     """A page of the filtered list, sorted by `ordem` ("chave" or "-chave"), with its rows built."""
     chave, decrescente = _chave_ordem(ordem, usuario)
     alocacoes = alocacoes_permitidas(usuario)
+    pagina: Page  # of records (SQL order) or of codes (computed order)
     if chave in ORDENS_SQL:
         ordenado = qs.order_by(*_ordem_sql(chave, decrescente)).values(*CAMPOS_LINHA)
         pagina = Paginator(ordenado, por_pagina).get_page(numero)

@@ -130,7 +130,9 @@ def test_stream_recusado_a_pagina_passa_a_consultar(navegador, live_server, djan
 
     entrar(navegador, live_server, "/estoque/")
     esperar(lambda: navegador.find_element(By.ID, "tabela-saldo").get_attribute("data-modo") == "consulta")
-    assert navegador.find_element(By.ID, "estado-ao-vivo").text == "atualização a cada 5 s"  # eventos.js polls every 5 s
+    assert (
+        navegador.find_element(By.ID, "estado-ao-vivo").text == "atualização a cada 5 s"
+    )  # eventos.js polls every 5 s
     registrar_movimento(live_server, token, "K1", -120)
     esperar(lambda: celula(navegador, "K1", "status").text == "CRÍTICO", segundos=10)
     assert celula(navegador, "K1", "estoque_atual").text == "-20"
