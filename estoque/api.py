@@ -174,7 +174,8 @@ class EstatisticasAPI(APIBase):
 
 PARAMETROS_SALDO = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Código, nome ou código unificado (contém)."),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=["CRITICO", "ATENCAO", "OK"]),
+    # "" is the page's "Todos" (no filter), accepted by the same FilterSet.
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["", "CRITICO", "ATENCAO", "OK"]),
     OpenApiParameter("linha", OpenApiTypes.STR, description="Linha de produção (exata)."),
     OpenApiParameter("categoria", OpenApiTypes.STR, description="Categoria (exata)."),
     OpenApiParameter("ruptura_d7", OpenApiTypes.BOOL, description="Só produtos abaixo de zero até D+7."),

@@ -32,6 +32,9 @@ POST      /entrar/                                          ok   ok   ok   ok   
 POST      /sair/                                            ok   ok   ok   ok   ok   ok   ok   ok
 
 # pages
+GET       /estoque/                                         lg   403  ok   ok   ok   ok   ok   ok
+GET       /estoque/produto/{cod}/                           lg   403  ok   ok   ok   ok   ok   ok
+GET       /relatorios/saldo-estoque.xlsx                    lg   403  ok   ok   ok   ok   ok   ok
 GET       /carteira/                                        lg   403  403  403  ok   ok   ok   ok
 GET       /carteira/pedidos/                                lg   403  403  403  ok   ok   ok   ok
 GET       /producao/                                        lg   403  403  ok   403  ok   ok   ok
@@ -54,6 +57,12 @@ OPTIONS   /api/schema/                                      401  403  ok   ok   
 POST      /api/estoque/tempo-real/consultar                 401  403  ok   ok   ok   ok   ok   ok
 OPTIONS   /api/estoque/tempo-real/consultar                 401  403  ok   ok   ok   ok   ok   ok
 GET       /api/estoque/tempo-real/produto/{cod}             401  403  ok   ok   ok   ok   ok   ok
+GET       /api/estoque/tempo-real/produto/{cod}/composicao  401  403  ok   ok   ok   ok   ok   ok
+HEAD      /api/estoque/tempo-real/produto/{cod}/composicao  401  403  ok   ok   ok   ok   ok   ok
+OPTIONS   /api/estoque/tempo-real/produto/{cod}/composicao  401  403  ok   ok   ok   ok   ok   ok
+GET       /api/estoque/tempo-real/saldo                     401  403  ok   ok   ok   ok   ok   ok
+HEAD      /api/estoque/tempo-real/saldo                     401  403  ok   ok   ok   ok   ok   ok
+OPTIONS   /api/estoque/tempo-real/saldo                     401  403  ok   ok   ok   ok   ok   ok
 HEAD      /api/estoque/tempo-real/produto/{cod}             401  403  ok   ok   ok   ok   ok   ok
 OPTIONS   /api/estoque/tempo-real/produto/{cod}             401  403  ok   ok   ok   ok   ok   ok
 GET       /api/estoque/tempo-real/projecao/{cod}            401  403  ok   ok   ok   ok   ok   ok

@@ -80,9 +80,10 @@ def _menu(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("papel", "secoes", "pagina"),
     [
-        ("Comercial", ["/carteira/", "/carteira/pedidos/", "/producao/", "/admin/", "/api/docs/"], "/carteira/"),
-        ("Expedição", ["/carteira/", "/carteira/pedidos/", "/admin/", "/api/docs/"], "/carteira/"),
-        ("PCP", ["/producao/", "/admin/", "/api/docs/"], "/producao/"),
+        # Saldo de estoque is the first item (issue 12): every role reads the stock.
+        ("Comercial", ["/estoque/", "/carteira/", "/carteira/pedidos/", "/producao/", "/admin/", "/api/docs/"], "/carteira/"),
+        ("Expedição", ["/estoque/", "/carteira/", "/carteira/pedidos/", "/admin/", "/api/docs/"], "/carteira/"),
+        ("PCP", ["/estoque/", "/producao/", "/admin/", "/api/docs/"], "/producao/"),
     ],
 )
 def test_menu_mostra_so_as_secoes_permitidas(cliente_papel, papel, secoes, pagina):
@@ -96,7 +97,7 @@ def test_pagina_sem_permissao_e_403_em_portugues(cliente_papel):
     assert resposta.status_code == 403
     html = resposta.content.decode()
     assert "Sem permissão" in html and "papel-pcp" in html
-    assert _menu(html) == ["/producao/", "/admin/", "/api/docs/"]
+    assert _menu(html) == ["/estoque/", "/producao/", "/admin/", "/api/docs/"]
 
 
 def test_usuario_sem_papel_nem_staff_ve_aviso(client, django_user_model):

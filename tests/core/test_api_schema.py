@@ -53,7 +53,6 @@ def test_schema_openapi3_com_todas_as_operacoes(cliente_staff):
         ("/api/producao/programacoes/{id}", "delete"),
         ("/api/estoque/tempo-real/saldo", "get"),
         ("/api/estoque/tempo-real/produto/{cod}/composicao", "get"),
-        ("/api/estoque/tempo-real/mudancas", "get"),
     }
     assert esperadas <= operacoes
     assert {caminho for caminho, _ in esperadas} == OPERACOES_DO_WORKSPACE
@@ -142,7 +141,6 @@ OPERACOES_DO_WORKSPACE = {
     "/api/producao/programacoes/{id}",
     "/api/estoque/tempo-real/saldo",
     "/api/estoque/tempo-real/produto/{cod}/composicao",
-    "/api/estoque/tempo-real/mudancas",
 }
 
 

@@ -93,7 +93,7 @@ def codigos(resposta) -> list[str]:
 def test_anonimo_vai_para_o_login(client, url):
     resposta = client.get(url)
     assert resposta.status_code == 302
-    assert resposta["Location"].startswith("/admin/login/?next=")
+    assert resposta["Location"].startswith("/entrar/?next=")
 
 
 @pytest.mark.parametrize("url", [SALDO, "/estoque/produto/C1/"])
@@ -359,13 +359,14 @@ def test_api_saldo_sem_permissao_de_carteira_devolve_nulos(client, so_estoque):
 
 
 def test_api_mudancas(client, leitor):
+    """The polling twin of the events stream, which the pages fall back to (one for every page)."""
     cenario()
-    primeira = client.get("/api/estoque/tempo-real/mudancas").json()
-    assert primeira["produtos"] == []
+    primeira = client.get("/api/estoque/eventos/mudancas").json()
+    assert primeira["produtos"] == {}
     f.movimento("K2", 1)
-    segunda = client.get("/api/estoque/tempo-real/mudancas", {"desde": primeira["ate"]}).json()
+    segunda = client.get("/api/estoque/eventos/mudancas", {"desde": primeira["cursor"]}).json()
     assert "K2" in segunda["produtos"]
-    assert client.get("/api/estoque/tempo-real/mudancas", {"desde": "ontem"}).status_code == 400
+    assert client.get("/api/estoque/eventos/mudancas", {"desde": "ontem"}).status_code == 400
 
 
 def test_api_composicao(client, leitor):

@@ -46,8 +46,9 @@ def conteudo(resposta):
 
 def test_raiz_vai_para_a_primeira_secao_permitida(client, cliente_papel):
     assert client.get("/")["Location"] == "/entrar/?next=/"
-    assert cliente_papel("Comercial").get("/")["Location"] == "/carteira/"
-    assert cliente_papel("PCP").get("/")["Location"] == "/producao/"  # no carteira for PCP
+    # Saldo de estoque is the menu's first section and every role reads the stock (issue 12).
+    assert cliente_papel("Comercial").get("/")["Location"] == "/estoque/"
+    assert cliente_papel("PCP").get("/")["Location"] == "/estoque/"
 
 
 @pytest.mark.parametrize("url", ["/carteira/", "/producao/"])
