@@ -5,6 +5,9 @@ or /usr/bin/chromedriver is missing (`python3 dev.py test` installs them when it
 """
 
 import os
+import socket
+import threading
+import time
 
 import pytest
 
@@ -71,3 +74,32 @@ def navegador(tmp_path, downloads):
     driver.implicitly_wait(0)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def servidor_asgi(transactional_db, monkeypatch):
+    """The project served by uvicorn (ASGI) in a thread, as dev.py run serves it: the live
+    streams work there (under the WSGI live_server they answer 503 and pages poll).
+    PostgreSQL only: the server's threads need their own connections."""
+    import uvicorn
+    from django.db import connections
+
+    from estoque_project.asgi import application
+
+    # As under a real ASGI server (asgi.py): no persistent connections in the request threads.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        porta = s.getsockname()[1]
+    servidor = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=porta, log_level="warning", lifespan="off")
+    )
+    linha = threading.Thread(target=servidor.run, daemon=True)
+    linha.start()
+    fim = time.monotonic() + 20
+    while not servidor.started:
+        assert time.monotonic() < fim and linha.is_alive(), "uvicorn não subiu"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{porta}"
+    servidor.should_exit = True
+    linha.join(timeout=15)

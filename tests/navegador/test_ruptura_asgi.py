@@ -6,10 +6,6 @@ PostgreSQL: the server thread's requests use their own connections (NOTIFY, LIST
 an in-memory SQLite test database cannot share safely.
 """
 
-import socket
-import threading
-import time
-
 import pytest
 from django_q.conf import Conf
 from selenium.webdriver.common.by import By
@@ -19,32 +15,6 @@ from tests.navegador.apoio import SENHA, esperar
 from tests.navegador.test_ruptura import texto_botao
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-@pytest.fixture
-def servidor_asgi(transactional_db, monkeypatch):
-    import uvicorn
-    from django.db import connections
-
-    from estoque_project.asgi import application
-
-    # As under a real ASGI server (asgi.py): no persistent connections in the request threads.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        porta = s.getsockname()[1]
-    servidor = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=porta, log_level="warning", lifespan="off")
-    )
-    linha = threading.Thread(target=servidor.run, daemon=True)
-    linha.start()
-    fim = time.monotonic() + 20
-    while not servidor.started:
-        assert time.monotonic() < fim and linha.is_alive(), "uvicorn não subiu"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{porta}"
-    servidor.should_exit = True
-    linha.join(timeout=15)
 
 
 def test_pedidos_ao_vivo_pelo_stream_no_servidor_asgi(navegador, servidor_asgi, django_user_model, monkeypatch):
