@@ -123,6 +123,8 @@ def _rodar():
     passo("Iniciando o servidor web (uvicorn, ASGI) e o cluster django-q2 (Ctrl+C encerra)")
     comandos = [
         [str(PYTHON), "manage.py", "qcluster"],
+        # The ruptura analysis has a cluster of its own: it can never delay the reconciliation.
+        ([str(PYTHON), "manage.py", "qcluster"], {"Q_CLUSTER_NAME": "ruptura"}),
         [str(PYTHON), "-m", "uvicorn", "estoque_project.asgi:application", *opcoes_uvicorn("127.0.0.1", porta)],
     ]
 
@@ -174,6 +176,14 @@ def _morrer_com_o_pai():
         pass
 
 
+def _comando_e_ambiente(comando):
+    """A command is a list of arguments, or (arguments, extra environment variables)."""
+    if isinstance(comando, tuple):
+        argumentos, extras = comando
+        return argumentos, {**os.environ, **extras}
+    return comando, None
+
+
 def supervisionar(comandos, cwd=None, ao_iniciar=None, espera_segundos=15):
     """Run the commands as child processes until one exits, or Ctrl+C / SIGTERM / SIGHUP;
     then stop every child (SIGINT, then SIGTERM, then SIGKILL) and wait for them. Returns the
@@ -185,8 +195,11 @@ def supervisionar(comandos, cwd=None, ao_iniciar=None, espera_segundos=15):
     processos = []
     try:
         for comando in comandos:
+            argumentos, ambiente = _comando_e_ambiente(comando)
             processos.append(
-                subprocess.Popen(comando, cwd=cwd, preexec_fn=_morrer_com_o_pai if os.name == "posix" else None)
+                subprocess.Popen(
+                    argumentos, env=ambiente, cwd=cwd, preexec_fn=_morrer_com_o_pai if os.name == "posix" else None
+                )
             )
         if ao_iniciar:
             ao_iniciar()

@@ -522,6 +522,8 @@ class AnaliseRuptura(models.Model):
     criado_por = models.CharField("criada por", max_length=150, blank=True, default="")
     total_pedidos = models.PositiveIntegerField("pedidos", default=0)
     total_lotes = models.PositiveIntegerField("lotes", default=0)
+    # sha256 of the sorted order numbers: a second request for the same set reuses this one.
+    chave = models.CharField("conjunto de pedidos", max_length=64, blank=True, default="", db_index=True)
 
     class Meta:
         verbose_name = "análise de ruptura"

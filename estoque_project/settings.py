@@ -248,6 +248,12 @@ Q_CLUSTER = {
     "max_attempts": 1,
     "catch_up": False,
     "label": "Tarefas",
+    # The per-order ruptura analysis runs on a cluster of its own (Q_CLUSTER_NAME=ruptura
+    # manage.py qcluster): however many analyses are queued, they never delay the
+    # reconciliation, the midnight rollover or the carteira sync of the default cluster.
+    "ALT_CLUSTERS": {
+        "ruptura": {"workers": int(os.environ.get("Q_WORKERS_RUPTURA", "2")), "timeout": 600, "retry": 900},
+    },
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -262,6 +268,11 @@ ESTOQUE_RECONCILIACAO_MINUTOS = int(os.environ.get("ESTOQUE_RECONCILIACAO_MINUTO
 ESTOQUE_RECONCILIACAO_LOTE = int(os.environ.get("ESTOQUE_RECONCILIACAO_LOTE", "2000"))
 ESTOQUE_CANAL_NOTIFY = "estoque"
 RUPTURA_CANAL_NOTIFY = "ruptura"
+RUPTURA_CLUSTER = "ruptura"  # Q_CLUSTER["ALT_CLUSTERS"]
+# A request for the same set of orders within this window reuses the analysis (running or done).
+RUPTURA_REUSO_SEGUNDOS = int(os.environ.get("RUPTURA_REUSO_SEGUNDOS", "60"))
+# Analyses older than this are deleted by the daily cleanup (carteira.ruptura.tasks.limpar_analises).
+RUPTURA_RETENCAO_HORAS = int(os.environ.get("RUPTURA_RETENCAO_HORAS", "24"))
 
 # Live screens (Server-Sent Events, served by the ASGI server): one LISTEN connection per
 # process on these channels (core.hub); caps per user and per process (beyond them 429 and

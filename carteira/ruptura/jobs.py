@@ -9,8 +9,10 @@ every few seconds, in case a notification was lost. On SQLite it reads them twic
 """
 
 import asyncio
+import hashlib
 import logging
 import time
+import zlib
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 
@@ -33,26 +35,78 @@ INTERVALO_SQLITE_SEGUNDOS = 0.5
 INTERVALO_POSTGRES_SEGUNDOS = 5.0  # safety net under the notifications
 
 
+CLASSE_TRAVA_RUPTURA = 7310  # pg advisory lock class (estoque.services.travas uses 7301..7302)
+
+
 class FilaIndisponivel(Exception):
     """The task broker (Redis) cannot take the lots: nothing was started."""
 
 
+def chave_do_conjunto(pedidos) -> str:
+    return hashlib.sha256("\n".join(sorted(set(pedidos))).encode()).hexdigest()
+
+
+def reaproveitavel(chave: str) -> AnaliseRuptura | None:
+    """An analysis of the same orders started less than RUPTURA_REUSO_SEGUNDOS ago, or still
+    running (lots pending, progress within SEM_PROGRESSO_SEGUNDOS): the page gets that one."""
+    agora = timezone.now()
+    candidatas = AnaliseRuptura.objects.filter(
+        chave=chave,
+        criado_em__gte=agora - timedelta(seconds=max(settings.RUPTURA_REUSO_SEGUNDOS, SEM_PROGRESSO_SEGUNDOS)),
+    ).order_by("-criado_em")
+    for analise in candidatas[:5]:
+        if analise.criado_em >= agora - timedelta(seconds=settings.RUPTURA_REUSO_SEGUNDOS):
+            return analise
+        pendentes = AnaliseRupturaLote.objects.filter(analise=analise, concluido_em__isnull=True).exists()
+        ultimo = (
+            AnaliseRupturaLote.objects.filter(analise=analise, concluido_em__isnull=False)
+            .order_by("-concluido_em")
+            .values_list("concluido_em", flat=True)
+            .first()
+        ) or analise.criado_em
+        if pendentes and ultimo >= agora - timedelta(seconds=SEM_PROGRESSO_SEGUNDOS):
+            return analise
+    return None
+
+
+def _travar_conjunto(chave: str):
+    """Two requests for the same set at once: the second waits and reuses the first's analysis."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [CLASSE_TRAVA_RUPTURA, zlib.crc32(chave.encode()) & 0x7FFFFFFF]
+            )
+
+
 def iniciar(pedidos=None, usuario: str = "") -> AnaliseRuptura:
-    """Create the job (default: every open order) and enqueue its lots.
+    """Create the job (default: every open order) and enqueue its lots on the ruptura cluster,
+    or give back a recent or running analysis of the same orders (reaproveitavel).
 
     All or nothing: when the broker refuses a lot, the job is deleted and FilaIndisponivel
     raised; a lot the broker had already taken then finds no row and ends without work.
     The lots are enqueued after the commit, so a worker never looks for an uncommitted row."""
     pedidos = list(dict.fromkeys(pedidos)) if pedidos is not None else pedidos_em_aberto()
     lotes = [pedidos[i : i + TAMANHO_LOTE] for i in range(0, len(pedidos), TAMANHO_LOTE)]
+    chave = chave_do_conjunto(pedidos)
     with transaction.atomic():
-        analise = AnaliseRuptura.objects.create(criado_por=usuario, total_pedidos=len(pedidos), total_lotes=len(lotes))
+        _travar_conjunto(chave)
+        existente = reaproveitavel(chave)
+        if existente is not None:
+            return existente
+        analise = AnaliseRuptura.objects.create(
+            criado_por=usuario, total_pedidos=len(pedidos), total_lotes=len(lotes), chave=chave
+        )
         criados = AnaliseRupturaLote.objects.bulk_create(
             [AnaliseRupturaLote(analise=analise, indice=i, pedidos=lote) for i, lote in enumerate(lotes)]
         )
     try:
         for lote in criados:
-            async_task("carteira.ruptura.tasks.processar_lote", lote.pk, group=str(analise.pk))
+            async_task(
+                "carteira.ruptura.tasks.processar_lote",
+                lote.pk,
+                group=str(analise.pk),
+                cluster=settings.RUPTURA_CLUSTER,
+            )
     except Exception as erro:
         logger.error(
             "Fila de tarefas indisponível ao iniciar a análise de ruptura %s: %s: %s",
@@ -63,6 +117,13 @@ def iniciar(pedidos=None, usuario: str = "") -> AnaliseRuptura:
         analise.delete()
         raise FilaIndisponivel(f"{type(erro).__name__}: {erro}") from erro
     return analise
+
+
+def limpar_analises(horas: int | None = None) -> int:
+    """Delete analyses (and their lots) older than RUPTURA_RETENCAO_HORAS; returns how many."""
+    limite = timezone.now() - timedelta(hours=horas or settings.RUPTURA_RETENCAO_HORAS)
+    _, por_modelo = AnaliseRuptura.objects.filter(criado_em__lt=limite).delete()
+    return por_modelo.get(AnaliseRuptura._meta.label, 0)
 
 
 def processar_lote(lote_id: int):

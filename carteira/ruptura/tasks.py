@@ -5,3 +5,7 @@ from carteira.ruptura import jobs
 
 def processar_lote(lote_id: int):
     return jobs.processar_lote(lote_id)
+
+
+def limpar_analises():
+    return jobs.limpar_analises()

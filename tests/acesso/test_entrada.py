@@ -81,7 +81,11 @@ def _menu(html: str) -> list[str]:
     ("papel", "secoes", "pagina"),
     [
         # Saldo de estoque is the first item (issue 12): every role reads the stock.
-        ("Comercial", ["/estoque/", "/carteira/", "/carteira/pedidos/", "/producao/", "/admin/", "/api/docs/"], "/carteira/"),
+        (
+            "Comercial",
+            ["/estoque/", "/carteira/", "/carteira/pedidos/", "/producao/", "/admin/", "/api/docs/"],
+            "/carteira/",
+        ),
         ("Expedição", ["/estoque/", "/carteira/", "/carteira/pedidos/", "/admin/", "/api/docs/"], "/carteira/"),
         ("PCP", ["/estoque/", "/producao/", "/admin/", "/api/docs/"], "/producao/"),
     ],

@@ -68,3 +68,17 @@ def test_supervisor_encerra_os_filhos(tmp_path, sinal):
         os.kill(pid, signal.SIGKILL)
     assert "Encerrando" in saida
     assert not vivos, saida
+
+
+def test_comando_com_ambiente_proprio(tmp_path):
+    """dev.py run starts the ruptura cluster as (arguments, {"Q_CLUSTER_NAME": "ruptura"})."""
+    saida = tmp_path / "ambiente"
+    codigo = f"import os; open({str(saida)!r}, 'w').write(os.environ.get('Q_CLUSTER_NAME', '-'))"
+    comandos = [([sys.executable, "-c", codigo], {"Q_CLUSTER_NAME": "ruptura"})]
+    resultado = subprocess.run(
+        [sys.executable, "-c", f"import sys, dev; sys.exit(dev.supervisionar({comandos!r}, espera_segundos=4))"],
+        cwd=RAIZ,
+        timeout=60,
+    )
+    assert resultado.returncode == 0
+    assert saida.read_text() == "ruptura"

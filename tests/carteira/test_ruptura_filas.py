@@ -1,0 +1,93 @@
+"""Queue protection of the background ruptura analysis: its own cluster, reuse of a recent or
+running analysis of the same orders, and the daily cleanup of old ones."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from carteira.models import AnaliseRuptura, AnaliseRupturaLote
+from carteira.ruptura import jobs
+from tests import fabricas as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fila(monkeypatch):
+    """The broker as a list: what was enqueued, on which cluster (no worker runs it)."""
+    enviados = []
+
+    def enfileirar(funcao, *args, **opcoes):
+        enviados.append((funcao, args, opcoes))
+
+    monkeypatch.setattr(jobs, "async_task", enfileirar)
+    return enviados
+
+
+def pedidos(n):
+    f.movimento("A1", 100)
+    for i in range(n):
+        f.linha_carteira(f"PED{i:03d}", "A1", 10)
+    return [f"PED{i:03d}" for i in range(n)]
+
+
+def test_lotes_vao_para_o_cluster_da_ruptura(fila, settings):
+    analise = jobs.iniciar(pedidos(45))
+    assert analise.total_lotes == 3 and len(fila) == 3
+    assert {opcoes["cluster"] for _, _, opcoes in fila} == {settings.RUPTURA_CLUSTER} == {"ruptura"}
+    assert "ruptura" in settings.Q_CLUSTER["ALT_CLUSTERS"]
+
+
+def test_mesmo_conjunto_recente_reaproveita_a_analise(fila):
+    numeros = pedidos(25)
+    primeira = jobs.iniciar(numeros)
+    segunda = jobs.iniciar(list(reversed(numeros)))  # the same set in another order
+    assert segunda.pk == primeira.pk
+    assert AnaliseRuptura.objects.count() == 1 and len(fila) == 2  # two lots, enqueued once
+    outra = jobs.iniciar(numeros[:10])
+    assert outra.pk != primeira.pk and len(fila) == 3
+
+
+def test_analise_concluida_ha_mais_de_um_minuto_nao_e_reaproveitada(fila):
+    numeros = pedidos(5)
+    primeira = jobs.iniciar(numeros)
+    AnaliseRupturaLote.objects.filter(analise=primeira).update(concluido_em=timezone.now())
+    AnaliseRuptura.objects.filter(pk=primeira.pk).update(criado_em=timezone.now() - timedelta(seconds=90))
+    nova = jobs.iniciar(numeros)
+    assert nova.pk != primeira.pk and len(fila) == 2
+
+
+def test_analise_em_andamento_e_reaproveitada_ate_parar_de_progredir(fila):
+    numeros = pedidos(5)
+    primeira = jobs.iniciar(numeros)
+    # Started 2 minutes ago, its lot still pending: still running, reused.
+    AnaliseRuptura.objects.filter(pk=primeira.pk).update(criado_em=timezone.now() - timedelta(minutes=2))
+    assert jobs.iniciar(numeros).pk == primeira.pk
+    # No progress for longer than the workers' silence limit: a new analysis.
+    AnaliseRuptura.objects.filter(pk=primeira.pk).update(criado_em=timezone.now() - timedelta(minutes=10))
+    assert jobs.iniciar(numeros).pk != primeira.pk
+
+
+def test_api_devolve_a_mesma_analise(cliente_staff, fila):
+    pedidos(3)
+    corpo = {"pedidos": ["PED000", "PED001", "PED002"]}
+    primeira = cliente_staff.post("/api/carteira/ruptura/analisar", corpo, content_type="application/json").json()
+    segunda = cliente_staff.post("/api/carteira/ruptura/analisar", corpo, content_type="application/json").json()
+    assert primeira["job_id"] == segunda["job_id"] and len(fila) == 1
+
+
+def test_limpeza_apaga_analises_de_mais_de_um_dia(fila):
+    velha = jobs.iniciar(pedidos(3))
+    recente = jobs.iniciar(["PED000"])
+    AnaliseRuptura.objects.filter(pk=velha.pk).update(criado_em=timezone.now() - timedelta(hours=25))
+    assert jobs.limpar_analises() == 1
+    assert list(AnaliseRuptura.objects.values_list("pk", flat=True)) == [recente.pk]
+    assert not AnaliseRupturaLote.objects.filter(analise_id=velha.pk).exists()
+
+
+def test_limpeza_esta_agendada():
+    from django_q.models import Schedule
+
+    agendamento = Schedule.objects.get(name="carteira: limpeza das análises de ruptura")
+    assert agendamento.func == "carteira.ruptura.tasks.limpar_analises" and agendamento.repeats == -1
