@@ -3,14 +3,14 @@
 from rest_framework import serializers
 
 from carteira.models import PreSeparacaoItem, Separacao
-from core.serializers import QTD_ENTRADA, QTD_SAIDA, ModelSerializerEstrito, QuantidadeField
+from core.serializers import QTD_POSITIVA, QTD_SAIDA, ModelSerializerEstrito, QuantidadeField
 from estoque.serializers import StatusEstoqueField
 
 VALOR_SAIDA = {"max_digits": None, "decimal_places": 2, "read_only": True}
 
 
 class PreSeparacaoSerializer(ModelSerializerEstrito):
-    qtd_selecionada_usuario = QuantidadeField(**QTD_ENTRADA, help_text="Quantidade (> 0).")
+    qtd_selecionada_usuario = QuantidadeField(**QTD_POSITIVA, help_text="Quantidade (> 0, até 3 casas decimais).")
 
     class Meta:
         model = PreSeparacaoItem

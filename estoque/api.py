@@ -3,15 +3,28 @@
 The shared base (authentication, write permission, error translation) is core.api.
 """
 
+from datetime import timedelta
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api import ERRO_400, ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, PaginacaoEstrita, validar
+from core.api import (
+    ERRO_400,
+    ERRO_404,
+    ERRO_415,
+    ERROS_ESCRITA,
+    ERROS_LEITURA,
+    PARAM_PK,
+    APIBase,
+    PaginacaoEstrita,
+    validar,
+)
 from estoque import selectors
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, ReconciliacaoExecucao
 from estoque.projecao import DIAS_MAX
@@ -40,8 +53,10 @@ def produto_ou_404(cod: str):
     return produto
 
 
-# Example values used by the docs page (and by schemathesis' examples phase).
+# Example values used by the docs page (and by schemathesis' examples phase). The date is
+# relative to when the server started, so it stays inside the business date window.
 EXEMPLO_COD = "4310148"
+EXEMPLO_DATA = (timezone.localdate() + timedelta(days=2)).isoformat()
 PARAM_COD = OpenApiParameter(
     "cod",
     OpenApiTypes.STR,
@@ -64,7 +79,7 @@ class ConsultarAPI(APIBase):
         examples=[
             OpenApiExample("workspace", value={"produtos": [EXEMPLO_COD, "4310148-B"], "dias": 7}, request_only=True)
         ],
-        responses={200: ConsultaRespostaSerializer, 400: ERRO_400, **ERROS_LEITURA},
+        responses={200: ConsultaRespostaSerializer, 400: ERRO_400, 415: ERRO_415, **ERROS_LEITURA},
         description="Estoque, D+7, status e projeção D0..D(dias) de até 500 produtos. "
         "Códigos desconhecidos vêm em nao_encontrados.",
     )
@@ -194,7 +209,7 @@ class MovimentacoesAPI(APIBase):
                     "cod_produto": EXEMPLO_COD,
                     "tipo_movimentacao": "SAIDA",
                     "qtd_movimentacao": -12.5,
-                    "data_movimentacao": "2026-01-15",
+                    "data_movimentacao": EXEMPLO_DATA,
                     "numero_nf": "123456",
                 },
                 request_only=True,

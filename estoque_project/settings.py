@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF and the views: a request carrying control characters is refused whole.
+    "core.middleware.EntradaSeguraMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -134,6 +136,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get their own components, which state what validation enforces
+    # (core.esquema: patterns of text and dates); responses describe what is stored.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.esquema.postprocessar"],
 }
 
 # django-q2: ORM broker by default (works on SQLite), Redis when REDIS_URL is set.
@@ -158,6 +164,24 @@ ESTOQUE_RECONCILIACAO_MINUTOS = int(os.environ.get("ESTOQUE_RECONCILIACAO_MINUTO
 # Catalogs up to this size are verified whole on every run; bigger ones walk in batches of it.
 ESTOQUE_RECONCILIACAO_LOTE = int(os.environ.get("ESTOQUE_RECONCILIACAO_LOTE", "2000"))
 ESTOQUE_CANAL_NOTIFY = "estoque"
+
+# Bounded input (core/limites.py). Business dates (movements, schedules, allocations, carteira,
+# embarques) are accepted from this many years before today to this many years after it.
+ESTOQUE_DATAS_ANOS_ANTES = int(os.environ.get("ESTOQUE_DATAS_ANOS_ANTES", "5"))
+ESTOQUE_DATAS_ANOS_DEPOIS = int(os.environ.get("ESTOQUE_DATAS_ANOS_DEPOIS", "2"))
+# Uploaded files (spreadsheet imports, carteira sync) and request bodies, in bytes.
+ESTOQUE_UPLOAD_MAX_BYTES = int(os.environ.get("ESTOQUE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Data rows of an imported spreadsheet (xlsx or csv).
+ESTOQUE_PLANILHA_MAX_LINHAS = int(os.environ.get("ESTOQUE_PLANILHA_MAX_LINHAS", "200000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = ESTOQUE_UPLOAD_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = ESTOQUE_UPLOAD_MAX_BYTES
+# The first handler counts the bytes of each file and stops keeping them past the limit, so
+# an oversized upload never fills the disk; the form then refuses it by its size.
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.LimiteUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from core.api import ERRO_400, ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, PaginacaoEstrita, validar
-from estoque.api import EXEMPLO_COD
+from estoque.api import EXEMPLO_COD, EXEMPLO_DATA
 from producao import selectors, services
 from producao.models import ProgramacaoProducao
 from producao.serializers import FiltroProgramacaoSerializer, ProgramacaoSerializer, ProgramacoesPaginadasSerializer
@@ -46,7 +46,7 @@ class ProgramacoesAPI(APIBase):
                 "turno",
                 value={
                     "cod_produto": EXEMPLO_COD,
-                    "data_programacao": "2026-01-18",
+                    "data_programacao": EXEMPLO_DATA,
                     "qtd_programada": 480,
                     "linha_producao": "LINHA 1",
                 },

@@ -3,8 +3,10 @@ a Server-Sent Events stream of the lots as they finish."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,15 +15,32 @@ from carteira.models import AnaliseRuptura
 from carteira.ruptura import jobs
 from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.serializers import AnalisarSerializer, AnaliseRupturaSerializer, JobRupturaSerializer
+from core.api import ERRO_400, ERRO_404, ERRO_415, ERROS_LEITURA, APIBase, validar
 from core.sse import EventStreamRenderer, resposta_sse
 from estoque.eventos_stream import mudancas
 
 DURACAO_EVENTOS_SEGUNDOS = 600
 
 
-class RupturaPedidoView(APIView):
+# JSON in, JSON errors out (core.api.APIBase: parsers, NUL/length checks on the path, error
+# translation). Reads for any authenticated user, as the order pages that call them.
+
+
+class RupturaPedidoView(APIBase):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
-        responses={200: AnaliseRupturaSerializer, 404: OpenApiResponse(description="Pedido fora da carteira")}
+        operation_id="carteira_pedido_ruptura",
+        parameters=[
+            OpenApiParameter(
+                "num_pedido",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                examples=[OpenApiExample("pedido", value="VCD2563000")],
+            )
+        ],
+        responses={200: AnaliseRupturaSerializer, 404: ERRO_404, **ERROS_LEITURA},
+        description="Ruptura de um pedido em aberto: por linha, se há estoque hoje e quando haverá.",
     )
     def get(self, request, num_pedido):
         analise = analisar_pedido(num_pedido)
@@ -30,12 +49,19 @@ class RupturaPedidoView(APIView):
         return Response(analise.como_dict())
 
 
-class AnalisarView(APIView):
-    @extend_schema(request=AnalisarSerializer, responses={202: JobRupturaSerializer})
+class AnalisarView(APIBase):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="carteira_ruptura_analisar",
+        request=AnalisarSerializer,
+        responses={202: JobRupturaSerializer, 400: ERRO_400, 415: ERRO_415, **ERROS_LEITURA},
+        description="Inicia a análise de ruptura de muitos pedidos em segundo plano (lotes de 20); "
+        "o progresso vem pelo endereço `stream` da resposta. Só JSON.",
+    )
     def post(self, request):
-        entrada = AnalisarSerializer(data=request.data)
-        entrada.is_valid(raise_exception=True)
-        analise = jobs.iniciar(entrada.validated_data.get("pedidos"), usuario=request.user.get_username())
+        dados = validar(AnalisarSerializer, request.data)
+        analise = jobs.iniciar(dados.get("pedidos"), usuario=self.usuario())
         return Response(
             {
                 "job_id": str(analise.pk),

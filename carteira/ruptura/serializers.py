@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
+from core.serializers import TextoField
+
 
 class AnalisarSerializer(serializers.Serializer):
     pedidos = serializers.ListField(
-        child=serializers.CharField(max_length=50),
+        child=TextoField(max_length=50),
         required=False,
         allow_empty=False,
         max_length=20000,
