@@ -75,7 +75,7 @@ class ImportacaoAdmin(ImportExportModelAdmin):
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error("import_file", str(e) if isinstance(e, ErroPlanilha) else ERRO_LEITURA)
 
-    def _arquivo_temporario(self, nome: str) -> Path | None:
+    def _arquivo_temporario(self, nome: str | None) -> Path | None:
         if not nome or not issubclass(self.get_tmp_storage_class(), TempFolderStorage):
             return None
         return Path(TempFolderStorage(name=nome).get_full_path())

@@ -5,19 +5,23 @@ Request components only (COMPONENT_SPLIT_REQUEST): a response reports what is st
   blank is not allowed, also at least one character that is not a blank (DRF trims blanks
   with str.strip(), so the class is exactly Python's whitespace).
 - DataField: `pattern` of the business date window (core.limites.padrao_da_janela, computed
-  when the schema is generated) and the window in the description.
+  when the schema is generated) and the window in words in the description (postprocessar).
 Registered by core.apps (imported in ready()).
 """
 
 import re
-import sys
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 from core.limites import CLASSE_CONTROLE, padrao_da_janela, texto_da_janela
 
-_BRANCOS = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
-CLASSE_BRANCOS = "".join(f"\\u{ord(c):04x}" for c in _BRANCOS)
+# Python's whitespace (str.isspace, what DRF's trim strips), as ECMAScript escapes; a test
+# checks it against every code point.
+CLASSE_BRANCOS = (
+    r"\u0009\u000a\u000b\u000c\u000d\u001c\u001d\u001e\u001f\u0020\u0085\u00a0\u1680"
+    r"\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    r"\u2028\u2029\u202f\u205f\u3000"
+)
 PADRAO_SEM_CONTROLE = f"^[^{CLASSE_CONTROLE}]*$"
 PADRAO_NAO_VAZIO = f"^[^{CLASSE_CONTROLE}]*[^{CLASSE_CONTROLE}{CLASSE_BRANCOS}][^{CLASSE_CONTROLE}]*$"
 
@@ -44,9 +48,7 @@ class DataFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         schema = _sem_extensao(self, auto_schema, direction)
         if direction == "request" and not self.target.read_only:
-            schema["pattern"] = padrao_da_janela()
-            texto = f"Data {texto_da_janela()} (aaaa-mm-dd)."
-            schema["description"] = f"{schema['description']} {texto}" if schema.get("description") else texto
+            schema["pattern"] = padrao_da_janela()  # postprocessar() adds the window to the description
         return schema
 
 
@@ -81,7 +83,21 @@ def _vazio_ou_valido(no):
             _vazio_ou_valido(valor)
 
 
+def _descrever_janela(no, padrao: str, texto: str):
+    """The window in words beside its pattern (drf-spectacular puts the field's help_text over
+    what an extension writes in `description`, so it is added here, at the end)."""
+    if isinstance(no, dict):
+        if no.get("pattern") == padrao:
+            no["description"] = f"{no['description']} {texto}" if no.get("description") else texto
+        for valor in no.values():
+            _descrever_janela(valor, padrao, texto)
+    elif isinstance(no, list):
+        for valor in no:
+            _descrever_janela(valor, padrao, texto)
+
+
 def postprocessar(result, generator, request, public):
     """SPECTACULAR_SETTINGS POSTPROCESSING_HOOKS entry (after the default enum hook)."""
     _vazio_ou_valido(result)
+    _descrever_janela(result, padrao_da_janela(), f"Data {texto_da_janela()} (aaaa-mm-dd).")
     return result

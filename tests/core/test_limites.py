@@ -369,7 +369,8 @@ def test_schema_das_escritas_diz_o_que_a_validacao_exige(cliente_staff):
     mov = componentes["MovimentacaoRequest"]["properties"]
     assert mov["data_movimentacao"]["pattern"] == padrao_data
     assert mov["observacao"]["maxLength"] == 2000
-    assert fim.isoformat() and componentes["AnalisarRequest"]["properties"]["pedidos"]["items"]["maxLength"] == 50
+    assert f"{fim:%d/%m/%Y}" in mov["data_movimentacao"]["description"]
+    assert componentes["AnalisarRequest"]["properties"]["pedidos"]["items"]["maxLength"] == 50
 
 
 def test_texto_alem_do_limite_contado_antes_de_aparar(cliente_staff, produtos):
@@ -390,3 +391,13 @@ def test_corpo_json_com_texto_de_controle_em_chave_desconhecida(cliente_staff, p
         content_type="application/json",
     )
     assert resposta.status_code == 400
+
+
+def test_brancos_do_schema_sao_os_do_python():
+    """The non-blank pattern must refuse exactly what DRF trims to nothing (str.strip)."""
+    import sys
+
+    from core.esquema import CLASSE_BRANCOS
+
+    no_schema = {chr(int(codigo, 16)) for codigo in re.findall(r"\\u([0-9a-f]{4})", CLASSE_BRANCOS)}
+    assert no_schema == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
