@@ -1,5 +1,6 @@
 """DRF shapes of the order book API: pré-separações, separações and the assembly workspace."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from carteira.models import PreSeparacaoItem, Separacao
@@ -9,8 +10,34 @@ from estoque.serializers import StatusEstoqueField
 VALOR_SAIDA = {"max_digits": None, "decimal_places": 2, "read_only": True}
 
 
+class StatusPreSeparacaoField(serializers.ChoiceField):
+    """Takes CRIADO or RECOMPOSTO (ENVIADO_SEPARACAO comes only from confirmar); shows any of the three.
+
+    Its request schema lists the two it takes, its response schema the three it shows
+    (StatusPreSeparacaoExtension), so a body the schema allows is not refused for its status."""
+
+    default_error_messages = {
+        "invalid_choice": "“{input}” não é aceito: use CRIADO ou RECOMPOSTO (ENVIADO_SEPARACAO só pelo endpoint "
+        "confirmar)."
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=PreSeparacaoItem.ATIVOS, **kwargs)
+
+
+class StatusPreSeparacaoExtension(OpenApiSerializerFieldExtension):
+    target_class = StatusPreSeparacaoField
+
+    def map_serializer_field(self, auto_schema, direction):
+        status = PreSeparacaoItem.ATIVOS if direction == "request" else PreSeparacaoItem.Status.values
+        return {"type": "string", "enum": list(status)}
+
+
 class PreSeparacaoSerializer(ModelSerializerEstrito):
     qtd_selecionada_usuario = QuantidadeField(**QTD_POSITIVA, help_text="Quantidade (> 0, até 3 casas decimais).")
+    status = StatusPreSeparacaoField(
+        required=False, help_text="CRIADO (padrão) ou RECOMPOSTO; ENVIADO_SEPARACAO só via confirmar."
+    )
 
     class Meta:
         model = PreSeparacaoItem
@@ -29,7 +56,6 @@ class PreSeparacaoSerializer(ModelSerializerEstrito):
             "criado_por",
         ]
         read_only_fields = ["id", "criado_em", "criado_por"]
-        extra_kwargs = {"status": {"help_text": "CRIADO ou RECOMPOSTO; ENVIADO_SEPARACAO só via confirmar."}}
 
 
 class PreSeparacaoEdicaoSerializer(PreSeparacaoSerializer):

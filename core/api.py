@@ -30,6 +30,19 @@ ERROS_ESCRITA = {400: ERRO_400, 401: ERRO_401, 403: ERRO_403, 415: ERRO_415}
 PARAM_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
+def params_paginacao(maximo: int, padrao: int) -> list[OpenApiParameter]:
+    """page and page_size as PaginacaoEstrita takes them: positive integers (a larger page_size
+    is cut to the maximum, not refused, so the schema states no maximum)."""
+    return [
+        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Página (1, 2, ...)."),
+        OpenApiParameter(
+            "page_size",
+            {"type": "integer", "minimum": 1},
+            description=f"Itens por página (até {maximo}; padrão {padrao}).",
+        ),
+    ]
+
+
 class StaffOuPermissao(BasePermission):
     """Reads: any authenticated user. Writes: staff, or the model permissions the view names.
 

@@ -4,12 +4,14 @@ Request components only (COMPONENT_SPLIT_REQUEST): a response reports what is st
 - TextoField: `pattern` without control characters (core.limites.CLASSE_CONTROLE); when
   blank is not allowed, also at least one character that is not a blank (DRF trims blanks
   with str.strip(), so the class is exactly Python's whitespace).
+- QuantidadeField: `multipleOf` of its decimal places.
 - DataField: `pattern` of the business date window (core.limites.padrao_da_janela, computed
   when the schema is generated) and the window in words in the description (postprocessar).
 Registered by core.apps (imported in ready()).
 """
 
 import re
+from decimal import Decimal
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
@@ -38,6 +40,20 @@ class TextoFieldExtension(OpenApiSerializerFieldExtension):
         schema = _sem_extensao(self, auto_schema, direction)
         if direction == "request" and not self.target.read_only:
             schema["pattern"] = PADRAO_SEM_CONTROLE if self.target.allow_blank else PADRAO_NAO_VAZIO
+        return schema
+
+
+class QuantidadeFieldExtension(OpenApiSerializerFieldExtension):
+    """multipleOf 0.001: JSON Schema validators compare the number as written (0.3 is a multiple,
+    0.30000000000000004 is not), which is what DRF's decimal places check does with str(float)."""
+
+    target_class = "core.serializers.QuantidadeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = _sem_extensao(self, auto_schema, direction)
+        if direction == "request" and not self.target.read_only and self.target.decimal_places is not None:
+            schema["multipleOf"] = float(Decimal(1).scaleb(-self.target.decimal_places))
         return schema
 
 

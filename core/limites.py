@@ -8,8 +8,8 @@
   core.serializers.DataField and the carteira sync call it, report periods call it.
 - **Control characters** (NUL and the other C0 controls but tab, line feed and carriage
   return; DEL): no text input may carry them. `CONTROLE` is the rule; core.middleware
-  applies it to every request (path, query, form fields, JSON body), the spreadsheet
-  readers to every cell.
+  applies it to every request's path, query and form fields, core.serializers.TextoField to
+  every text of an API body (naming the field), the importers to every text cell.
 - **Uploads and spreadsheets**: a file of at most ESTOQUE_UPLOAD_MAX_BYTES, at most
   ESTOQUE_PLANILHA_MAX_LINHAS data rows (core.planilhas reads them).
 - **Free text**: observation fields hold at most MAX_TEXTO_LIVRE characters.

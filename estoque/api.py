@@ -23,6 +23,7 @@ from core.api import (
     PARAM_PK,
     APIBase,
     PaginacaoEstrita,
+    params_paginacao,
     validar,
 )
 from estoque import selectors
@@ -125,8 +126,7 @@ class RupturasAPI(APIBase):
         operation_id="estoque_rupturas",
         parameters=[
             DiasD7Serializer,
-            OpenApiParameter("page", OpenApiTypes.INT, description="Página (1, 2, ...)."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Itens por página (até 500; padrão 50)."),
+            *params_paginacao(PaginacaoRupturas.max_page_size, PaginacaoRupturas.page_size),
         ],
         responses={200: RupturasPaginadasSerializer, 400: ERRO_400, 404: ERRO_404, **ERROS_LEITURA},
         description="Produtos cuja projeção fica negativa em D0..D(dias), a ruptura mais próxima primeiro.",

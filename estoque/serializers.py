@@ -49,6 +49,7 @@ class ConsultaSerializer(serializers.Serializer):
     produtos = serializers.ListField(
         child=TextoField(max_length=50),
         allow_empty=False,
+        min_length=1,  # the schema's minItems (allow_empty alone does not show there)
         max_length=MAX_PRODUTOS_CONSULTA,
         help_text=f"Códigos de produto (qualquer código de um grupo unificado); até {MAX_PRODUTOS_CONSULTA}.",
         error_messages={

@@ -140,6 +140,8 @@ SPECTACULAR_SETTINGS = {
     # (core.esquema: patterns of text and dates); responses describe what is stored.
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.esquema.postprocessar"],
+    # The two statuses a pré-separação takes (it shows three: carteira.serializers).
+    "ENUM_NAME_OVERRIDES": {"StatusPreSeparacaoAceitoEnum": ["CRIADO", "RECOMPOSTO"]},
 }
 
 # django-q2: ORM broker by default (works on SQLite), Redis when REDIS_URL is set.

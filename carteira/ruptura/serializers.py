@@ -8,6 +8,7 @@ class AnalisarSerializer(serializers.Serializer):
         child=TextoField(max_length=50),
         required=False,
         allow_empty=False,
+        min_length=1,  # the schema's minItems (allow_empty alone does not show there)
         max_length=20000,
         help_text="Números dos pedidos; sem o campo, todos os pedidos em aberto.",
     )

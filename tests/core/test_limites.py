@@ -254,8 +254,16 @@ def test_controle_no_corpo_json_e_400_e_nada_grava(cliente_staff, produtos, text
         content_type="application/json",
     )
     assert resposta.status_code == 400
-    assert resposta["Content-Type"] == "application/json" and "controle" in corpo(resposta)["detail"]
+    assert corpo(resposta) == {"observacao": ["Caracteres de controle (como NUL) não são permitidos."]}
     assert MovimentacaoEstoque.objects.count() == antes
+
+
+def test_controle_em_lista_do_corpo_nomeia_o_item(cliente_staff, produtos):
+    resposta = cliente_staff.post(
+        "/api/estoque/tempo-real/consultar", {"produtos": ["A", "B\x00"]}, content_type="application/json"
+    )
+    assert resposta.status_code == 400
+    assert list(corpo(resposta)["produtos"]) == ["1"]
 
 
 def test_tab_e_quebra_de_linha_continuam_aceitos(cliente_staff, produtos):
@@ -344,6 +352,14 @@ def _esquema(cliente):
     return cliente.get("/api/schema/?format=json").json()
 
 
+def test_schema_da_paginacao_diz_inteiro_positivo(cliente_staff):
+    """page=0 was schema-valid (integer) and refused; found by schemathesis' positive-data check."""
+    caminhos = _esquema(cliente_staff)["paths"]
+    for caminho in ("/api/estoque/tempo-real/rupturas", "/api/producao/programacoes"):
+        parametros = {p["name"]: p["schema"] for p in caminhos[caminho]["get"]["parameters"]}
+        assert parametros["page"]["minimum"] == 1 and parametros["page_size"]["minimum"] == 1
+
+
 def test_schema_de_analisar_so_json_com_erros_documentados(cliente_staff):
     operacao = _esquema(cliente_staff)["paths"]["/api/carteira/ruptura/analisar"]["post"]
     assert list(operacao["requestBody"]["content"]) == ["application/json"]
@@ -365,6 +381,12 @@ def test_schema_das_escritas_diz_o_que_a_validacao_exige(cliente_staff):
     assert not re.fullmatch(programacao["cod_produto"]["pattern"], "A\x00")
     pre = componentes["PreSeparacaoRequest"]["properties"]
     assert pre["qtd_selecionada_usuario"]["minimum"] == 0.001
+    # takes CRIADO/RECOMPOSTO, shows ENVIADO_SEPARACAO too
+    aceitos = componentes[pre["status"]["allOf"][0]["$ref"].rsplit("/", 1)[1]]["enum"]
+    mostrados = componentes[componentes["PreSeparacao"]["properties"]["status"]["allOf"][0]["$ref"].rsplit("/", 1)[1]]
+    assert aceitos == ["CRIADO", "RECOMPOSTO"] and "ENVIADO_SEPARACAO" in mostrados["enum"]
+    assert componentes["ConsultaRequest"]["properties"]["produtos"]["minItems"] == 1
+    assert componentes["AnalisarRequest"]["properties"]["pedidos"]["minItems"] == 1
     assert pre["data_agendamento_editada"]["pattern"] == padrao_data
     mov = componentes["MovimentacaoRequest"]["properties"]
     assert mov["data_movimentacao"]["pattern"] == padrao_data
@@ -384,13 +406,14 @@ def test_texto_alem_do_limite_contado_antes_de_aparar(cliente_staff, produtos):
     assert diferencas_com_derivados() == []
 
 
-def test_corpo_json_com_texto_de_controle_em_chave_desconhecida(cliente_staff, produtos):
+def test_propriedade_que_a_api_nao_le_e_ignorada_mesmo_com_controle(cliente_staff, produtos):
+    """The schema allows undeclared properties and the API ignores them: nothing of it is read."""
     resposta = cliente_staff.post(
         "/api/estoque/tempo-real/consultar",
-        json.dumps({"produtos": ["A"], "extra\x00": 1}),
+        json.dumps({"produtos": ["A"], "extra\x00": "\x01"}),
         content_type="application/json",
     )
-    assert resposta.status_code == 400
+    assert resposta.status_code == 200
 
 
 def test_brancos_do_schema_sao_os_do_python():
@@ -401,3 +424,38 @@ def test_brancos_do_schema_sao_os_do_python():
 
     no_schema = {chr(int(codigo, 16)) for codigo in re.findall(r"\\u([0-9a-f]{4})", CLASSE_BRANCOS)}
     assert no_schema == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+def test_schema_das_quantidades_diz_tres_casas(cliente_staff, produtos):
+    """multipleOf 0.001 is what the API does: 0.3 is taken, 0.30000000000000004 is not."""
+    componentes = _esquema(cliente_staff)["components"]["schemas"]
+    assert componentes["MovimentacaoRequest"]["properties"]["qtd_movimentacao"]["multipleOf"] == 0.001
+    url = "/api/estoque/movimentacoes"
+    base = {"cod_produto": "A", "tipo_movimentacao": "ENTRADA"}
+    assert (
+        cliente_staff.post(url, {**base, "qtd_movimentacao": 0.3}, content_type="application/json").status_code == 201
+    )
+    resposta = cliente_staff.post(url, {**base, "qtd_movimentacao": 0.1 + 0.2}, content_type="application/json")
+    assert resposta.status_code == 400 and "qtd_movimentacao" in corpo(resposta)
+
+
+# ---------------------------------------------------------------- admin date filters
+
+
+def test_filtro_de_data_do_admin_impossivel_e_400_em_toda_lista(cliente_staff):
+    """Found by probing the admin: campo__year=99999999999 (or 9999, month huge) overflowed inside
+    Django's date hierarchy, a 500 on every changelist that has one."""
+    from django.contrib import admin
+
+    listas = [(m, a.date_hierarchy) for m, a in admin.site._registry.items() if a.date_hierarchy]
+    assert len(listas) >= 10
+    for model, campo in listas:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for consulta in (
+            {f"{campo}__year": "99999999999"},
+            {f"{campo}__year": "9999"},
+            {f"{campo}__year": "2026", f"{campo}__month": "99999999999"},
+            {f"{campo}__year": "2026", f"{campo}__month": "1", f"{campo}__day": "-1"},
+        ):
+            assert cliente_staff.get(url, consulta).status_code == 400, (url, consulta)
+        assert cliente_staff.get(url, {f"{campo}__year": f.hoje().year}).status_code == 200
