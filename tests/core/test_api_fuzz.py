@@ -4,7 +4,8 @@ documented (status code, content type, response schema).
 Each generated request is sent as a superuser, as an active user without any permission, and
 as a user of one of the Django groups in the database, the group picked from the request
 (the role groups come from a data migration, so new roles are fuzzed without touching this
-file, and a request costs three calls however many roles there are). Not checked:
+file, and a request costs three calls however many roles there are; SCHEMATHESIS_TODOS_OS_GRUPOS=1
+sends each one as every group's user). Not checked:
 positive_data_acceptance, since a schema-valid body can still break a business rule the
 schema cannot state (an unknown product code is a well-formed string) and get its
 documented 400.
@@ -32,6 +33,8 @@ from tests import fabricas as f
 
 pytestmark = pytest.mark.django_db
 
+# SCHEMATHESIS_TODOS_OS_GRUPOS=1 sends every request as every group's user too (a deeper local run).
+TODOS_OS_GRUPOS = os.environ.get("SCHEMATHESIS_TODOS_OS_GRUPOS") == "1"
 EXEMPLOS = int(
     os.environ.get("SCHEMATHESIS_EXEMPLOS") or max(10, int(os.environ.get("ESTOQUE_HYPOTHESIS_EXEMPLOS", "150")) // 6)
 )
@@ -74,8 +77,8 @@ class Papeis:
     def para(self, case) -> list[tuple[str, str]]:
         """The group comes from the request itself, so replaying a case (hypothesis shrinking a
         failure) sends it as the same role."""
-        if not self.grupos:
-            return self.fixos
+        if not self.grupos or TODOS_OS_GRUPOS:
+            return self.fixos + self.grupos
         pedido = repr((case.method, case.path_parameters, case.query, case.body)).encode()
         return self.fixos + [self.grupos[zlib.crc32(pedido) % len(self.grupos)]]
 
