@@ -26,6 +26,7 @@ from carteira.models import AlertaSeparacaoCotada, SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.registros import ErroSincronizacao
 from core.admin import SomenteLeituraAdmin
+from core.limites import validar_tamanho_arquivo
 
 PERMISSAO = "carteira.executar_sincronizacao"
 ESPERA_ADMIN = 10  # seconds a click waits for another run's lock before saying it is busy
@@ -34,7 +35,7 @@ Status = SincronizacaoCarteira.Status
 
 
 class PlanilhaForm(forms.Form):
-    arquivo = forms.FileField(label="Planilha (.xlsx ou .csv)")
+    arquivo = forms.FileField(label="Planilha (.xlsx ou .csv)", validators=[validar_tamanho_arquivo])
     simular = forms.BooleanField(label="Só simular (mostrar as diferenças sem gravar)", required=False)
 
 

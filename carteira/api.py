@@ -17,7 +17,7 @@ from carteira.serializers import (
     WorkspaceSerializer,
 )
 from core.api import ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, validar
-from estoque.api import EXEMPLO_COD, VER_ESTOQUE
+from estoque.api import EXEMPLO_COD, EXEMPLO_DATA, VER_ESTOQUE
 
 EXEMPLO_PEDIDO = "VCD2563000"
 
@@ -59,7 +59,7 @@ class PreSeparacoesAPI(APIBase):
                     "num_pedido": EXEMPLO_PEDIDO,
                     "cod_produto": EXEMPLO_COD,
                     "qtd_selecionada_usuario": 10,
-                    "data_expedicao_editada": "2026-01-20",
+                    "data_expedicao_editada": EXEMPLO_DATA,
                     "tipo_envio": "parcial",
                 },
                 request_only=True,

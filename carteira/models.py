@@ -9,6 +9,7 @@ from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from core.limites import texto_livre, validar_data_negocio
 from estoque.fontes import FonteEstoque, FonteQuerySet
 from estoque.models import LoteFaturado
 
@@ -53,7 +54,9 @@ class CarteiraPrincipal(models.Model):
 
     num_pedido = models.CharField("pedido", max_length=50, db_index=True)
     pedido_cliente = models.CharField("pedido do cliente", max_length=100, blank=True, default="")
-    data_pedido = models.DateField("data do pedido", null=True, blank=True, db_index=True)
+    data_pedido = models.DateField(
+        "data do pedido", null=True, blank=True, db_index=True, validators=[validar_data_negocio]
+    )
     status_pedido = models.CharField("status do pedido", max_length=50, blank=True, default="")
     cnpj_cpf = models.CharField("CNPJ/CPF", max_length=20, blank=True, default="")
     raz_social = models.CharField("razão social", max_length=255, blank=True, default="")
@@ -68,8 +71,8 @@ class CarteiraPrincipal(models.Model):
     qtd_saldo_produto_pedido = models.DecimalField("saldo do pedido", **QTD)
     qtd_cancelada_produto_pedido = models.DecimalField("qtd cancelada", default=Decimal("0"), **QTD)
     preco_produto_pedido = models.DecimalField("preço unitário", default=Decimal("0"), **VALOR)
-    data_entrega_pedido = models.DateField("data de entrega", null=True, blank=True)
-    observ_ped_1 = models.TextField("observação do pedido", blank=True, default="")
+    data_entrega_pedido = models.DateField("data de entrega", null=True, blank=True, validators=[validar_data_negocio])
+    observ_ped_1 = models.TextField("observação do pedido", blank=True, default="", **texto_livre())
     # Delivery address
     cnpj_endereco_ent = models.CharField("CNPJ entrega", max_length=20, blank=True, default="")
     empresa_endereco_ent = models.CharField("empresa entrega", max_length=255, blank=True, default="")
@@ -144,10 +147,10 @@ class PreSeparacaoItem(FonteEstoque):
     num_pedido = models.CharField("pedido", max_length=50)
     cod_produto = models.CharField("código do produto", max_length=50, db_index=True)
     qtd_selecionada_usuario = models.DecimalField("quantidade", **QTD)
-    data_expedicao_editada = models.DateField("expedição")
-    data_agendamento_editada = models.DateField("agendamento", null=True, blank=True)
+    data_expedicao_editada = models.DateField("expedição", validators=[validar_data_negocio])
+    data_agendamento_editada = models.DateField("agendamento", null=True, blank=True, validators=[validar_data_negocio])
     protocolo_editado = models.CharField("protocolo", max_length=50, blank=True, default="")
-    observacoes_usuario = models.TextField("observações", blank=True, default="")
+    observacoes_usuario = models.TextField("observações", blank=True, default="", **texto_livre())
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CRIADO)
     tipo_envio = models.CharField("tipo de envio", max_length=10, choices=TipoEnvio.choices, default=TipoEnvio.TOTAL)
     criado_em = models.DateTimeField(auto_now_add=True)
@@ -274,8 +277,8 @@ class Separacao(FonteEstoque):
     valor_saldo = models.DecimalField("valor", default=Decimal("0"), **VALOR)
     peso = models.DecimalField("peso (kg)", default=Decimal("0"), **QTD)
     pallet = models.DecimalField("pallets", default=Decimal("0"), **QTD)
-    expedicao = models.DateField("expedição", null=True, blank=True)
-    agendamento = models.DateField(null=True, blank=True)
+    expedicao = models.DateField("expedição", null=True, blank=True, validators=[validar_data_negocio])
+    agendamento = models.DateField(null=True, blank=True, validators=[validar_data_negocio])
     protocolo = models.CharField(max_length=50, blank=True, default="")
     tipo_envio = models.CharField("tipo de envio", max_length=10, default="total")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ABERTO)

@@ -1,16 +1,43 @@
 """DRF shapes of the order book API: pré-separações, separações and the assembly workspace."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from carteira.models import PreSeparacaoItem, Separacao
-from core.serializers import QTD_ENTRADA, QTD_SAIDA, ModelSerializerEstrito, QuantidadeField
+from core.serializers import QTD_POSITIVA, QTD_SAIDA, ModelSerializerEstrito, QuantidadeField
 from estoque.serializers import StatusEstoqueField
 
 VALOR_SAIDA = {"max_digits": None, "decimal_places": 2, "read_only": True}
 
 
+class StatusPreSeparacaoField(serializers.ChoiceField):
+    """Takes CRIADO or RECOMPOSTO (ENVIADO_SEPARACAO comes only from confirmar); shows any of the three.
+
+    Its request schema lists the two it takes, its response schema the three it shows
+    (StatusPreSeparacaoExtension), so a body the schema allows is not refused for its status."""
+
+    default_error_messages = {
+        "invalid_choice": "“{input}” não é aceito: use CRIADO ou RECOMPOSTO (ENVIADO_SEPARACAO só pelo endpoint "
+        "confirmar)."
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=PreSeparacaoItem.ATIVOS, **kwargs)
+
+
+class StatusPreSeparacaoExtension(OpenApiSerializerFieldExtension):
+    target_class = StatusPreSeparacaoField
+
+    def map_serializer_field(self, auto_schema, direction):
+        status = PreSeparacaoItem.ATIVOS if direction == "request" else PreSeparacaoItem.Status.values
+        return {"type": "string", "enum": list(status)}
+
+
 class PreSeparacaoSerializer(ModelSerializerEstrito):
-    qtd_selecionada_usuario = QuantidadeField(**QTD_ENTRADA, help_text="Quantidade (> 0).")
+    qtd_selecionada_usuario = QuantidadeField(**QTD_POSITIVA, help_text="Quantidade (> 0, até 3 casas decimais).")
+    status = StatusPreSeparacaoField(
+        required=False, help_text="CRIADO (padrão) ou RECOMPOSTO; ENVIADO_SEPARACAO só via confirmar; CANCELADO só pela sincronização."
+    )
 
     class Meta:
         model = PreSeparacaoItem
@@ -30,11 +57,6 @@ class PreSeparacaoSerializer(ModelSerializerEstrito):
             "cancelado_em",
         ]
         read_only_fields = ["id", "criado_em", "criado_por", "cancelado_em"]
-        extra_kwargs = {
-            "status": {
-                "help_text": "CRIADO ou RECOMPOSTO; ENVIADO_SEPARACAO só via confirmar; CANCELADO só pela sincronização."
-            }
-        }
 
 
 class PreSeparacaoEdicaoSerializer(PreSeparacaoSerializer):

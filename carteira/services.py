@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from carteira import selectors
 from carteira.models import PreSeparacaoItem, Separacao
+from core.limites import exigir_datas_na_janela
 from estoque.models import CadastroPalletizacao
 from estoque.services.operacoes import exigir_produto
 
@@ -93,6 +94,7 @@ def criar_pre_separacao(
         **extra,
     )
     _validar_status(pre.status)
+    exigir_datas_na_janela(pre)
     exigir_produto(cod_produto)
     with transaction.atomic():
         _validar_quantidade(pre, excluir=None)
@@ -110,6 +112,7 @@ def editar_pre_separacao(pk: int, dados: dict) -> PreSeparacaoItem:
         for campo, valor in dados.items():
             setattr(pre, campo, valor)
         _validar_status(pre.status)
+        exigir_datas_na_janela(pre)
         _validar_quantidade(pre, excluir=pre.pk)
         pre.save()
     return pre

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
@@ -26,11 +26,25 @@ ERRO_400 = OpenApiResponse(OpenApiTypes.OBJECT, description="Entrada inválida: 
 ERRO_401 = OpenApiResponse(OpenApiTypes.OBJECT, description="Não autenticado.")
 ERRO_403 = OpenApiResponse(OpenApiTypes.OBJECT, description="Sem permissão.")
 ERRO_404 = OpenApiResponse(OpenApiTypes.OBJECT, description="Não encontrado.")
+ERRO_415 = OpenApiResponse(OpenApiTypes.OBJECT, description="Corpo que não é JSON (a API só aceita application/json).")
 ERROS_LEITURA = {401: ERRO_401, 403: ERRO_403}
-ERROS_ESCRITA = {400: ERRO_400, 401: ERRO_401, 403: ERRO_403}
+ERROS_ESCRITA = {400: ERRO_400, 401: ERRO_401, 403: ERRO_403, 415: ERRO_415}
 
 # spectacular shows the {pk} of the URLs as {id} (SCHEMA_COERCE_PATH_PK).
 PARAM_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+def params_paginacao(maximo: int, padrao: int) -> list[OpenApiParameter]:
+    """page and page_size as PaginacaoEstrita takes them: positive integers (a larger page_size
+    is cut to the maximum, not refused, so the schema states no maximum)."""
+    return [
+        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Página (1, 2, ...)."),
+        OpenApiParameter(
+            "page_size",
+            {"type": "integer", "minimum": 1},
+            description=f"Itens por página (até {maximo}; padrão {padrao}).",
+        ),
+    ]
 
 
 class APIBase(APIView):
@@ -40,6 +54,11 @@ class APIBase(APIView):
     throttle_classes = [LimiteEscritas]
 
     def initial(self, request, *args, **kwargs):
+        # A method the view does not implement is a 405 before anything else looks at the
+        # request (the write permission would otherwise look for the model of a read-only view).
+        metodo = request.method.lower()
+        if metodo not in self.http_method_names or not hasattr(self, metodo):
+            raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
         # URLs take any {pk} segment so a malformed one is a JSON 404 here, not Django's HTML page.
         if "pk" in self.kwargs:

@@ -4,12 +4,17 @@ An import is all or nothing: one transaction, rolled back when any row is refuse
 that does not parse, a missing field, a violated CHECK), and each refusal names its line and
 field. Rows are saved one at a time through Model.save() (never use_bulk), so signals and
 any per-row rule see every row, exactly as when an operator saves it by hand.
+
+Files are read by core.planilhas (the declared xlsx dimension ignored, rows and size capped),
+through the XLSXSeguro and CSVBrasil formats; text cells with control characters and dates
+outside the business window (core.limites) are refused on their line and column.
 """
 
 import unicodedata
 from datetime import datetime
 from decimal import InvalidOperation
 
+import tablib
 from diff_match_patch import diff_match_patch
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, F, Q
@@ -18,8 +23,13 @@ from django.utils.encoding import force_str
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from import_export import resources, widgets
-from import_export.formats.base_formats import CSV
+from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
+
+from core import planilhas
+from core.limites import MENSAGEM_CONTROLE, tem_controle
+
+MAX_INTEIRO = 2**63 - 1
 
 
 def _normalizar(texto) -> str:
@@ -34,6 +44,8 @@ class TextoWidget(widgets.CharWidget):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         texto = super().clean(value, row=row, **kwargs)
+        if isinstance(texto, str) and tem_controle(texto):
+            raise ValueError(MENSAGEM_CONTROLE)
         return texto.strip() if isinstance(texto, str) else texto
 
 
@@ -58,6 +70,8 @@ class InteiroWidget(widgets.IntegerWidget):
             return None
         if not numero.is_finite() or numero != numero.to_integral_value():
             raise ValueError(f"“{value}” não é um número inteiro.")
+        if abs(numero) > MAX_INTEIRO:  # int() of 1e999999999 would build a billion-digit number
+            raise ValueError(f"“{value}” é grande demais.")
         return super().clean(numero, row=row, **kwargs)
 
 
@@ -121,16 +135,38 @@ class EscolhaWidget(TextoWidget):
         return self.por_texto.get(_normalizar(texto), texto) if texto else texto
 
 
+def _dataset(linhas: list[tuple]) -> tablib.Dataset:
+    """Header on line 1, as import-export numbers lines (ResultadoPlanilha)."""
+    dataset = tablib.Dataset()
+    if linhas:
+        dataset.headers = list(linhas[0])
+        for linha in linhas[1:]:
+            dataset.append(linha)
+    return dataset
+
+
+class XLSXSeguro(XLSX):
+    """xlsx through core.planilhas: the declared dimension is ignored, size and rows capped."""
+
+    def create_dataset(self, in_stream):
+        return _dataset(planilhas.ler_xlsx(in_stream))
+
+
 class CSVBrasil(CSV):
-    """CSV saved by Excel in Portuguese (';') or with commas: the header line decides."""
+    """CSV saved by Excel in Portuguese (';') or with commas: the header line decides.
+
+    Read as bytes, so core.planilhas.decodificar takes UTF-8 or Windows-1252 (Excel's
+    "CSV" in Portuguese), as the carteira sync does."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
 
     def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes) and self.encoding:
-            in_stream = in_stream.decode(self.encoding)
-        cabecalho = in_stream.split("\n", 1)[0] if isinstance(in_stream, str) else ""
-        if cabecalho.count(";") > cabecalho.count(","):
-            kwargs.setdefault("delimiter", ";")
-        return super().create_dataset(in_stream, **kwargs)
+        texto = planilhas.decodificar(in_stream) if isinstance(in_stream, bytes) else in_stream
+        return _dataset(planilhas.ler_csv(texto))
 
 
 class ResultadoPlanilha(Result):

@@ -1,9 +1,12 @@
-"""Date ranges as pages and reports take them: ISO or dd/mm/aaaa, either end open."""
+"""Date ranges as pages and reports take them: ISO or dd/mm/aaaa, either end open, each end
+inside the business date window (core.limites)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils.dateparse import parse_date
+
+from core.limites import erro_de_data
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ def ler_data(texto: str | None, nome: str) -> date | None:
             valor = datetime.strptime(texto, "%d/%m/%Y").date()
     except ValueError:
         raise DataInvalida(f"Data '{nome}' inválida: '{texto}'. Use aaaa-mm-dd ou dd/mm/aaaa.") from None
+    mensagem = erro_de_data(valor)
+    if mensagem:
+        raise DataInvalida(f"'{nome}': {mensagem}")
     return valor
 
 

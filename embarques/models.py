@@ -3,6 +3,7 @@ from typing import ClassVar
 
 from django.db import models
 
+from core.limites import validar_data_negocio
 from estoque.fontes import FonteEstoque, FonteQuerySet
 
 
@@ -14,8 +15,10 @@ class Embarque(models.Model):
         CANCELADO = "CANCELADO", "Cancelado"
 
     numero = models.PositiveIntegerField("número", unique=True)
-    data_prevista_embarque = models.DateField("embarque previsto", null=True, blank=True)
-    data_embarque = models.DateField("data do embarque", null=True, blank=True)
+    data_prevista_embarque = models.DateField(
+        "embarque previsto", null=True, blank=True, validators=[validar_data_negocio]
+    )
+    data_embarque = models.DateField("data do embarque", null=True, blank=True, validators=[validar_data_negocio])
     transportadora = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATIVO)
     criado_em = models.DateTimeField(auto_now_add=True)

@@ -3,6 +3,8 @@
 The shared base (authentication, permissions, throttles, error translation) is core.api.
 """
 
+from datetime import timedelta
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,7 +14,18 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from core.api import ERRO_400, ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, PaginacaoEstrita, validar
+from core.api import (
+    ERRO_400,
+    ERRO_404,
+    ERRO_415,
+    ERROS_ESCRITA,
+    ERROS_LEITURA,
+    PARAM_PK,
+    APIBase,
+    PaginacaoEstrita,
+    params_paginacao,
+    validar,
+)
 from estoque import selectors
 from estoque.filtros import SaldoEstoqueFilter
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, ReconciliacaoExecucao
@@ -54,8 +67,10 @@ def produto_ou_404(cod: str):
 VER_ESTOQUE = ("estoque.view_estoquetemporeal", "estoque.view_movimentacaoprevista")
 
 
-# Example values used by the docs page (and by schemathesis' examples phase).
+# Example values used by the docs page (and by schemathesis' examples phase). The date is
+# relative to when the server started, so it stays inside the business date window.
 EXEMPLO_COD = "4310148"
+EXEMPLO_DATA = (timezone.localdate() + timedelta(days=2)).isoformat()
 PARAM_COD = OpenApiParameter(
     "cod",
     OpenApiTypes.STR,
@@ -79,7 +94,7 @@ class ConsultarAPI(APIBase):
         examples=[
             OpenApiExample("workspace", value={"produtos": [EXEMPLO_COD, "4310148-B"], "dias": 7}, request_only=True)
         ],
-        responses={200: ConsultaRespostaSerializer, 400: ERRO_400, **ERROS_LEITURA},
+        responses={200: ConsultaRespostaSerializer, 400: ERRO_400, 415: ERRO_415, **ERROS_LEITURA},
         description="Estoque, D+7, status e projeção D0..D(dias) de até 500 produtos. "
         "Códigos desconhecidos vêm em nao_encontrados.",
     )
@@ -131,8 +146,7 @@ class RupturasAPI(APIBase):
         operation_id="estoque_rupturas",
         parameters=[
             DiasD7Serializer,
-            OpenApiParameter("page", OpenApiTypes.INT, description="Página (1, 2, ...)."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Itens por página (até 500; padrão 50)."),
+            *params_paginacao(PaginacaoRupturas.max_page_size, PaginacaoRupturas.page_size),
         ],
         responses={200: RupturasPaginadasSerializer, 400: ERRO_400, 404: ERRO_404, **ERROS_LEITURA},
         description="Produtos cuja projeção fica negativa em D0..D(dias), a ruptura mais próxima primeiro.",
@@ -298,7 +312,7 @@ class MovimentacoesAPI(APIBase):
                     "cod_produto": EXEMPLO_COD,
                     "tipo_movimentacao": "SAIDA",
                     "qtd_movimentacao": -12.5,
-                    "data_movimentacao": "2026-01-15",
+                    "data_movimentacao": EXEMPLO_DATA,
                     "numero_nf": "123456",
                 },
                 request_only=True,

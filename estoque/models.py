@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 from django.db import models
 from django.db.models import F, Q
 
+from core.limites import texto_livre, validar_data_negocio
 from estoque.fontes import FonteEstoque, FonteQuerySet
 from estoque.projecao import ROTULOS_STATUS
 from estoque.projecao import StatusEstoque as StatusProjecao
@@ -91,12 +92,12 @@ class MovimentacaoEstoque(FonteEstoque):
 
     cod_produto = models.CharField("código do produto", max_length=50)
     nome_produto = models.CharField("nome do produto", max_length=255, blank=True, default="")
-    data_movimentacao = models.DateField("data", db_index=True)
+    data_movimentacao = models.DateField("data", db_index=True, validators=[validar_data_negocio])
     tipo_movimentacao = models.CharField("tipo", max_length=20, choices=Tipo.choices)
     local_movimentacao = models.CharField("local", max_length=50, blank=True, default="")
     qtd_movimentacao = models.DecimalField("quantidade", **QTD)
     ativo = models.BooleanField(default=True)
-    observacao = models.TextField("observação", blank=True, default="")
+    observacao = models.TextField("observação", blank=True, default="", **texto_livre())
     separacao_lote_id = models.CharField("lote de separação", max_length=50, blank=True, default="", db_index=True)
     numero_nf = models.CharField("número NF", max_length=20, blank=True, default="")
     num_pedido = models.CharField("pedido", max_length=50, blank=True, default="")
@@ -160,7 +161,7 @@ class UnificacaoCodigos(FonteEstoque):
     codigo_origem = models.CharField("código de origem", max_length=50)
     codigo_destino = models.CharField("código de destino", max_length=50)
     ativo = models.BooleanField(default=True)
-    observacao = models.TextField("observação", blank=True, default="")
+    observacao = models.TextField("observação", blank=True, default="", **texto_livre())
     criado_em = models.DateTimeField(auto_now_add=True)
 
     class Meta(FonteEstoque.Meta):

@@ -28,7 +28,12 @@ class DiaProjecao:  # slots, not frozen: built 29 times per product per read, on
 def projetar(
     saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date, dias: int
 ) -> list[DiaProjecao]:
-    """Projection D0..D(dias) from the stock now and (data, entrada, saida) forecast rows."""
+    """Projection D0..D(dias) from the stock now and (data, entrada, saida) forecast rows.
+
+    The horizon is at most D+28 (DIAS_MAX): a forecast dated years ahead must not make a
+    report or a screen walk every day up to it."""
+    if not 0 <= dias <= DIAS_MAX:
+        raise ValueError(f"Projeção de {dias} dias: o horizonte vai de D0 a D{DIAS_MAX}.")
     fim = hoje + timedelta(days=dias)
     entradas: dict[date, Decimal] = {}
     saidas: dict[date, Decimal] = {}

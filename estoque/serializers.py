@@ -8,7 +8,15 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import QTD_ENTRADA, QTD_SAIDA, InteiroField, ModelSerializerEstrito, QuantidadeField, TextoField
+from core.serializers import (
+    QTD_ENTRADA,
+    QTD_SAIDA,
+    DataField,
+    InteiroField,
+    ModelSerializerEstrito,
+    QuantidadeField,
+    TextoField,
+)
 from estoque.models import MovimentacaoEstoque
 from estoque.projecao import DIAS_D7, DIAS_MAX
 from estoque.selectors import MAX_PRODUTOS_CONSULTA
@@ -41,6 +49,7 @@ class ConsultaSerializer(serializers.Serializer):
     produtos = serializers.ListField(
         child=TextoField(max_length=50),
         allow_empty=False,
+        min_length=1,  # the schema's minItems (allow_empty alone does not show there)
         max_length=MAX_PRODUTOS_CONSULTA,
         help_text=f"Códigos de produto (qualquer código de um grupo unificado); até {MAX_PRODUTOS_CONSULTA}.",
         error_messages={
@@ -217,8 +226,10 @@ class RecalculoSerializer(serializers.Serializer):
 
 
 class MovimentacaoSerializer(ModelSerializerEstrito):
-    qtd_movimentacao = QuantidadeField(**QTD_ENTRADA)
-    data_movimentacao = serializers.DateField(required=False, help_text="Padrão: hoje.")
+    qtd_movimentacao = QuantidadeField(
+        **QTD_ENTRADA, help_text="Diferente de zero, até 3 casas decimais; o sinal segue o tipo."
+    )
+    data_movimentacao = DataField(required=False, help_text="Padrão: hoje.")
 
     class Meta:
         model = MovimentacaoEstoque

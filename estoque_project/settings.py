@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF and the views: a request carrying control characters is refused whole.
+    "core.middleware.EntradaSeguraMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -232,6 +234,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get their own components, which state what validation enforces
+    # (core.esquema: patterns of text and dates); responses describe what is stored.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.esquema.postprocessar"],
+    # The two statuses a pré-separação takes (it shows three: carteira.serializers).
+    "ENUM_NAME_OVERRIDES": {"StatusPreSeparacaoAceitoEnum": ["CRIADO", "RECOMPOSTO"]},
 }
 
 # The login and API throttle counters live in the cache: shared through Redis when
@@ -281,6 +289,24 @@ SSE_CANAIS_NOTIFY = [ESTOQUE_CANAL_NOTIFY, RUPTURA_CANAL_NOTIFY]
 SSE_STREAMS_POR_USUARIO = int(os.environ.get("SSE_STREAMS_POR_USUARIO", "4"))
 SSE_STREAMS_POR_PROCESSO = int(os.environ.get("SSE_STREAMS_POR_PROCESSO", "200"))
 SSE_MARGEM_SEGUNDOS = 30
+
+# Bounded input (core/limites.py). Business dates (movements, schedules, allocations, carteira,
+# embarques) are accepted from this many years before today to this many years after it.
+ESTOQUE_DATAS_ANOS_ANTES = int(os.environ.get("ESTOQUE_DATAS_ANOS_ANTES", "5"))
+ESTOQUE_DATAS_ANOS_DEPOIS = int(os.environ.get("ESTOQUE_DATAS_ANOS_DEPOIS", "2"))
+# Uploaded files (spreadsheet imports, carteira sync) and request bodies, in bytes.
+ESTOQUE_UPLOAD_MAX_BYTES = int(os.environ.get("ESTOQUE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Data rows of an imported spreadsheet (xlsx or csv).
+ESTOQUE_PLANILHA_MAX_LINHAS = int(os.environ.get("ESTOQUE_PLANILHA_MAX_LINHAS", "200000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = ESTOQUE_UPLOAD_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = ESTOQUE_UPLOAD_MAX_BYTES
+# The first handler counts the bytes of each file and stops keeping them past the limit, so
+# an oversized upload never fills the disk; the form then refuses it by its size.
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.LimiteUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -1,13 +1,22 @@
 """Production schedule API: list, create, edit and delete programações."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from core.api import ERRO_400, ERRO_404, ERROS_ESCRITA, ERROS_LEITURA, PARAM_PK, APIBase, PaginacaoEstrita, validar
-from estoque.api import EXEMPLO_COD
+from core.api import (
+    ERRO_400,
+    ERRO_404,
+    ERROS_ESCRITA,
+    ERROS_LEITURA,
+    PARAM_PK,
+    APIBase,
+    PaginacaoEstrita,
+    params_paginacao,
+    validar,
+)
+from estoque.api import EXEMPLO_COD, EXEMPLO_DATA
 from producao import selectors, services
 from producao.models import ProgramacaoProducao
 from producao.serializers import FiltroProgramacaoSerializer, ProgramacaoSerializer, ProgramacoesPaginadasSerializer
@@ -26,8 +35,7 @@ class ProgramacoesAPI(APIBase):
         operation_id="producao_programacao_listar",
         parameters=[
             FiltroProgramacaoSerializer,
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            *params_paginacao(PaginacaoProgramacoes.max_page_size, PaginacaoProgramacoes.page_size),
         ],
         responses={200: ProgramacoesPaginadasSerializer, 400: ERRO_400, 404: ERRO_404, **ERROS_LEITURA},
         description="Programação de produção por data, com filtro por código e período.",
@@ -46,7 +54,7 @@ class ProgramacoesAPI(APIBase):
                 "turno",
                 value={
                     "cod_produto": EXEMPLO_COD,
-                    "data_programacao": "2026-01-18",
+                    "data_programacao": EXEMPLO_DATA,
                     "qtd_programada": 480,
                     "linha_producao": "LINHA 1",
                 },

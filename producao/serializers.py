@@ -2,12 +2,12 @@
 
 from rest_framework import serializers
 
-from core.serializers import QTD_ENTRADA, ModelSerializerEstrito, QuantidadeField
+from core.serializers import QTD_POSITIVA, DataField, ModelSerializerEstrito, QuantidadeField, TextoField
 from producao.models import ProgramacaoProducao
 
 
 class ProgramacaoSerializer(ModelSerializerEstrito):
-    qtd_programada = QuantidadeField(**QTD_ENTRADA, help_text="Quantidade (> 0).")
+    qtd_programada = QuantidadeField(**QTD_POSITIVA, help_text="Quantidade (> 0, até 3 casas decimais).")
 
     class Meta:
         model = ProgramacaoProducao
@@ -25,9 +25,9 @@ class ProgramacaoSerializer(ModelSerializerEstrito):
 
 
 class FiltroProgramacaoSerializer(serializers.Serializer):
-    cod_produto = serializers.CharField(required=False, max_length=50)
-    de = serializers.DateField(required=False)
-    ate = serializers.DateField(required=False)
+    cod_produto = TextoField(required=False, max_length=50)
+    de = DataField(required=False)
+    ate = DataField(required=False)
 
 
 class ProgramacoesPaginadasSerializer(serializers.Serializer):

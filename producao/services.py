@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.limites import exigir_datas_na_janela
 from estoque.models import CadastroPalletizacao
 from estoque.services.operacoes import exigir_produto
 from producao.models import ProgramacaoProducao
@@ -27,6 +28,7 @@ CAMPOS_EDITAVEIS = (
 def _validar(prog: ProgramacaoProducao):
     if prog.qtd_programada <= 0:
         raise ValidationError({"qtd_programada": "A quantidade programada deve ser maior que zero."})
+    exigir_datas_na_janela(prog)
     exigir_produto(prog.cod_produto)
 
 

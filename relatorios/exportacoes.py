@@ -8,7 +8,7 @@ values of pré-separações and of the carteira are at the order line's price.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import IO
 
@@ -497,6 +497,8 @@ COLUNAS_PREVISTAS = [
 
 
 def _observacao_prevista(dia, entrada, saida, hoje) -> str:
+    if dia > hoje + timedelta(days=DIAS_MAX):
+        return f"depois de D+{DIAS_MAX}: fora da projeção"
     if dia >= hoje:
         return ""
     notas = []
@@ -522,8 +524,7 @@ def _escrever_producao(livro, relatorio, periodo, agora) -> int:
     )
     for produto, grupo, cad, previstas in selectors.estoque_e_previstas():
         cod, saldo = produto["cod_produto"], produto["saldo_atual"]
-        ultimo = previstas[-1][0] if previstas else hoje
-        projecao = projetar(saldo, previstas, hoje, max(DIAS_MAX, (ultimo - hoje).days))
+        projecao = projetar(saldo, previstas, hoje, DIAS_MAX)
         menor, ruptura = resumo_d7(projecao)
         status = status_projecao(projecao)
         nome = cad.nome_produto if cad else produto["nome_produto"]
@@ -552,7 +553,7 @@ def _escrever_producao(livro, relatorio, periodo, agora) -> int:
                     (dia - hoje).days,
                     entrada,
                     saida,
-                    saldo_no_dia[max(dia, hoje)],
+                    saldo_no_dia.get(max(dia, hoje)),  # none after D+28: outside the projection
                     _observacao_prevista(dia, entrada, saida, hoje),
                 ]
             )

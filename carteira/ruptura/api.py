@@ -3,7 +3,7 @@ a Server-Sent Events stream of the lots as they finish."""
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from carteira.models import AnaliseRuptura
 from carteira.ruptura import jobs
 from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.serializers import AnalisarSerializer, AnaliseRupturaSerializer, JobRupturaSerializer
-from core.api import APIBase
+from core.api import ERRO_400, ERRO_404, ERRO_415, ERROS_LEITURA, APIBase, validar
 from core.permissoes import LimiteRuptura
 from core.sse import abrir_stream, consultar, erro_json, ler_cursor
 from estoque.api import VER_ESTOQUE
@@ -25,7 +25,17 @@ class RupturaPedidoView(APIBase):
     permissoes = {"GET": PERMISSOES_RUPTURA}
 
     @extend_schema(
-        responses={200: AnaliseRupturaSerializer, 404: OpenApiResponse(description="Pedido fora da carteira")}
+        operation_id="carteira_pedido_ruptura",
+        parameters=[
+            OpenApiParameter(
+                "num_pedido",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                examples=[OpenApiExample("pedido", value="VCD2563000")],
+            )
+        ],
+        responses={200: AnaliseRupturaSerializer, 404: ERRO_404, **ERROS_LEITURA},
+        description="Ruptura de um pedido em aberto: por linha, se há estoque hoje e quando haverá.",
     )
     def get(self, request, num_pedido):
         analise = analisar_pedido(num_pedido)
@@ -39,17 +49,23 @@ class AnalisarView(APIBase):
     throttle_classes = [LimiteRuptura]
 
     @extend_schema(
+        operation_id="carteira_ruptura_analisar",
         request=AnalisarSerializer,
         responses={
             202: JobRupturaSerializer,
+            400: ERRO_400,
+            415: ERRO_415,
+            **ERROS_LEITURA,
             503: OpenApiResponse(description="Fila de tarefas (Redis) indisponível: nada foi iniciado"),
         },
+        description="Inicia a análise de ruptura de muitos pedidos em segundo plano (lotes de 20), ou devolve "
+        "uma análise recente ou em andamento dos mesmos pedidos; o progresso vem pelo endereço `stream` "
+        "(ou `situacao`, por consulta) da resposta. Só JSON.",
     )
     def post(self, request):
-        entrada = AnalisarSerializer(data=request.data)
-        entrada.is_valid(raise_exception=True)
+        dados = validar(AnalisarSerializer, request.data)
         try:
-            analise = jobs.iniciar(entrada.validated_data.get("pedidos"), usuario=request.user.get_username())
+            analise = jobs.iniciar(dados.get("pedidos"), usuario=self.usuario())
         except jobs.FilaIndisponivel:
             resposta = Response(
                 {

@@ -1,11 +1,14 @@
 from rest_framework import serializers
 
+from core.serializers import TextoField
+
 
 class AnalisarSerializer(serializers.Serializer):
     pedidos = serializers.ListField(
-        child=serializers.CharField(max_length=50),
+        child=TextoField(max_length=50),
         required=False,
         allow_empty=False,
+        min_length=1,  # the schema's minItems (allow_empty alone does not show there)
         max_length=20000,
         help_text="Números dos pedidos; sem o campo, todos os pedidos em aberto.",
     )

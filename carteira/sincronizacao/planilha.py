@@ -8,14 +8,14 @@ qtd_saldo_produto_pedido. Unknown columns are ignored; missing optional columns 
 the line has. Numbers may be pt-BR text ('1.234,5'); dates dd/mm/aaaa or aaaa-mm-dd.
 """
 
-import csv
-import io
 import re
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
 from carteira.sincronizacao.registros import CAMPOS
+from core import planilhas
+from core.limites import erro_de_tamanho, max_bytes_upload
 
 OBRIGATORIAS = ("num_pedido", "cod_produto", "qtd_saldo_produto_pedido")
 IGNORADAS = {"id", "origem", "ativo", "criado_em", "atualizado_em"}
@@ -23,6 +23,16 @@ IGNORADAS = {"id", "origem", "ativo", "criado_em", "atualizado_em"}
 
 class ErroPlanilha(Exception):
     """The file cannot be read as a carteira; the message says why, in Portuguese."""
+
+
+def _linhas(conteudo: bytes, extensao: str) -> list[tuple]:
+    """Bounded reading (core.planilhas): the declared xlsx dimension is ignored, rows and size capped."""
+    try:
+        if extensao == ".xlsx":
+            return planilhas.ler_xlsx(conteudo)
+        return planilhas.ler_csv(planilhas.decodificar(conteudo))
+    except planilhas.ErroPlanilha as erro:
+        raise ErroPlanilha(str(erro)) from None
 
 
 def _chave(texto) -> str:
@@ -34,35 +44,6 @@ COLUNAS = {}
 for _nome, _campo in CAMPOS.items():
     COLUNAS[_chave(_nome)] = _nome
     COLUNAS.setdefault(_chave(_campo.verbose_name), _nome)
-
-
-def _linhas_xlsx(conteudo: bytes) -> list[tuple]:
-    import openpyxl
-
-    try:
-        livro = openpyxl.load_workbook(io.BytesIO(conteudo), read_only=True, data_only=True)
-    except Exception as erro:  # openpyxl raises many kinds for a file that is not xlsx
-        raise ErroPlanilha(f"Não foi possível abrir a planilha xlsx: {erro}") from None
-    try:
-        return [tuple(linha) for linha in livro.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        livro.close()
-
-
-def _linhas_csv(conteudo: bytes) -> list[tuple]:
-    for codificacao in ("utf-8-sig", "cp1252"):
-        try:
-            texto = conteudo.decode(codificacao)
-            break
-        except UnicodeDecodeError:
-            continue
-    cabecalho = texto.split("\n", 1)[0]
-    delimitador = ";" if cabecalho.count(";") > cabecalho.count(",") else ","
-    return [tuple(linha) for linha in csv.reader(io.StringIO(texto), delimiter=delimitador)]
-
-
-def _vazia(linha) -> bool:
-    return all(valor is None or str(valor).strip() == "" for valor in linha)
 
 
 def _numero(valor):
@@ -108,24 +89,37 @@ def _converter(nome: str, valor):
     return _codigo(valor)
 
 
+def _conteudo(arquivo) -> bytes:
+    """The file's bytes, refused unread when it is larger than the upload limit."""
+    if isinstance(arquivo, (str, Path)):
+        try:
+            tamanho = Path(arquivo).stat().st_size
+            mensagem = erro_de_tamanho(tamanho)
+            if mensagem:
+                raise ErroPlanilha(mensagem)
+            return Path(arquivo).read_bytes()
+        except OSError as erro:
+            raise ErroPlanilha(f"Não foi possível ler a planilha {arquivo}: {erro.strerror or erro}") from None
+    conteudo = arquivo.read(max_bytes_upload() + 1)  # one byte past the limit tells it was passed
+    mensagem = erro_de_tamanho(max(len(conteudo), getattr(arquivo, "size", None) or 0))
+    if mensagem:
+        raise ErroPlanilha(mensagem)
+    return conteudo
+
+
 def ler_planilha(arquivo, nome: str = "") -> list[dict]:
     """CarteiraPrincipal-shaped records from an xlsx or csv (path or binary file object)."""
     if isinstance(arquivo, (str, Path)):
         nome = nome or str(arquivo)
-        try:
-            conteudo = Path(arquivo).read_bytes()
-        except OSError as erro:
-            raise ErroPlanilha(f"Não foi possível ler a planilha {arquivo}: {erro.strerror or erro}") from None
-    else:
-        conteudo = arquivo.read()
+    conteudo = _conteudo(arquivo)
     extensao = Path(nome).suffix.lower()
-    if extensao == ".xlsx":
-        linhas = _linhas_xlsx(conteudo)
-    elif extensao == ".csv":
-        linhas = _linhas_csv(conteudo)
-    else:
+    if extensao not in (".xlsx", ".csv"):
         raise ErroPlanilha(f"Formato de planilha não suportado: “{nome}”. Use .xlsx ou .csv.")
-    linhas = [(numero, linha) for numero, linha in enumerate(linhas, start=1) if not _vazia(linha)]
+    linhas = [
+        (numero, linha)
+        for numero, linha in enumerate(_linhas(conteudo, extensao), start=1)
+        if not planilhas.vazia(linha)
+    ]
     if not linhas:
         raise ErroPlanilha("A planilha está vazia.")
     _, cabecalho = linhas[0]

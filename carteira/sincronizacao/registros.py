@@ -2,7 +2,9 @@
 
 A record is a dict of CarteiraPrincipal field names. Refused (the whole sync, nothing
 written): no order number, no product code, a negative quantity or price, a value that does
-not fit its field, an unknown product (neither in the catalog nor in a unification group).
+not fit its field, a date outside the business window or text with control characters
+(core.limites, the rules every input obeys), an unknown product (neither in the catalog nor
+in a unification group).
 Lines with nothing left to deliver (saldo 0) are not open carteira and are dropped. Two
 lines of one order with the same product become one carteira line (quantities summed),
 since the carteira keeps one row per (num_pedido, cod_produto).
@@ -11,10 +13,14 @@ since the carteira keeps one row per (num_pedido, cod_produto).
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from carteira.models import CarteiraPrincipal
+from core.limites import MENSAGEM_CONTROLE, erro_de_data, tem_controle
 from estoque.selectors import codigos_conhecidos
+
+MAX_BIGINT = 2**63 - 1
 
 ZERO = Decimal("0")
 MAX_PROBLEMAS = 50
@@ -43,7 +49,10 @@ def _converter(campo: models.Field, valor):
             raise ValueError(f"“{valor}” não é um número") from None
         if not numero.is_finite():
             raise ValueError(f"“{valor}” não é um número")
-        numero = numero.quantize(Decimal(1).scaleb(-campo.decimal_places), rounding=ROUND_HALF_UP)
+        try:
+            numero = numero.quantize(Decimal(1).scaleb(-campo.decimal_places), rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # more digits than the decimal context holds
+            raise ValueError(f"{valor} é grande demais") from None
         if len(numero.as_tuple().digits) > campo.max_digits:
             raise ValueError(f"{valor} é grande demais")
         return numero
@@ -51,19 +60,34 @@ def _converter(campo: models.Field, valor):
         if valor in (None, "", False):
             return None
         if isinstance(valor, datetime):
-            return valor.date()
-        if isinstance(valor, date):
-            return valor
-        raise ValueError(f"“{valor}” não é uma data")
+            valor = valor.date()
+        if not isinstance(valor, date):
+            raise ValueError(f"“{valor}” não é uma data")
+        mensagem = erro_de_data(valor)
+        if mensagem:
+            raise ValueError(mensagem)
+        return valor
     if isinstance(campo, models.BigIntegerField):
         if valor in (None, "", False):
             return None
         try:
-            return int(valor)
-        except (TypeError, ValueError):
+            inteiro = int(valor)
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"“{valor}” não é um número inteiro") from None
+        if abs(inteiro) > MAX_BIGINT:
+            raise ValueError(f"{valor} é grande demais")
+        return inteiro
     texto = "" if valor in (None, False) else str(valor).strip()
-    return texto[: campo.max_length] if campo.max_length else texto
+    if tem_controle(texto):
+        raise ValueError(MENSAGEM_CONTROLE)
+    limite = _comprimento_maximo(campo)
+    return texto[:limite] if limite else texto
+
+
+def _comprimento_maximo(campo: models.Field) -> int | None:
+    """max_length, or the MaxLengthValidator of a bounded TextField (core.limites.texto_livre)."""
+    limites = [v.limit_value for v in campo.validators if isinstance(v, MaxLengthValidator)]
+    return min(limites, default=None)
 
 
 def _registro(bruto: dict) -> tuple[dict, list[str]]:

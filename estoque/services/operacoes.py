@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.limites import exigir_datas_na_janela
 from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
 from estoque.selectors import codigos_conhecidos
 
@@ -41,6 +42,7 @@ def _validar(mov: MovimentacaoEstoque):
     erros = MovimentacaoEstoque.erros_de_quantidade(mov.tipo_movimentacao, mov.qtd_movimentacao)
     if erros:
         raise ValidationError(erros)
+    exigir_datas_na_janela(mov)
     exigir_produto(mov.cod_produto)
 
 

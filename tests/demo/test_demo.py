@@ -178,3 +178,24 @@ def test_comando_recusa_banco_com_dados_sem_limpar(capsys):
     assert impressao_digital() == antes
     with pytest.raises(CommandError, match="maior que zero"):
         call_command("gerar_dados_demo", escala=0, limpar=True)
+
+
+def test_datas_da_demonstracao_dentro_da_janela_de_datas():
+    """Every date the users' rule bounds (core.limites) stays inside the window in the demo data."""
+    from django.db.models import Max, Min
+
+    from core.limites import janela_de_datas, validar_data_negocio
+
+    demo.gerar(PEQUENA)
+    inicio, fim = janela_de_datas()
+    verificados = 0
+    for model in demo.FONTES:
+        for campo in model._meta.concrete_fields:
+            if validar_data_negocio not in campo.validators:
+                continue
+            extremos = model._base_manager.aggregate(menor=Min(campo.name), maior=Max(campo.name))
+            if extremos["menor"] is None:
+                continue
+            verificados += 1
+            assert inicio <= extremos["menor"] and extremos["maior"] <= fim, (model.__name__, campo.name, extremos)
+    assert verificados >= 8

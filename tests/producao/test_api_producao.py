@@ -82,18 +82,24 @@ def test_listar_programacoes(cliente_staff, produtos):
     assert cliente_staff.get(f"{URL}?de=ontem").status_code == 400
 
 
+DIA = "em 30 dias"  # replaced in the test: parametrize runs at collection, the date window moves daily
+
+
 @pytest.mark.parametrize(
     "dados, campo",
     [
-        ({"cod_produto": "NAO-EXISTE", "data_programacao": "2030-01-01", "qtd_programada": 1}, "cod_produto"),
-        ({"cod_produto": "A", "data_programacao": "2030-01-01", "qtd_programada": 0}, "qtd_programada"),
-        ({"cod_produto": "A", "data_programacao": "2030-01-01", "qtd_programada": -5}, "qtd_programada"),
+        ({"cod_produto": "NAO-EXISTE", "data_programacao": DIA, "qtd_programada": 1}, "cod_produto"),
+        ({"cod_produto": "A", "data_programacao": DIA, "qtd_programada": 0}, "qtd_programada"),
+        ({"cod_produto": "A", "data_programacao": DIA, "qtd_programada": -5}, "qtd_programada"),
         ({"cod_produto": "A", "data_programacao": "01/01/2030", "qtd_programada": 5}, "data_programacao"),
+        ({"cod_produto": "A", "data_programacao": "9999-12-31", "qtd_programada": 5}, "data_programacao"),
+        ({"cod_produto": "A", "data_programacao": "20300101", "qtd_programada": 5}, "data_programacao"),
         ({"cod_produto": "A", "qtd_programada": 5}, "data_programacao"),
-        ({"cod_produto": "A", "data_programacao": "2030-01-01"}, "qtd_programada"),
+        ({"cod_produto": "A", "data_programacao": DIA}, "qtd_programada"),
     ],
 )
 def test_criar_programacao_400(cliente_staff, produtos, dados, campo):
+    dados = {chave: f.dia(30).isoformat() if valor == DIA else valor for chave, valor in dados.items()}
     resposta = cliente_staff.post(URL, dados, content_type="application/json")
     assert resposta.status_code == 400
     assert campo in corpo(resposta)

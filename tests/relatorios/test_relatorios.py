@@ -347,3 +347,33 @@ def test_medidas():
         Decimal("0.104"),
     )
     assert exportacoes.medidas(Decimal("10"), None, None) == (None, None, None)
+
+
+# ---------------------------------------------------------------- horizons
+
+
+def test_projecao_nunca_alem_de_d28():
+    from estoque.projecao import DIAS_MAX, projetar
+
+    assert len(projetar(Decimal("1"), [], f.hoje(), DIAS_MAX)) == DIAS_MAX + 1
+    with pytest.raises(ValueError, match="D0 a D28"):
+        projetar(Decimal("1"), [], f.hoje(), DIAS_MAX + 1)
+
+
+def test_producao_com_previsao_distante_projeta_so_ate_d28(db):
+    """Forecasts years ahead (written before the date window, or through the ORM) are listed,
+    outside the projection, and do not make the report walk every day up to them."""
+    from datetime import date
+
+    from producao.models import ProgramacaoProducao
+
+    f.produto("X1")
+    f.movimento("X1", 10)
+    f.producao("X1", 5, k=3)
+    ProgramacaoProducao.objects.create(cod_produto="X1", qtd_programada=7, data_programacao=date(9999, 12, 31))
+    livro = gerar("producao")
+    movimentos = [
+        (d["Data"].date(), d["Saldo projetado"], d["Observação"]) for d in linhas(livro["Movimentações Previstas"])
+    ]
+    assert movimentos == [(f.dia(3), 15, None), (date(9999, 12, 31), None, "depois de D+28: fora da projeção")]
+    assert linhas(livro["Estoque"])[0]["Status"] == "OK"
