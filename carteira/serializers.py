@@ -36,7 +36,8 @@ class StatusPreSeparacaoExtension(OpenApiSerializerFieldExtension):
 class PreSeparacaoSerializer(ModelSerializerEstrito):
     qtd_selecionada_usuario = QuantidadeField(**QTD_POSITIVA, help_text="Quantidade (> 0, até 3 casas decimais).")
     status = StatusPreSeparacaoField(
-        required=False, help_text="CRIADO (padrão) ou RECOMPOSTO; ENVIADO_SEPARACAO só via confirmar; CANCELADO só pela sincronização."
+        required=False,
+        help_text="CRIADO (padrão) ou RECOMPOSTO; ENVIADO_SEPARACAO só via confirmar; CANCELADO só pela sincronização.",
     )
 
     class Meta:
