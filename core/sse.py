@@ -16,7 +16,7 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from asgiref.sync import SyncToAsync, sync_to_async
@@ -58,10 +58,25 @@ def ler_cursor(texto: str | None) -> datetime | None:
     """A cursor given back by a client; ValueError when it is not one."""
     if not texto:
         return None
-    momento = parse_datetime(texto.strip())
-    if momento is None or momento.year < 2000:
+    try:
+        momento = parse_datetime(texto.strip())
+        if momento is None or momento.year < 2000:
+            raise ValueError(texto)
+        momento = momento if timezone.is_aware(momento) else timezone.make_aware(momento)
+        # In UTC: PostgreSQL refuses offsets past ±15:59, which Python's parser accepts.
+        return momento.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 has no UTC
+        raise ValueError(texto) from None
+
+
+def cursor_da_consulta(parametros, nome: str = "desde") -> datetime | None:
+    """The cursor of a query string: absent means none; present, it must be one (empty included)."""
+    if nome not in parametros:
+        return None
+    texto = parametros.get(nome) or ""
+    if not texto.strip():
         raise ValueError(texto)
-    return momento if timezone.is_aware(momento) else timezone.make_aware(momento)
+    return ler_cursor(texto)
 
 
 def resposta_sse(gerador: AsyncIterator[str]) -> StreamingHttpResponse:

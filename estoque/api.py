@@ -27,7 +27,7 @@ from core.api import (
     validar,
 )
 from estoque import selectors
-from estoque.filtros import SaldoEstoqueFilter
+from estoque.filtros import CampoMarcacao, SaldoEstoqueFilter
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, ReconciliacaoExecucao
 from estoque.projecao import DIAS_MAX, resumir
 from estoque.selectors import detalhe as selectors_detalhe
@@ -186,14 +186,27 @@ class EstatisticasAPI(APIBase):
 # ---------------------------------------------------------------- Saldo de estoque and composição
 # modelo/queryset: the model whose view permission these reads need (DRF model permissions).
 
+# The checkbox values the page's form sends and the FilterSet accepts (CampoMarcacao).
+MARCACAO = list(CampoMarcacao.VERDADEIROS + CampoMarcacao.FALSOS)
+
 PARAMETROS_SALDO = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Código, nome ou código unificado (contém)."),
     # "" is the page's "Todos" (no filter), accepted by the same FilterSet.
     OpenApiParameter("status", OpenApiTypes.STR, enum=["", "CRITICO", "ATENCAO", "OK"]),
     OpenApiParameter("linha", OpenApiTypes.STR, description="Linha de produção (exata)."),
     OpenApiParameter("categoria", OpenApiTypes.STR, description="Categoria (exata)."),
-    OpenApiParameter("ruptura_d7", OpenApiTypes.BOOL, description="Só produtos abaixo de zero até D+7."),
-    OpenApiParameter("com_carteira", OpenApiTypes.BOOL, description="Só produtos com quantidade em carteira."),
+    OpenApiParameter(
+        "ruptura_d7",
+        OpenApiTypes.STR,
+        enum=MARCACAO,
+        description="Só produtos abaixo de zero até D+7. (1/true marca; vazio, 0/false não).",
+    ),
+    OpenApiParameter(
+        "com_carteira",
+        OpenApiTypes.STR,
+        enum=MARCACAO,
+        description="Só produtos com quantidade em carteira. (1/true marca; vazio, 0/false não).",
+    ),
     OpenApiParameter("produtos", OpenApiTypes.STR, description="Códigos separados por vírgula (qualquer do grupo)."),
     OpenApiParameter(
         "ordem", OpenApiTypes.STR, description="Chave de ordenação (ex.: status, -disponivel); padrão status."

@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api import ERRO_400, ERROS_LEITURA, APIBase
-from core.sse import abrir_stream, erro_json, ler_cursor
+from core.sse import abrir_stream, cursor_da_consulta, erro_json
 from estoque.eventos_stream import mudancas, mudancas_desde
 
 DURACAO_EVENTOS_SEGUNDOS = 600
@@ -41,7 +41,7 @@ class MudancasAPI(APIBase):
                 "desde",
                 OpenApiTypes.DATETIME,
                 description="Cursor devolvido pela consulta anterior (ou o id do último evento do stream); "
-                "vazio: só o cursor atual.",
+                "ausente: só o cursor atual.",
             )
         ],
         responses={200: OpenApiTypes.OBJECT, 400: ERRO_400, **ERROS_LEITURA},
@@ -51,7 +51,7 @@ class MudancasAPI(APIBase):
     )
     def get(self, request):
         try:
-            desde = ler_cursor(request.query_params.get("desde"))
+            desde = cursor_da_consulta(request.query_params)
         except ValueError:
             raise ValidationError({"desde": ["Cursor inválido: use o valor devolvido em 'cursor'."]}) from None
         return Response(mudancas_desde(desde))

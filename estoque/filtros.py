@@ -108,8 +108,9 @@ class SaldoEstoqueFilter(filtros.FilterSet):
         chaves = saldo.ordens_permitidas(usuario) if usuario is not None else list(saldo.ORDENS_SQL)
         self.filters["ordem"].extra["choices"] = opcoes_ordem([c for c in ROTULOS_ORDEM if c in chaves])
         alocacao = saldo.registro.alocacao("carteira")
-        if usuario is None or alocacao is None or not usuario.has_perm(alocacao.permissao):
-            del self.filters["com_carteira"]  # the user cannot see the carteira: no filter on it
+        # A user who cannot see the carteira gets no such checkbox and the filter does nothing,
+        # but its value is still validated (the same answer to the same bad input for everyone).
+        self.ve_carteira = usuario is None or (alocacao is not None and usuario.has_perm(alocacao.permissao))
 
     def opcoes_catalogo(self) -> tuple[list[str], list[str]]:
         if self._opcoes is None:
@@ -137,7 +138,7 @@ class SaldoEstoqueFilter(filtros.FilterSet):
         return qs.filter(dia_ruptura__isnull=False) if valor else qs
 
     def filtrar_com_carteira(self, qs, nome, valor):
-        return saldo.filtrar_com_alocacao(qs, "carteira") if valor else qs
+        return saldo.filtrar_com_alocacao(qs, "carteira") if valor and self.ve_carteira else qs
 
     def filtrar_produtos(self, qs, nome, valor):
         codigos = [cod.strip() for cod in valor.split(",") if cod.strip()]

@@ -23,3 +23,6 @@ urlpatterns = [
     path("api/schema/", EsquemaAPI.as_view(), name="schema"),
     path("api/docs/", documentacao, name="api-docs"),
 ]
+
+handler404 = "core.erros.nao_encontrado"
+handler500 = "core.erros.erro_interno"

@@ -59,7 +59,7 @@ def texto_filtros(filtro: SaldoEstoqueFilter) -> str:
             valor = ROTULOS_STATUS.get(dados[nome], dados[nome]) if nome == "status" else dados[nome]
             partes.append(f"{rotulos[nome]}: {valor}")
     for nome in ("ruptura_d7", "com_carteira"):
-        if dados.get(nome):
+        if dados.get(nome) and (nome != "com_carteira" or filtro.ve_carteira):
             partes.append(rotulos[nome].lower())
     ordem = filtro.ordem_escolhida
     rotulo_ordem = ROTULOS_ORDEM.get(ordem.lstrip("-"), ordem) + (" (decrescente)" if ordem.startswith("-") else "")

@@ -14,7 +14,7 @@ from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.serializers import AnalisarSerializer, AnaliseRupturaSerializer, JobRupturaSerializer
 from core.api import ERRO_400, ERRO_404, ERRO_415, ERROS_LEITURA, APIBase, validar
 from core.permissoes import LimiteRuptura
-from core.sse import abrir_stream, consultar, erro_json, ler_cursor
+from core.sse import abrir_stream, consultar, cursor_da_consulta, erro_json
 from estoque.api import VER_ESTOQUE
 
 # The analysis shows the order's lines against the stock and its projection.
@@ -96,16 +96,16 @@ class SituacaoView(APIBase):
             OpenApiParameter(
                 "desde",
                 OpenApiTypes.DATETIME,
-                description="Cursor da consulta anterior: só os lotes concluídos desde então (vazio: todos).",
+                description="Cursor da consulta anterior: só os lotes concluídos desde então (ausente: todos).",
             )
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(description="Cursor inválido"), 404: None},
+        responses={200: OpenApiTypes.OBJECT, 400: ERRO_400, 404: ERRO_404, **ERROS_LEITURA},
         description="Progresso de uma análise em segundo plano e os lotes concluídos (com os resultados): "
         "a alternativa por consulta periódica ao stream.",
     )
     def get(self, request, job_id):
         try:
-            desde = ler_cursor(request.query_params.get("desde"))
+            desde = cursor_da_consulta(request.query_params)
         except ValueError:
             raise ValidationError({"desde": ["Cursor inválido: use o valor devolvido em 'cursor'."]}) from None
         dados = jobs.situacao(job_id, desde)

@@ -356,6 +356,9 @@ def test_api_saldo_sem_permissao_de_carteira_devolve_nulos(client, so_estoque):
     linha = client.get(API_SALDO, {"produtos": "C1"}).json()["results"][0]
     assert linha["em_carteira"] is None and linha["em_separacao"] is None
     assert linha["estoque_atual"] == 5
+    # the carteira filter does nothing for them, but a bad value is the same 400 as for anyone
+    assert client.get(API_SALDO, {"com_carteira": "1"}).json()["count"] == client.get(API_SALDO).json()["count"]
+    assert client.get(API_SALDO, {"com_carteira": "AAA"}).status_code == 400
 
 
 def test_api_mudancas(client, leitor):
@@ -367,6 +370,10 @@ def test_api_mudancas(client, leitor):
     segunda = client.get("/api/estoque/eventos/mudancas", {"desde": primeira["cursor"]}).json()
     assert "K2" in segunda["produtos"]
     assert client.get("/api/estoque/eventos/mudancas", {"desde": "ontem"}).status_code == 400
+    # present but empty is not "absent"; an offset PostgreSQL refuses or a date with no UTC is a 400 too
+    for desde in ("", "2857-02-20T17:44:56+21:15", "9999-12-31T23:00:00-05:00"):
+        resposta = client.get("/api/estoque/eventos/mudancas", {"desde": desde})
+        assert resposta.status_code == (200 if "+21:15" in desde else 400), desde
 
 
 def test_api_composicao(client, leitor):
