@@ -4,6 +4,7 @@
     python3 dev.py run    # set up, then run the system on SQLite with demo data
     python3 dev.py test   # set up, then run the whole test suite
     python3 dev.py lint   # ruff (lint, format, import order) and mypy on the engine
+    python3 dev.py manage ARGS  # manage.py on the local setup of `run` (same data/ and key)
 
 `run` serves the web app (uvicorn, ASGI: live streams hold no thread) and the django-q2
 cluster, and stops both on Ctrl+C, SIGTERM or SIGHUP; `test` runs pytest (on PostgreSQL
@@ -292,11 +293,19 @@ def comando_lint(argumentos):
     return 1 if falhou else 0
 
 
+def comando_manage(argumentos):
+    """manage.py with the local environment of `run` (its SECRET_KEY, http on 127.0.0.1, data/)."""
+    preparar_ambiente()
+    ambiente_local()
+    return subprocess.run([str(PYTHON), "manage.py", *argumentos], cwd=RAIZ).returncode
+
+
 def main():
     comandos = {
         "run": lambda: comando_run(),
         "test": lambda: comando_test(sys.argv[2:]),
         "lint": lambda: comando_lint(sys.argv[2:]),
+        "manage": lambda: comando_manage(sys.argv[2:]),
     }
     if len(sys.argv) < 2 or sys.argv[1] not in comandos:
         sys.exit(__doc__)
