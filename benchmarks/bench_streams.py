@@ -58,6 +58,7 @@ def preparar(url: str) -> tuple[list[str], list[str], list[dict]]:
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import connection
     from rest_framework.authtoken.models import Token
@@ -72,6 +73,7 @@ def preparar(url: str) -> tuple[list[str], list[str], list[dict]]:
     tokens = []
     for i in range(USUARIOS):
         usuario, _ = get_user_model().objects.get_or_create(username=f"bench_sse_{i}", defaults={"is_staff": True})
+        usuario.groups.add(Group.objects.get(name="Comercial"))  # the stock's view permissions (acesso/papeis.py)
         tokens.append(Token.objects.get_or_create(user=usuario)[0].key)
     produtos = list(EstoqueTempoReal.objects.order_by("cod_produto").values_list("cod_produto", flat=True)[:50])
     corpos = [{"produtos": escolher_produtos(50, semente), "dias": 28} for semente in range(20)]
