@@ -129,28 +129,33 @@ def novo_lote() -> str:
     return f"LOTE-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
 
 
+def campos_da_separacao(pre: PreSeparacaoItem, linha, cadastro) -> dict:
+    """The separação a confirmed pré-separação becomes: same product, date and quantity; value, weight
+    and pallets from the order line's price and the catalog (one rule for one item and for a lote)."""
+    qtd = pre.qtd_selecionada_usuario
+    return {
+        "num_pedido": pre.num_pedido,
+        "cod_produto": pre.cod_produto,
+        "qtd_saldo": qtd,
+        "valor_saldo": (qtd * linha.preco_produto_pedido).quantize(CENTAVO) if linha else Decimal("0"),
+        "peso": (qtd * cadastro.peso_bruto).quantize(MILESIMO) if cadastro else Decimal("0"),
+        "pallet": (qtd / cadastro.palletizacao).quantize(MILESIMO) if cadastro else Decimal("0"),
+        "expedicao": pre.data_expedicao_editada,
+        "agendamento": pre.data_agendamento_editada,
+        "protocolo": pre.protocolo_editado,
+        "tipo_envio": pre.tipo_envio,
+        "status": Separacao.Status.ABERTO,
+    }
+
+
 def confirmar_pre_separacao(pk: int) -> tuple[PreSeparacaoItem, Separacao]:
     """CRIADO/RECOMPOSTO -> ENVIADO_SEPARACAO plus a separação (new lote) of the same product, date and quantity."""
     with transaction.atomic():
         pre = PreSeparacaoItem.objects.select_for_update().get(pk=pk)
         _exigir_ativa(pre, "enviada para separação")
-        qtd = pre.qtd_selecionada_usuario
         linha = selectors.linha_carteira(pre.num_pedido, pre.cod_produto)
         cadastro = CadastroPalletizacao.objects.filter(cod_produto=pre.cod_produto).first()
         pre.status = Status.ENVIADO_SEPARACAO
         pre.save(update_fields=["status"])
-        separacao = Separacao.objects.create(
-            separacao_lote_id=novo_lote(),
-            num_pedido=pre.num_pedido,
-            cod_produto=pre.cod_produto,
-            qtd_saldo=qtd,
-            valor_saldo=(qtd * linha.preco_produto_pedido).quantize(CENTAVO) if linha else Decimal("0"),
-            peso=(qtd * cadastro.peso_bruto).quantize(MILESIMO) if cadastro else Decimal("0"),
-            pallet=(qtd / cadastro.palletizacao).quantize(MILESIMO) if cadastro else Decimal("0"),
-            expedicao=pre.data_expedicao_editada,
-            agendamento=pre.data_agendamento_editada,
-            protocolo=pre.protocolo_editado,
-            tipo_envio=pre.tipo_envio,
-            status=Separacao.Status.ABERTO,
-        )
+        separacao = Separacao.objects.create(separacao_lote_id=novo_lote(), **campos_da_separacao(pre, linha, cadastro))
     return pre, separacao
