@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from carteira import selectors
-from carteira.models import PreSeparacaoItem, Separacao
+from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao
 from core.limites import exigir_datas_na_janela
 from estoque.models import CadastroPalletizacao
 from estoque.services.operacoes import exigir_produto
@@ -159,3 +159,10 @@ def confirmar_pre_separacao(pk: int) -> tuple[PreSeparacaoItem, Separacao]:
         pre.save(update_fields=["status"])
         separacao = Separacao.objects.create(separacao_lote_id=novo_lote(), **campos_da_separacao(pre, linha, cadastro))
     return pre, separacao
+
+
+def reconhecer_alertas(pks, usuario: str) -> int:
+    """Marks open COTADA alerts as seen by `usuario` (the page's button and the admin action)."""
+    return AlertaSeparacaoCotada.objects.filter(pk__in=list(pks), reconhecido=False).update(
+        reconhecido=True, reconhecido_por=usuario, reconhecido_em=timezone.now()
+    )
