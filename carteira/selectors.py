@@ -38,12 +38,16 @@ def linha_carteira(num_pedido: str, cod_produto: str, travar: bool = False) -> C
     return qs.first()
 
 
-def saldo_livre(linha: CarteiraPrincipal, excluir_pre_separacao: int | None = None) -> Decimal:
-    """The line's free quantity, optionally as if one pré-separação did not exist (when editing it)."""
+def saldo_livre(
+    linha: CarteiraPrincipal, excluir_pre_separacao: int | None = None, excluir_separacao: int | None = None
+) -> Decimal:
+    """The line's free quantity, optionally as if one pré-separação or separação did not exist (when editing it)."""
     pre = PreSeparacaoItem.objects.ativas().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
     if excluir_pre_separacao is not None:
         pre = pre.exclude(pk=excluir_pre_separacao)
     sep = Separacao.objects.pendentes().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
+    if excluir_separacao is not None:
+        sep = sep.exclude(pk=excluir_separacao)
     pre_total = pre.aggregate(total=Sum("qtd_selecionada_usuario"))["total"] or ZERO
     sep_total = sep.aggregate(total=Sum("qtd_saldo"))["total"] or ZERO
     return linha.qtd_saldo_produto_pedido - pre_total - sep_total

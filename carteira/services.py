@@ -40,7 +40,7 @@ CAMPOS_EDITAVEIS = (
 )
 
 
-def _validar_status(status: str):
+def validar_status(status: str):
     if status == Status.ENVIADO_SEPARACAO:
         raise ValidationError({"status": "ENVIADO_SEPARACAO só por confirmação da pré-separação (endpoint confirmar)."})
     if status == Status.CANCELADO:
@@ -93,7 +93,7 @@ def criar_pre_separacao(
         criado_por=usuario,
         **extra,
     )
-    _validar_status(pre.status)
+    validar_status(pre.status)
     exigir_datas_na_janela(pre)
     exigir_produto(cod_produto)
     with transaction.atomic():
@@ -111,7 +111,7 @@ def editar_pre_separacao(pk: int, dados: dict) -> PreSeparacaoItem:
         _exigir_ativa(pre, "alterada")
         for campo, valor in dados.items():
             setattr(pre, campo, valor)
-        _validar_status(pre.status)
+        validar_status(pre.status)
         exigir_datas_na_janela(pre)
         _validar_quantidade(pre, excluir=pre.pk)
         pre.save()

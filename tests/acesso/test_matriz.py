@@ -278,6 +278,9 @@ def criar_dados(superusuario) -> dict:
         primeiro = modelo._default_manager.order_by("pk").first()
         assert primeiro is not None, f"sem linha de {modelo_rotulo} para o admin"
         ids[f"admin:{modelo_rotulo}"] = str(primeiro.pk)
+    # PED1's line holds allocations, which the admin never deletes (carteira.services_admin):
+    # the permission cells are checked on a line without any.
+    ids["admin:carteira.carteiraprincipal"] = str(f.linha_carteira("PED-LIVRE", "P1", 1).pk)
     return ids
 
 
