@@ -218,3 +218,43 @@ def test_reconhecer_exige_permissao_e_nao_segue_endereco_externo(cliente_papel, 
     assert not alerta.reconhecido
     resposta = cliente_papel("Gestão").post(f"/carteira/alertas/{alerta.pk}/reconhecer/", {"voltar": "//evil.example/"})
     assert resposta.url == "/carteira/"
+
+
+def campos_do_formulario(html: str, form_id: str) -> dict:
+    """The name -> value pairs a browser would send from the form as rendered (checkboxes unchecked)."""
+    from html.parser import HTMLParser
+
+    campos: dict = {}
+
+    class Leitor(HTMLParser):
+        dentro = False
+
+        def handle_starttag(self, tag, attrs):
+            atributos = dict(attrs)
+            if tag == "form" and atributos.get("id") == form_id:
+                self.dentro = True
+            elif self.dentro and tag == "input" and atributos.get("name"):
+                if atributos.get("type") == "checkbox" and "checked" not in atributos:
+                    return
+                campos[atributos["name"]] = atributos.get("value") or ""
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.dentro = False
+
+    Leitor().feed(html)
+    return campos
+
+
+def test_formulario_como_a_pagina_o_mostra_cria_o_lote(cliente_papel, pedido):
+    cliente = cliente_papel("Expedição")
+    campos = campos_do_formulario(cliente.get(URL).content.decode(), "form-lote")
+    assert campos["itens-0-cod_produto"] == "A" and campos["itens-0-data_expedicao"] == f.hoje().isoformat()
+    campos["itens-0-incluir"] = "on"  # A with its defaults: the whole free quantity, today
+    resposta = cliente.post(f"{URL}lotes/", campos)
+    assert resposta.status_code == 302, resposta.content.decode()[:2000]
+    pre = PreSeparacaoItem.objects.get()
+    assert (pre.cod_produto, pre.qtd_selecionada_usuario, pre.data_expedicao_editada) == ("A", D("40"), f.hoje())
+    # The same page posted again: its numbers are stale now (A has nothing free).
+    resposta = cliente.post(f"{URL}lotes/", campos)
+    assert resposta.status_code == 400 and "mudaram desde que a página foi aberta" in resposta.content.decode()
