@@ -14,4 +14,5 @@ urlpatterns = [
     path("pedidos/<str:num_pedido>/lotes/<str:lote>/confirmar/", views.confirmar_lote, name="pedido-confirmar-lote"),
     path("pedidos/<str:num_pedido>/itens/<int:pk>/editar/", views.editar_item, name="pedido-editar-item"),
     path("pedidos/<str:num_pedido>/itens/<int:pk>/remover/", views.remover_item, name="pedido-remover-item"),
+    path("pedidos/<str:num_pedido>/itens/<int:pk>/confirmar/", views.confirmar_item, name="pedido-confirmar-item"),
 ]

@@ -238,6 +238,19 @@ def remover_item(request, num_pedido, pk):
     )
 
 
+@require_POST
+@exige(*VER_PEDIDO, *CONFIRMAR)
+def confirmar_item(request, num_pedido, pk):
+    """A pré-separação without a lote (made by the API) goes to separação alone, in a lote of its own."""
+    pre = _item_do_pedido(num_pedido, pk)
+    return _executar(
+        request,
+        num_pedido,
+        lambda: services.confirmar_pre_separacao(pre.pk),
+        f"Pré-separação de {pre.cod_produto} enviada para separação.",
+    )
+
+
 def _exigir_lote_do_pedido(num_pedido: str, lote: str):
     if (
         not PreSeparacaoItem.objects.filter(num_pedido=num_pedido, separacao_lote_id=lote)

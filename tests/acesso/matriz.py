@@ -45,6 +45,7 @@ POST      /carteira/pedidos/{pedido}/lotes/{lote}/cancelar/   lg   403  403  403
 POST      /carteira/pedidos/{pedido}/lotes/{lote}/confirmar/  lg   403  403  403  ok   403  ok   ok
 POST      /carteira/pedidos/{pedido}/itens/{pre}/editar/    lg   403  403  403  ok   403  ok   ok
 POST      /carteira/pedidos/{pedido}/itens/{pre}/remover/   lg   403  403  403  ok   403  ok   ok
+POST      /carteira/pedidos/{pedido}/itens/{pre}/confirmar/ lg   403  403  403  ok   403  ok   ok
 POST      /carteira/alertas/{alerta}/reconhecer/            lg   403  403  403  ok   403  ok   ok
 GET       /producao/                                        lg   403  403  ok   403  ok   ok   ok
 

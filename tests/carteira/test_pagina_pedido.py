@@ -258,3 +258,17 @@ def test_formulario_como_a_pagina_o_mostra_cria_o_lote(cliente_papel, pedido):
     # The same page posted again: its numbers are stale now (A has nothing free).
     resposta = cliente.post(f"{URL}lotes/", campos)
     assert resposta.status_code == 400 and "mudaram desde que a página foi aberta" in resposta.content.decode()
+
+
+def test_pre_separacao_sem_lote_e_confirmada_sozinha(cliente_papel, pedido):
+    avulsa = f.pre_separacao("A", 7, k=3)
+    cliente = cliente_papel("Expedição")
+    html = cliente.get(URL).content.decode()
+    assert f"itens/{avulsa.pk}/confirmar/" in html and "Pré-separações sem lote" in html
+    resposta = cliente.post(f"{URL}itens/{avulsa.pk}/confirmar/")
+    assert textos(resposta)[-1] == "Pré-separação de A enviada para separação."
+    sep = Separacao.objects.get()
+    assert (sep.cod_produto, sep.qtd_saldo, sep.expedicao) == ("A", D("7"), f.dia(3))
+    assert PreSeparacaoItem.objects.get().status == "ENVIADO_SEPARACAO"
+    assert cliente_papel("Comercial").post(f"{URL}itens/{avulsa.pk}/confirmar/").status_code == 403
+    assert diferencas_com_derivados() == []
