@@ -8,6 +8,7 @@ from django.contrib.messages import get_messages
 from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao
 from tests import fabricas as f
 from tests.oracle import diferencas_com_derivados
+from tests.varredura_csp import achados_html
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_pagina_mostra_cabecalho_linhas_e_formatos_pt_br(cliente_papel, pedido):
     assert "1.234,5" in html  # pt-BR number
     assert f.dia(0).strftime("%d/%m/%Y") in html
     assert 'id="botao-criar-lote"' in html
-    assert "<script>" not in html and " style=" not in html  # strict CSP: nothing inline
+    assert achados_html(html) == []  # strict CSP: no inline script, handler or style
 
 
 def test_pagina_somente_leitura_para_comercial(cliente_papel, pedido):
@@ -272,3 +273,13 @@ def test_pre_separacao_sem_lote_e_confirmada_sozinha(cliente_papel, pedido):
     assert PreSeparacaoItem.objects.get().status == "ENVIADO_SEPARACAO"
     assert cliente_papel("Comercial").post(f"{URL}itens/{avulsa.pk}/confirmar/").status_code == 403
     assert diferencas_com_derivados() == []
+
+
+def test_formularios_exigem_csrf(usuario_papel, pedido):
+    from django.test import Client
+
+    cliente = Client(enforce_csrf_checks=True)
+    cliente.force_login(usuario_papel("Expedição"))
+    assert cliente.post(f"{URL}lotes/", dados_lote()).status_code == 403
+    assert cliente.post(f"{URL}simular/", dados_lote()).status_code == 403
+    assert not PreSeparacaoItem.objects.exists()
