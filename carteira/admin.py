@@ -12,7 +12,7 @@ from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils.html import format_html
 
-from carteira import services, services_admin
+from carteira import montagem, services, services_admin
 from carteira.models import CarteiraPrincipal, Pedido, PreSeparacaoItem, Separacao
 from carteira.resources import CarteiraPrincipalResource
 from core.admin import ImportacaoAdmin, SomenteLeituraAdmin
@@ -212,6 +212,29 @@ class PreSeparacaoItemAdmin(PeloServicoAdmin):
 
     def excluir(self, obj):
         services.excluir_pre_separacao(obj.pk)
+
+    actions = ["confirmar"]
+
+    def has_confirmar_permission(self, request):
+        return request.user.has_perms(["carteira.change_preseparacaoitem", "carteira.add_separacao"])
+
+    @admin.action(description="Enviar para separação (o lote inteiro, se tiver lote)", permissions=["confirmar"])
+    def confirmar(self, request, queryset):
+        # The services' confirmations: a lote goes whole (one separação lote), a lone item alone.
+        feitos, lotes = 0, set()
+        for pre in queryset.filter(status__in=PreSeparacaoItem.ATIVOS).order_by("id"):
+            try:
+                if pre.separacao_lote_id:
+                    if pre.separacao_lote_id in lotes:
+                        continue
+                    lotes.add(pre.separacao_lote_id)
+                    feitos += len(montagem.confirmar_lote(pre.separacao_lote_id))
+                else:
+                    services.confirmar_pre_separacao(pre.pk)
+                    feitos += 1
+            except ValidationError as erro:
+                self.message_user(request, f"{pre}: {' '.join(erro.messages)}", messages.ERROR)
+        self.message_user(request, f"{feitos} pré-separação(ões) enviada(s) para separação.", messages.SUCCESS)
 
 
 class SeparacaoForm(FormularioPeloServico):

@@ -215,6 +215,7 @@ ACOES = """
 estoque.movimentacaoestoque:cancelar            neg  ok   neg  neg  neg  ok   ok
 estoque.movimentacaoestoque:reativar            neg  ok   neg  neg  neg  ok   ok
 carteira.alertaseparacaocotada:reconhecer       neg  neg  neg  ok   neg  ok   ok
+carteira.preseparacaoitem:confirmar             neg  neg  neg  ok   neg  ok   ok
 django_q.success:resubmit_task                  neg  neg  neg  neg  neg  ok   ok
 django_q.failure:resubmit_task                  neg  neg  neg  neg  neg  ok   ok
 """

@@ -224,3 +224,24 @@ def test_planilha_com_origem_e_linha_odoo_nao_muda_esses_campos():
     assert (odoo.qtd_saldo_produto_pedido, odoo.origem, odoo.odoo_line_id) == (D("12"), "ODOO", 77)
     nova = CarteiraPrincipal.objects.get(num_pedido="PED2")
     assert (nova.origem, nova.odoo_line_id) == ("MANUAL", None)
+
+
+def test_acao_confirmar_envia_o_lote_inteiro_e_as_avulsas(admin_exp, linha):
+    from carteira import montagem
+    from carteira.montagem import ItemLote
+
+    f.produto("B")
+    f.linha_carteira("PED1", "B", 10)
+    lote, pres = montagem.criar_lote_pre_separacao(
+        "PED1", [ItemLote("A", D("5"), f.dia(2)), ItemLote("B", D("4"), f.dia(2))]
+    )
+    avulsa = f.pre_separacao("A", 3, k=1)
+    confirmada = f.pre_separacao("A", 1, status="ENVIADO_SEPARACAO")
+    admin_exp.post(
+        url("preseparacaoitem", "changelist"),
+        {"action": "confirmar", "_selected_action": [pres[0].pk, avulsa.pk, confirmada.pk], "index": "0"},
+    )
+    assert set(PreSeparacaoItem.objects.values_list("status", flat=True)) == {"ENVIADO_SEPARACAO"}
+    assert sorted(Separacao.objects.filter(separacao_lote_id=lote).values_list("cod_produto", flat=True)) == ["A", "B"]
+    assert Separacao.objects.exclude(separacao_lote_id=lote).get().qtd_saldo == D("3")
+    assert diferencas_com_derivados() == []
