@@ -1,16 +1,85 @@
-"""Operator screens for the order book, pre-separations, separations and lotes (Pedido)."""
+"""Operator screens for the order book, pre-separations, separations and lotes (Pedido).
 
-from django.contrib import admin
+Writes go through carteira.services_admin (the pages' and the API's rules): each form calls the
+service from its clean(), so a refusal (free quantity, status, allocations) shows on the form
+and nothing is written; deletes and "delete selected" call the services too.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils.html import format_html
 
+from carteira import montagem, services, services_admin
 from carteira.models import CarteiraPrincipal, Pedido, PreSeparacaoItem, Separacao
 from carteira.resources import CarteiraPrincipalResource
 from core.admin import ImportacaoAdmin, SomenteLeituraAdmin
 
 
+class FormularioPeloServico(forms.ModelForm):
+    """A model form whose write is a service call made in clean(): the service's ValidationError
+    becomes the form's errors. ModelAdmin.save_model then has nothing left to save."""
+
+    usuario = ""
+
+    def gravar(self, obj):
+        raise NotImplementedError
+
+    def clean(self):
+        dados = super().clean()
+        if self._errors:
+            return dados
+        obj = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            self.instance = self.gravar(obj)
+        except ValidationError as erro:
+            if hasattr(erro, "error_dict"):
+                for campo, lista in erro.message_dict.items():
+                    self.add_error(campo if campo in self.fields else None, lista)
+            else:
+                self.add_error(None, erro.messages)
+        return dados
+
+
+class PeloServicoAdmin(admin.ModelAdmin):
+    """Forms, deletes and "delete selected" through services (see FormularioPeloServico)."""
+
+    formulario: type[FormularioPeloServico]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = type("Formulario", (self.formulario,), {"usuario": request.user.get_username()})
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        pass  # written by the service in the form's clean()
+
+    def excluir(self, obj):
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.excluir(obj)
+
+    def delete_queryset(self, request, queryset):
+        recusas = []
+        for obj in queryset:
+            try:
+                self.excluir(obj)
+            except ValidationError as erro:
+                recusas.append(f"{obj}: {' '.join(erro.messages)}")
+        for recusa in recusas:
+            self.message_user(request, f"Não excluído: {recusa}", messages.ERROR)
+
+
+class LinhaCarteiraForm(FormularioPeloServico):
+    def gravar(self, obj):
+        return services_admin.gravar_linha_carteira(obj)
+
+
 @admin.register(CarteiraPrincipal)
-class CarteiraPrincipalAdmin(ImportacaoAdmin):
+class CarteiraPrincipalAdmin(PeloServicoAdmin, ImportacaoAdmin):
+    formulario = LinhaCarteiraForm
     resource_classes = [CarteiraPrincipalResource]
     list_display = (
         "num_pedido",
@@ -39,7 +108,8 @@ class CarteiraPrincipalAdmin(ImportacaoAdmin):
         "vendedor",
     )
     date_hierarchy = "data_pedido"
-    readonly_fields = ("criado_em", "atualizado_em")
+    # Odoo lines come from the sync: origin and Odoo id are never typed by hand.
+    readonly_fields = ("criado_em", "atualizado_em", "origem", "odoo_line_id")
     show_full_result_count = False
     list_per_page = 100
     fieldsets = (
@@ -80,12 +150,37 @@ class CarteiraPrincipalAdmin(ImportacaoAdmin):
         ("Controle", {"fields": (("ativo", "origem", "odoo_line_id"), ("criado_em", "atualizado_em"))}),
     )
 
+    def has_delete_permission(self, request, obj=None):
+        # A line holding allocations is not deleted (the service refuses it too).
+        if obj is not None and services_admin.tem_alocacao(obj.num_pedido, obj.cod_produto):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def excluir(self, obj):
+        services_admin.excluir_linha_carteira(obj.pk)
+
+
+class PreSeparacaoForm(FormularioPeloServico):
+    def clean_status(self):
+        # The services' words for ENVIADO_SEPARACAO/CANCELADO typed by hand.
+        status = self.cleaned_data["status"]
+        try:
+            services.validar_status(status)
+        except ValidationError as erro:
+            raise ValidationError(erro.message_dict["status"]) from None
+        return status
+
+    def gravar(self, obj):
+        return services_admin.gravar_pre_separacao(obj, self.usuario)
+
 
 @admin.register(PreSeparacaoItem)
-class PreSeparacaoItemAdmin(admin.ModelAdmin):
+class PreSeparacaoItemAdmin(PeloServicoAdmin):
+    formulario = PreSeparacaoForm
     list_display = (
         "num_pedido",
         "cod_produto",
+        "separacao_lote_id",
         "qtd_selecionada_usuario",
         "data_expedicao_editada",
         "data_agendamento_editada",
@@ -97,14 +192,59 @@ class PreSeparacaoItemAdmin(admin.ModelAdmin):
         "cancelado_por_sincronizacao",
     )
     list_filter = ("status", "tipo_envio", "data_expedicao_editada")
-    search_fields = ("num_pedido", "cod_produto", "protocolo_editado", "criado_por")
+    search_fields = ("num_pedido", "cod_produto", "=separacao_lote_id", "protocolo_editado", "criado_por")
     date_hierarchy = "data_expedicao_editada"
-    # Cancelled only by the carteira sync (PreSeparacaoItem.clean refuses CANCELADO by hand).
-    readonly_fields = ("criado_em", "cancelado_em", "cancelado_por_sincronizacao")
+    # Cancelled only by the carteira sync; lotes are made on the order page (carteira.montagem).
+    readonly_fields = ("separacao_lote_id", "criado_em", "criado_por", "cancelado_em", "cancelado_por_sincronizacao")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status not in PreSeparacaoItem.ATIVOS:
+            # Confirmed (its separação is the live row now) or cancelled by the sync: kept as it is.
+            return [campo.name for campo in obj._meta.fields]
+        if obj is not None:
+            return (*self.readonly_fields, "num_pedido", "cod_produto")  # an edit never moves it to another line
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status not in PreSeparacaoItem.ATIVOS:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def excluir(self, obj):
+        services.excluir_pre_separacao(obj.pk)
+
+    actions = ["confirmar"]
+
+    def has_confirmar_permission(self, request):
+        return request.user.has_perms(["carteira.change_preseparacaoitem", "carteira.add_separacao"])
+
+    @admin.action(description="Enviar para separação (o lote inteiro, se tiver lote)", permissions=["confirmar"])
+    def confirmar(self, request, queryset):
+        # The services' confirmations: a lote goes whole (one separação lote), a lone item alone.
+        feitos, lotes = 0, set()
+        for pre in queryset.filter(status__in=PreSeparacaoItem.ATIVOS).order_by("id"):
+            try:
+                if pre.separacao_lote_id:
+                    if pre.separacao_lote_id in lotes:
+                        continue
+                    lotes.add(pre.separacao_lote_id)
+                    feitos += len(montagem.confirmar_lote(pre.separacao_lote_id))
+                else:
+                    services.confirmar_pre_separacao(pre.pk)
+                    feitos += 1
+            except ValidationError as erro:
+                self.message_user(request, f"{pre}: {' '.join(erro.messages)}", messages.ERROR)
+        self.message_user(request, f"{feitos} pré-separação(ões) enviada(s) para separação.", messages.SUCCESS)
+
+
+class SeparacaoForm(FormularioPeloServico):
+    def gravar(self, obj):
+        return services_admin.gravar_separacao(obj)
 
 
 @admin.register(Separacao)
-class SeparacaoAdmin(admin.ModelAdmin):
+class SeparacaoAdmin(PeloServicoAdmin):
+    formulario = SeparacaoForm
     list_display = (
         "separacao_lote_id",
         "num_pedido",
@@ -134,6 +274,14 @@ class SeparacaoAdmin(admin.ModelAdmin):
     readonly_fields = ("criado_em", "cancelado_em", "cancelado_por_sincronizacao")
     show_full_result_count = False
     list_per_page = 100
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.cancelado_em is not None:
+            return [campo.name for campo in obj._meta.fields]
+        return self.readonly_fields
+
+    def excluir(self, obj):
+        services_admin.excluir_separacao(obj.pk)
 
 
 @admin.register(Pedido)

@@ -18,10 +18,9 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from carteira import selectors
+from carteira import selectors, services
 from carteira.models import AlertaSeparacaoCotada, SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.registros import ErroSincronizacao
@@ -325,7 +324,5 @@ class AlertaSeparacaoCotadaAdmin(SomenteLeituraAdmin):
 
     @admin.action(description="Marcar como reconhecido", permissions=["reconhecer"])
     def reconhecer(self, request, queryset):
-        total = queryset.filter(reconhecido=False).update(
-            reconhecido=True, reconhecido_por=request.user.get_username(), reconhecido_em=timezone.now()
-        )
+        total = services.reconhecer_alertas(queryset.values_list("pk", flat=True), request.user.get_username())
         messages.success(request, f"{total} alerta(s) reconhecido(s).")

@@ -146,6 +146,9 @@ class PreSeparacaoItem(FonteEstoque):
 
     num_pedido = models.CharField("pedido", max_length=50)
     cod_produto = models.CharField("código do produto", max_length=50, db_index=True)
+    # The lote (several products of one order, carteira.montagem); "" for a single-item one.
+    # Confirming the lote gives its separações this same id.
+    separacao_lote_id = models.CharField("lote", max_length=50, blank=True, default="", db_default="", db_index=True)
     qtd_selecionada_usuario = models.DecimalField("quantidade", **QTD)
     data_expedicao_editada = models.DateField("expedição", validators=[validar_data_negocio])
     data_agendamento_editada = models.DateField("agendamento", null=True, blank=True, validators=[validar_data_negocio])

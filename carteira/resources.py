@@ -13,7 +13,6 @@ class CarteiraPrincipalResource(ImportacaoResource):
             "A quantidade cancelada não pode ser negativa.",
         ),
         "carteira_preco_nao_negativo": ("preco_produto_pedido", "O preço não pode ser negativo."),
-        "carteira_origem_valida": ("origem", "Origem inválida: use ODOO ou MANUAL."),
     }
 
     class Meta(ImportacaoResource.Meta):
@@ -21,4 +20,6 @@ class CarteiraPrincipalResource(ImportacaoResource):
         name = "Carteira de pedidos"
         # One line per (pedido, produto): re-importing updates the line, never duplicates it.
         import_id_fields = ["num_pedido", "cod_produto"]
-        exclude = ("id", "criado_em", "atualizado_em")
+        # origem and odoo_line_id belong to the Odoo sync: a spreadsheet never writes them
+        # (new lines are MANUAL; an Odoo line keeps its origin and id).
+        exclude = ("id", "criado_em", "atualizado_em", "origem", "odoo_line_id")

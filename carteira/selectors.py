@@ -15,13 +15,20 @@ from django.db import connections
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
-from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao, SincronizacaoCarteira
+from carteira.models import (
+    AlertaSeparacaoCotada,
+    CarteiraPrincipal,
+    PreSeparacaoItem,
+    Separacao,
+    SincronizacaoCarteira,
+)
 from estoque import selectors as estoque_selectors
 from estoque.projecao import DIAS_D7
 
 ZERO = Decimal("0")
 MILESIMO = Decimal("0.001")
 CENTAVO = Decimal("0.01")
+DIAS_MINI_PROJECAO = 14  # the workspace's mini projection: D0..D13
 
 
 def linha_carteira(num_pedido: str, cod_produto: str, travar: bool = False) -> CarteiraPrincipal | None:
@@ -31,12 +38,16 @@ def linha_carteira(num_pedido: str, cod_produto: str, travar: bool = False) -> C
     return qs.first()
 
 
-def saldo_livre(linha: CarteiraPrincipal, excluir_pre_separacao: int | None = None) -> Decimal:
-    """The line's free quantity, optionally as if one pré-separação did not exist (when editing it)."""
+def saldo_livre(
+    linha: CarteiraPrincipal, excluir_pre_separacao: int | None = None, excluir_separacao: int | None = None
+) -> Decimal:
+    """The line's free quantity, optionally as if one pré-separação or separação did not exist (when editing it)."""
     pre = PreSeparacaoItem.objects.ativas().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
     if excluir_pre_separacao is not None:
         pre = pre.exclude(pk=excluir_pre_separacao)
     sep = Separacao.objects.pendentes().filter(num_pedido=linha.num_pedido, cod_produto=linha.cod_produto)
+    if excluir_separacao is not None:
+        sep = sep.exclude(pk=excluir_separacao)
     pre_total = pre.aggregate(total=Sum("qtd_selecionada_usuario"))["total"] or ZERO
     sep_total = sep.aggregate(total=Sum("qtd_saldo"))["total"] or ZERO
     return linha.qtd_saldo_produto_pedido - pre_total - sep_total
@@ -138,6 +149,7 @@ def workspace(num_pedido: str, hoje: date | None = None) -> dict | None:
                 "dia_ruptura": produto.dia_ruptura,
                 "status": produto.status,
                 "disponivel_em": estoque_selectors.primeiro_dia_disponivel(produto.projecao, livre),
+                "projecao": produto.projecao[:DIAS_MINI_PROJECAO],
             }
         )
     cabecalho = linhas[0]
@@ -177,6 +189,18 @@ def canceladas_por_sincronizacao(execucao: SincronizacaoCarteira) -> tuple[list,
 
 
 # ---------------------------------------------------------------- dashboard
+
+
+def alertas_abertos(num_pedido: str | None = None, limite: int = 100) -> list[AlertaSeparacaoCotada]:
+    """COTADA separações a sync reduced or removed, not yet acknowledged (newest first)."""
+    qs = AlertaSeparacaoCotada.objects.filter(reconhecido=False).order_by("-atualizado_em", "-id")
+    if num_pedido is not None:
+        qs = qs.filter(num_pedido=num_pedido)
+    return list(qs[:limite])
+
+
+def total_alertas_abertos() -> int:
+    return AlertaSeparacaoCotada.objects.filter(reconhecido=False).count()
 
 
 def painel_carteira(hoje: date, ruptura_limite: int = 15) -> dict:

@@ -108,6 +108,11 @@ class ConfirmacaoSerializer(serializers.Serializer):
     separacao = SeparacaoSerializer()
 
 
+class DiaMiniProjecaoSerializer(serializers.Serializer):
+    data = serializers.DateField()
+    saldo_final = serializers.DecimalField(**QTD_SAIDA)
+
+
 class ItemWorkspaceSerializer(serializers.Serializer):
     cod_produto = serializers.CharField()
     nome_produto = serializers.CharField(allow_blank=True)
@@ -133,6 +138,7 @@ class ItemWorkspaceSerializer(serializers.Serializer):
         help_text="Primeiro dia de D0..D28 em que o saldo livre pode sair sem quebrar as saídas já "
         "comprometidas (menor saldo final dali até D28 >= saldo livre); nulo se nenhum.",
     )
+    projecao = DiaMiniProjecaoSerializer(many=True, help_text="Saldo final do produto em D0..D13.")
 
 
 class WorkspaceSerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from carteira import selectors
-from carteira.models import PreSeparacaoItem, Separacao
+from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem, Separacao
 from core.limites import exigir_datas_na_janela
 from estoque.models import CadastroPalletizacao
 from estoque.services.operacoes import exigir_produto
@@ -40,7 +40,7 @@ CAMPOS_EDITAVEIS = (
 )
 
 
-def _validar_status(status: str):
+def validar_status(status: str):
     if status == Status.ENVIADO_SEPARACAO:
         raise ValidationError({"status": "ENVIADO_SEPARACAO só por confirmação da pré-separação (endpoint confirmar)."})
     if status == Status.CANCELADO:
@@ -93,7 +93,7 @@ def criar_pre_separacao(
         criado_por=usuario,
         **extra,
     )
-    _validar_status(pre.status)
+    validar_status(pre.status)
     exigir_datas_na_janela(pre)
     exigir_produto(cod_produto)
     with transaction.atomic():
@@ -111,7 +111,7 @@ def editar_pre_separacao(pk: int, dados: dict) -> PreSeparacaoItem:
         _exigir_ativa(pre, "alterada")
         for campo, valor in dados.items():
             setattr(pre, campo, valor)
-        _validar_status(pre.status)
+        validar_status(pre.status)
         exigir_datas_na_janela(pre)
         _validar_quantidade(pre, excluir=pre.pk)
         pre.save()
@@ -129,28 +129,40 @@ def novo_lote() -> str:
     return f"LOTE-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
 
 
+def campos_da_separacao(pre: PreSeparacaoItem, linha, cadastro) -> dict:
+    """The separação a confirmed pré-separação becomes: same product, date and quantity; value, weight
+    and pallets from the order line's price and the catalog (one rule for one item and for a lote)."""
+    qtd = pre.qtd_selecionada_usuario
+    return {
+        "num_pedido": pre.num_pedido,
+        "cod_produto": pre.cod_produto,
+        "qtd_saldo": qtd,
+        "valor_saldo": (qtd * linha.preco_produto_pedido).quantize(CENTAVO) if linha else Decimal("0"),
+        "peso": (qtd * cadastro.peso_bruto).quantize(MILESIMO) if cadastro else Decimal("0"),
+        "pallet": (qtd / cadastro.palletizacao).quantize(MILESIMO) if cadastro else Decimal("0"),
+        "expedicao": pre.data_expedicao_editada,
+        "agendamento": pre.data_agendamento_editada,
+        "protocolo": pre.protocolo_editado,
+        "tipo_envio": pre.tipo_envio,
+        "status": Separacao.Status.ABERTO,
+    }
+
+
 def confirmar_pre_separacao(pk: int) -> tuple[PreSeparacaoItem, Separacao]:
     """CRIADO/RECOMPOSTO -> ENVIADO_SEPARACAO plus a separação (new lote) of the same product, date and quantity."""
     with transaction.atomic():
         pre = PreSeparacaoItem.objects.select_for_update().get(pk=pk)
         _exigir_ativa(pre, "enviada para separação")
-        qtd = pre.qtd_selecionada_usuario
         linha = selectors.linha_carteira(pre.num_pedido, pre.cod_produto)
         cadastro = CadastroPalletizacao.objects.filter(cod_produto=pre.cod_produto).first()
         pre.status = Status.ENVIADO_SEPARACAO
         pre.save(update_fields=["status"])
-        separacao = Separacao.objects.create(
-            separacao_lote_id=novo_lote(),
-            num_pedido=pre.num_pedido,
-            cod_produto=pre.cod_produto,
-            qtd_saldo=qtd,
-            valor_saldo=(qtd * linha.preco_produto_pedido).quantize(CENTAVO) if linha else Decimal("0"),
-            peso=(qtd * cadastro.peso_bruto).quantize(MILESIMO) if cadastro else Decimal("0"),
-            pallet=(qtd / cadastro.palletizacao).quantize(MILESIMO) if cadastro else Decimal("0"),
-            expedicao=pre.data_expedicao_editada,
-            agendamento=pre.data_agendamento_editada,
-            protocolo=pre.protocolo_editado,
-            tipo_envio=pre.tipo_envio,
-            status=Separacao.Status.ABERTO,
-        )
+        separacao = Separacao.objects.create(separacao_lote_id=novo_lote(), **campos_da_separacao(pre, linha, cadastro))
     return pre, separacao
+
+
+def reconhecer_alertas(pks, usuario: str) -> int:
+    """Marks open COTADA alerts as seen by `usuario` (the page's button and the admin action)."""
+    return AlertaSeparacaoCotada.objects.filter(pk__in=list(pks), reconhecido=False).update(
+        reconhecido=True, reconhecido_por=usuario, reconhecido_em=timezone.now()
+    )

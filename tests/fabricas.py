@@ -48,9 +48,10 @@ def producao(cod, qtd, k=1):
     )
 
 
-def pre_separacao(cod, qtd, k=1, pedido="PED1", status="CRIADO"):
+def pre_separacao(cod, qtd, k=1, pedido="PED1", status="CRIADO", lote=""):
     return PreSeparacaoItem.objects.create(
         num_pedido=pedido,
+        separacao_lote_id=lote,
         cod_produto=cod,
         qtd_selecionada_usuario=Decimal(str(qtd)),
         data_expedicao_editada=dia(k),

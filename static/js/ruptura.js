@@ -87,6 +87,24 @@
     const url = tabela.dataset.urlRupturaPedido.replace("__PEDIDO__", encodeURIComponent(num));
     const resposta = await fetch(url, { credentials: "same-origin" });
     if (resposta.ok) pintar(await resposta.json());
+    return resposta.ok;
+  }
+
+  // A button still "Analisando…" (its lot not done yet, or the background queue down): analyse
+  // that order now through the per-order endpoint, then show it.
+  async function analisarAgora(b) {
+    const num = b.dataset.pedido;
+    b.disabled = true;
+    b.textContent = "Analisando agora…";
+    let ok = false;
+    try {
+      ok = await atualizar(num);
+    } catch (erro) {
+      ok = false;
+    }
+    b.disabled = false;
+    if (ok) detalhes(num);
+    else b.textContent = "Falhou: clique para tentar de novo";
   }
 
   function ouvirEstoque() {
@@ -158,8 +176,11 @@
       ["Menor D+7", "text-end"], ["Disponível em", ""], ["Produção que resolve", ""],
     ].map(([texto, classe]) => el("th", classe, texto)));
     const tabela = el("table", "table table-sm", el("thead", "", cabecalho), el("tbody", "", ...r.linhas.map(linhaModal)));
+    const abrir = el("a", "btn btn-sm btn-primary mb-2", "Abrir o pedido (montagem)");
+    abrir.href = tabela.dataset.urlPedido.replace("__PEDIDO__", encodeURIComponent(r.num_pedido));
     document.getElementById("modal-ruptura-corpo").replaceChildren(
       resumo,
+      abrir,
       el("div", "table-responsive", tabela),
       el("p", "small text-muted mb-0", "Menor D+7 sem as saídas do próprio pedido."));
     bootstrap.Modal.getOrCreateInstance(document.getElementById("modal-ruptura")).show();
@@ -167,7 +188,9 @@
 
   document.addEventListener("click", (e) => {
     const b = e.target.closest("button.btn-ruptura");
-    if (b) detalhes(b.dataset.pedido);
+    if (!b) return;
+    if (resultados.has(b.dataset.pedido)) detalhes(b.dataset.pedido);
+    else analisarAgora(b);
   });
   iniciar();
   ouvirEstoque();

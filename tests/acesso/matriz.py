@@ -18,7 +18,8 @@ Cells:
 
 Placeholders in addresses come from the test's data: {cod} a product, {pedido} an order in the
 carteira, {mov} a movement, {pre} a pré-separação, {prog} a programação, {job} a ruptura analysis,
-{ct} and {obj} a content type and object (admin "view on site"), {sinc} a carteira sync run.
+{ct} and {obj} a content type and object (admin "view on site"), {sinc} a carteira sync run,
+{lote} a pré-separação lote of the order, {alerta} an open COTADA alert.
 """
 
 COLUNAS = ("anon", "sem", "est", "pcp", "exp", "com", "ges", "sup")
@@ -37,6 +38,15 @@ GET       /estoque/produto/{cod}/                           lg   403  ok   ok   
 GET       /relatorios/saldo-estoque.xlsx                    lg   403  ok   ok   ok   ok   ok   ok
 GET       /carteira/                                        lg   403  403  403  ok   ok   ok   ok
 GET       /carteira/pedidos/                                lg   403  403  403  ok   ok   ok   ok
+GET       /carteira/pedidos/{pedido}/                       lg   403  403  403  ok   ok   ok   ok
+POST      /carteira/pedidos/{pedido}/simular/               lg   403  403  403  ok   ok   ok   ok
+POST      /carteira/pedidos/{pedido}/lotes/                 lg   403  403  403  ok   403  ok   ok
+POST      /carteira/pedidos/{pedido}/lotes/{lote}/cancelar/   lg   403  403  403  ok   403  ok   ok
+POST      /carteira/pedidos/{pedido}/lotes/{lote}/confirmar/  lg   403  403  403  ok   403  ok   ok
+POST      /carteira/pedidos/{pedido}/itens/{pre}/editar/    lg   403  403  403  ok   403  ok   ok
+POST      /carteira/pedidos/{pedido}/itens/{pre}/remover/   lg   403  403  403  ok   403  ok   ok
+POST      /carteira/pedidos/{pedido}/itens/{pre}/confirmar/ lg   403  403  403  ok   403  ok   ok
+POST      /carteira/alertas/{alerta}/reconhecer/            lg   403  403  403  ok   403  ok   ok
 GET       /producao/                                        lg   403  403  ok   403  ok   ok   ok
 
 # report downloads (one URL pattern, one permission set per report)
@@ -205,6 +215,7 @@ ACOES = """
 estoque.movimentacaoestoque:cancelar            neg  ok   neg  neg  neg  ok   ok
 estoque.movimentacaoestoque:reativar            neg  ok   neg  neg  neg  ok   ok
 carteira.alertaseparacaocotada:reconhecer       neg  neg  neg  ok   neg  ok   ok
+carteira.preseparacaoitem:confirmar             neg  neg  neg  ok   neg  ok   ok
 django_q.success:resubmit_task                  neg  neg  neg  neg  neg  ok   ok
 django_q.failure:resubmit_task                  neg  neg  neg  neg  neg  ok   ok
 """

@@ -49,6 +49,8 @@ IDS_FICTICIOS = {
     "obj": "1",
     "usuario": "1",
     "sinc": "1",
+    "lote": "X",
+    "alerta": "1",
 }
 
 
@@ -237,9 +239,10 @@ def criar_dados(superusuario) -> dict:
     sinc = SincronizacaoCarteira.objects.create(
         iniciado_em=timezone.now(), origem="ODOO", status="SUCESSO", gatilho="ADMIN"
     )
-    AlertaSeparacaoCotada.objects.create(
+    alerta = AlertaSeparacaoCotada.objects.create(
         separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", tipo="REDUCAO", qtd_antes=3, qtd_depois=1
     )
+    f.pre_separacao("P1", 1, k=2, pedido="PED1", lote="LT1")
     if not Schedule.objects.exists():
         Schedule.objects.create(func="math.floor", name="exemplo")
     agora = timezone.now()
@@ -267,12 +270,17 @@ def criar_dados(superusuario) -> dict:
         "obj": str(superusuario.pk),
         "usuario": str(superusuario.pk),
         "sinc": str(sinc.pk),
+        "lote": "LT1",
+        "alerta": str(alerta.pk),
     }
     for modelo_rotulo, *_ in linhas(ADMIN):
         modelo = apps.get_model(modelo_rotulo)
         primeiro = modelo._default_manager.order_by("pk").first()
         assert primeiro is not None, f"sem linha de {modelo_rotulo} para o admin"
         ids[f"admin:{modelo_rotulo}"] = str(primeiro.pk)
+    # PED1's line holds allocations, which the admin never deletes (carteira.services_admin):
+    # the permission cells are checked on a line without any.
+    ids["admin:carteira.carteiraprincipal"] = str(f.linha_carteira("PED-LIVRE", "P1", 1).pk)
     return ids
 
 

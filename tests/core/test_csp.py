@@ -80,7 +80,8 @@ def paginas_do_admin():
 
 
 def test_paginas_e_admin_logados(cliente_staff, dados):
-    caminhos = ["/", "/carteira/", "/carteira/pedidos/", "/producao/", "/api/docs/", *paginas_do_admin()]
+    caminhos = ["/", "/carteira/", "/carteira/pedidos/", "/carteira/pedidos/PED1/", "/producao/", "/api/docs/"]
+    caminhos += paginas_do_admin()
     assert len(caminhos) > 40
     vistos = set()
     for caminho in caminhos:

@@ -187,7 +187,8 @@ def test_nome_malicioso_aparece_como_texto_e_nada_executa(
     abrir(driver, live_server, "/carteira/pedidos/")
     mostra_literal(driver, "#tabela-pedidos", CLIENTE)
     botao = f'button.btn-ruptura[data-pedido="{PEDIDO}"]'
-    esperar(lambda: driver.find_element(By.CSS_SELECTOR, botao).is_enabled())
+    # The button is clickable while analysing (it then analyses that order at once): wait for the result.
+    esperar(lambda: driver.find_element(By.CSS_SELECTOR, botao).get_attribute("data-criticidade"))
     assert driver.find_element(By.CSS_SELECTOR, botao).text.strip() == f"Disp. 0% | Total Disp. {f.dia(3):%d/%m}"
     driver.execute_script(
         "arguments[0].scrollIntoView(); arguments[0].click();", driver.find_element(By.CSS_SELECTOR, botao)
