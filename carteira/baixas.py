@@ -50,5 +50,7 @@ def estornar(num_pedido: str, cod_produto: str, qtd: Decimal) -> Decimal:
         if linha is None:
             # The line left the carteira (Odoo sync) after the invoice: nothing to give back to.
             return ZERO
-        CarteiraPrincipal.objects.filter(pk=linha.pk).update(qtd_saldo_produto_pedido=F("qtd_saldo_produto_pedido") + qtd)
+        CarteiraPrincipal.objects.filter(pk=linha.pk).update(
+            qtd_saldo_produto_pedido=F("qtd_saldo_produto_pedido") + qtd
+        )
         return qtd

@@ -27,7 +27,11 @@ class FaturamentoAPI(APIBase):
         examples=[
             OpenApiExample(
                 "parcial",
-                value={"separacao_lote_id": "L1", "nota_fiscal": "12345", "itens": [{"cod_produto": EXEMPLO_COD, "qtd_faturada": 10}]},
+                value={
+                    "separacao_lote_id": "L1",
+                    "nota_fiscal": "12345",
+                    "itens": [{"cod_produto": EXEMPLO_COD, "qtd_faturada": 10}],
+                },
                 request_only=True,
             )
         ],

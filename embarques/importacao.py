@@ -127,7 +127,11 @@ def ler(arquivo, nome: str) -> dict[str, dict]:
 
 
 def _mensagens(erro: ValidationError) -> list[str]:
-    return [m for mensagens in erro.message_dict.values() for m in mensagens] if hasattr(erro, "error_dict") else erro.messages
+    return (
+        [m for mensagens in erro.message_dict.values() for m in mensagens]
+        if hasattr(erro, "error_dict")
+        else erro.messages
+    )
 
 
 def importar(arquivo, nome: str, usuario: str = "") -> ResultadoImportacao:

@@ -99,7 +99,10 @@ def adicionar_lote(embarque_id: int, lote: str) -> EmbarqueItem:
     ciclo.mudar_status(lote, S.COTADO, separacoes)
     pedido = separacoes[0].num_pedido
     cliente = (
-        CarteiraPrincipal.objects.filter(num_pedido=pedido).exclude(raz_social="").values_list("raz_social", flat=True).first()
+        CarteiraPrincipal.objects.filter(num_pedido=pedido)
+        .exclude(raz_social="")
+        .values_list("raz_social", flat=True)
+        .first()
         or ""
     )
     return EmbarqueItem.objects.create(

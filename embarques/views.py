@@ -186,7 +186,9 @@ def importar(request):
             messages.error(request, mensagem)
         return redirect("embarques_paginas:pagina")
     if resultado.registradas:
-        messages.success(request, f"{len(resultado.registradas)} NF(s) registrada(s): {', '.join(resultado.registradas)}.")
+        messages.success(
+            request, f"{len(resultado.registradas)} NF(s) registrada(s): {', '.join(resultado.registradas)}."
+        )
     if resultado.repetidas:
         messages.info(request, f"Já registradas, nada mudou: {', '.join(resultado.repetidas)}.")
     return redirect("embarques_paginas:pagina")

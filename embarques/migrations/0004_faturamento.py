@@ -5,69 +5,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('embarques', '0003_limites_de_entrada'),
-        ('estoque', '0008_limites_de_entrada'),
+        ("embarques", "0003_limites_de_entrada"),
+        ("estoque", "0008_limites_de_entrada"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FaturamentoLote',
+            name="FaturamentoLote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('separacao_lote_id', models.CharField(db_index=True, max_length=50, verbose_name='lote')),
-                ('num_pedido', models.CharField(blank=True, default='', max_length=50, verbose_name='pedido')),
-                ('nota_fiscal', models.CharField(max_length=20, verbose_name='nota fiscal')),
-                ('status', models.CharField(choices=[('ATIVO', 'Ativo'), ('CANCELADO', 'Cancelado')], default='ATIVO', max_length=20)),
-                ('registrado_em', models.DateTimeField(auto_now_add=True, verbose_name='registrado em')),
-                ('registrado_por', models.CharField(blank=True, default='', max_length=150, verbose_name='registrado por')),
-                ('cancelado_em', models.DateTimeField(blank=True, null=True, verbose_name='cancelado em')),
-                ('cancelado_por', models.CharField(blank=True, default='', max_length=150, verbose_name='cancelado por')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='faturamentos', to='embarques.embarqueitem', verbose_name='item de embarque')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("separacao_lote_id", models.CharField(db_index=True, max_length=50, verbose_name="lote")),
+                ("num_pedido", models.CharField(blank=True, default="", max_length=50, verbose_name="pedido")),
+                ("nota_fiscal", models.CharField(max_length=20, verbose_name="nota fiscal")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ATIVO", "Ativo"), ("CANCELADO", "Cancelado")], default="ATIVO", max_length=20
+                    ),
+                ),
+                ("registrado_em", models.DateTimeField(auto_now_add=True, verbose_name="registrado em")),
+                (
+                    "registrado_por",
+                    models.CharField(blank=True, default="", max_length=150, verbose_name="registrado por"),
+                ),
+                ("cancelado_em", models.DateTimeField(blank=True, null=True, verbose_name="cancelado em")),
+                (
+                    "cancelado_por",
+                    models.CharField(blank=True, default="", max_length=150, verbose_name="cancelado por"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="faturamentos",
+                        to="embarques.embarqueitem",
+                        verbose_name="item de embarque",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'faturamento de lote',
-                'verbose_name_plural': 'faturamentos de lotes',
-                'ordering': ['-registrado_em', '-id'],
+                "verbose_name": "faturamento de lote",
+                "verbose_name_plural": "faturamentos de lotes",
+                "ordering": ["-registrado_em", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FaturamentoItem',
+            name="FaturamentoItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('num_pedido', models.CharField(max_length=50, verbose_name='pedido')),
-                ('cod_produto', models.CharField(max_length=50, verbose_name='código do produto')),
-                ('qtd_separada', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='qtd separada')),
-                ('qtd_faturada', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='qtd faturada')),
-                ('qtd_baixada_carteira', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='qtd baixada da carteira')),
-                ('movimentacao', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='faturamento_item', to='estoque.movimentacaoestoque', verbose_name='movimentação')),
-                ('faturamento', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='itens', to='embarques.faturamentolote')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("num_pedido", models.CharField(max_length=50, verbose_name="pedido")),
+                ("cod_produto", models.CharField(max_length=50, verbose_name="código do produto")),
+                ("qtd_separada", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="qtd separada")),
+                ("qtd_faturada", models.DecimalField(decimal_places=3, max_digits=15, verbose_name="qtd faturada")),
+                (
+                    "qtd_baixada_carteira",
+                    models.DecimalField(decimal_places=3, max_digits=15, verbose_name="qtd baixada da carteira"),
+                ),
+                (
+                    "movimentacao",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="faturamento_item",
+                        to="estoque.movimentacaoestoque",
+                        verbose_name="movimentação",
+                    ),
+                ),
+                (
+                    "faturamento",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="itens",
+                        to="embarques.faturamentolote",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item faturado',
-                'verbose_name_plural': 'itens faturados',
-                'ordering': ['faturamento', 'cod_produto'],
+                "verbose_name": "item faturado",
+                "verbose_name_plural": "itens faturados",
+                "ordering": ["faturamento", "cod_produto"],
             },
         ),
         migrations.AddConstraint(
-            model_name='faturamentolote',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'ATIVO')), fields=('separacao_lote_id',), name='faturamento_um_ativo_por_lote'),
+            model_name="faturamentolote",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "ATIVO")),
+                fields=("separacao_lote_id",),
+                name="faturamento_um_ativo_por_lote",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faturamentolote',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['ATIVO', 'CANCELADO'])), name='faturamento_status_valido'),
+            model_name="faturamentolote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["ATIVO", "CANCELADO"])), name="faturamento_status_valido"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faturamentolote',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('cancelado_em__isnull', True), ('status', 'ATIVO')), models.Q(('cancelado_em__isnull', False), ('status', 'CANCELADO')), _connector='OR'), name='faturamento_cancelado_com_data'),
+            model_name="faturamentolote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("cancelado_em__isnull", True), ("status", "ATIVO")),
+                    models.Q(("cancelado_em__isnull", False), ("status", "CANCELADO")),
+                    _connector="OR",
+                ),
+                name="faturamento_cancelado_com_data",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faturamentoitem',
-            constraint=models.UniqueConstraint(fields=('faturamento', 'cod_produto'), name='faturamento_item_produto_unico'),
+            model_name="faturamentoitem",
+            constraint=models.UniqueConstraint(
+                fields=("faturamento", "cod_produto"), name="faturamento_item_produto_unico"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faturamentoitem',
-            constraint=models.CheckConstraint(condition=models.Q(('qtd_faturada__gte', 0), ('qtd_faturada__lte', models.F('qtd_separada')), ('qtd_baixada_carteira__gte', 0), ('qtd_baixada_carteira__lte', models.F('qtd_faturada'))), name='faturamento_item_qtds_validas'),
+            model_name="faturamentoitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("qtd_faturada__gte", 0),
+                    ("qtd_faturada__lte", models.F("qtd_separada")),
+                    ("qtd_baixada_carteira__gte", 0),
+                    ("qtd_baixada_carteira__lte", models.F("qtd_faturada")),
+                ),
+                name="faturamento_item_qtds_validas",
+            ),
         ),
     ]

@@ -56,7 +56,13 @@ def test_pagina_registra_e_cancela_nf_pelo_servico(lote_embarcado, cliente_papel
     with mock.patch.object(faturamento, "registrar_faturamento", wraps=faturamento.registrar_faturamento) as espiao:
         resposta = cliente.post(
             "/embarques/",
-            {"acao": "faturar", "separacao_lote_id": "L1", "nota_fiscal": "321", "produto": ["A", "B"], "qtd": ["10", "0"]},
+            {
+                "acao": "faturar",
+                "separacao_lote_id": "L1",
+                "nota_fiscal": "321",
+                "produto": ["A", "B"],
+                "qtd": ["10", "0"],
+            },
         )
     assert resposta.status_code == 302
     assert espiao.call_count == 1
@@ -72,7 +78,9 @@ def test_pagina_monta_embarque(db, cliente_papel):
     f.produto("A")
     f.separacao("A", 5, lote="L7", pedido="PED7")
     cliente = cliente_papel("Expedição")
-    cliente.post("/embarques/", {"acao": "criar", "transportadora": "T1", "data_prevista_embarque": f.dia(1).isoformat()})
+    cliente.post(
+        "/embarques/", {"acao": "criar", "transportadora": "T1", "data_prevista_embarque": f.dia(1).isoformat()}
+    )
     emb = Embarque.objects.get()
     assert "L7" in cliente.get("/embarques/").content.decode()  # offered as a free lote
     cliente.post("/embarques/", {"acao": "adicionar", "embarque": emb.pk, "separacao_lote_id": "L7"})
@@ -92,7 +100,9 @@ def test_pagina_recusa_acao_sem_permissao(lote_embarcado, client, usuario_papel,
 
     usuario = usuario_papel("Comercial")
     usuario.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_embarque", "view_embarqueitem"], content_type__app_label="embarques")
+        *Permission.objects.filter(
+            codename__in=["view_embarque", "view_embarqueitem"], content_type__app_label="embarques"
+        )
     )
     client.force_login(usuario)
     assert client.get("/embarques/").status_code == 200
@@ -124,7 +134,9 @@ def test_api_registra_duplicada_e_cancela(lote_embarcado, cliente_papel):
     assert (itens["A"]["qtd_faturada"], itens["B"]["qtd_faturada"]) == (12.5, 20)  # B defaults to its separação
     assert (saldo("A"), saldo("B")) == (D("187.5"), D(80))
     r3 = cliente.post(
-        "/api/embarques/faturamento/cancelar", {"separacao_lote_id": "L1", "nota_fiscal": "900"}, content_type="application/json"
+        "/api/embarques/faturamento/cancelar",
+        {"separacao_lote_id": "L1", "nota_fiscal": "900"},
+        content_type="application/json",
     )
     assert r3.status_code == 200 and r3.json()["status"] == "CANCELADO"
     assert (saldo("A"), saldo("B")) == (D(200), D(100))
@@ -167,14 +179,19 @@ def _dois_lotes():
 
 def test_importacao_registra_pelo_servico(lote_embarcado, cliente_papel):
     _dois_lotes()
-    planilha = xlsx([["NF", "Lote", "Produto", "Qtd"], ["100", "L1", "A", 30], ["100", "L1", "B", "15,5"], [200, "L2", "A", 10]])
+    planilha = xlsx(
+        [["NF", "Lote", "Produto", "Qtd"], ["100", "L1", "A", 30], ["100", "L1", "B", "15,5"], [200, "L2", "A", 10]]
+    )
     with mock.patch.object(faturamento, "registrar_faturamento", wraps=faturamento.registrar_faturamento) as espiao:
         resposta = cliente_papel("Expedição").post("/embarques/importar/", {"planilha": planilha})
     assert espiao.call_count == 2
     assert any("2 NF(s) registrada(s)" in m for m in mensagens(resposta))
     assert (saldo("A"), saldo("B")) == (D(160), D("84.5"))
     assert CarteiraPrincipal.objects.get(cod_produto="A").qtd_saldo_produto_pedido == D(60)
-    assert set(FaturamentoLote.objects.values_list("separacao_lote_id", "nota_fiscal")) == {("L1", "100"), ("L2", "200")}
+    assert set(FaturamentoLote.objects.values_list("separacao_lote_id", "nota_fiscal")) == {
+        ("L1", "100"),
+        ("L2", "200"),
+    }
     assert diferencas_com_derivados() == []
 
 

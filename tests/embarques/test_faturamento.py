@@ -98,7 +98,9 @@ def test_cancelar_nf_desfaz_exatamente(lote_embarcado):
     item.refresh_from_db()
     assert (item.nota_fiscal, item.erro_validacao) == ("", "NF_PENDENTE_FATURAMENTO")
     # cancelled, never deleted
-    assert list(MovimentacaoEstoque.objects.filter(tipo_movimentacao="FATURAMENTO").values_list("ativo", flat=True)) == [
+    assert list(
+        MovimentacaoEstoque.objects.filter(tipo_movimentacao="FATURAMENTO").values_list("ativo", flat=True)
+    ) == [
         False,
         False,
     ]
