@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from core.admin import SomenteLeituraAdmin
 from embarques import faturamento, services
 from embarques.models import Embarque, EmbarqueItem, FaturamentoItem, FaturamentoLote
 
@@ -214,3 +215,10 @@ class FaturamentoLoteAdmin(admin.ModelAdmin):
             ),
             "{} NF(s) cancelada(s).",
         )
+
+
+@admin.register(FaturamentoItem)
+class FaturamentoItemAdmin(SomenteLeituraAdmin):
+    list_display = ("faturamento", "cod_produto", "num_pedido", "qtd_separada", "qtd_faturada", "qtd_baixada_carteira")
+    search_fields = ("cod_produto", "num_pedido", "faturamento__nota_fiscal", "faturamento__separacao_lote_id")
+    list_select_related = ("faturamento",)

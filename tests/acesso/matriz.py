@@ -208,6 +208,7 @@ carteira.analiserupturalote       -    -     -     -     -     v     v
 embarques.embarque                -    -     -     vac   -     vac   vac
 embarques.embarqueitem            -    -     -     vac   -     vac   vac
 embarques.faturamentolote         -    -     -     vc    -     vc    vc
+embarques.faturamentoitem         -    -     -     v     -     v     v
 """
 
 # ------------------------------------------------------------------ admin actions besides "delete selected"
