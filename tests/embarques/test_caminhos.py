@@ -237,3 +237,14 @@ def test_importacao_colunas_e_arquivo(lote_embarcado):
         importar(BytesIO(b"nao e zip"), "nfs.xlsx")
     with pytest.raises(ErroImportacao, match="NFs 1 e 2"):
         importar(xlsx([["NF", "lote", "produto", "qtd"], ["1", "L1", "A", 1], ["2", "L1", "B", 1]]), "nfs.xlsx")
+
+
+def test_api_registrar_com_poucas_consultas(lote_embarcado, cliente_papel, django_assert_max_num_queries):
+    cliente = cliente_papel("Expedição")
+    corpo = {"separacao_lote_id": "L1", "nota_fiscal": "900"}
+    # Two products: per product a movement, its derivation and the carteira line (~75 on SQLite;
+    # PostgreSQL adds its row and advisory locks). A bound, so a per-row loop over the lote's history shows.
+    with django_assert_max_num_queries(100):
+        assert cliente.post("/api/embarques/faturamento", corpo, content_type="application/json").status_code == 201
+    with django_assert_max_num_queries(15):
+        assert cliente.post("/api/embarques/faturamento", corpo, content_type="application/json").status_code == 200
