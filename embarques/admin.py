@@ -8,10 +8,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.template.response import TemplateResponse
 
 from core.admin import SomenteLeituraAdmin
 from embarques import faturamento, services
 from embarques.models import Embarque, EmbarqueItem, FaturamentoItem, FaturamentoLote
+from embarques.selectors import produtos_do_lote
+from embarques.views import quantidades_do_post
 
 
 def _mensagens(erro: ValidationError) -> list[str]:
@@ -124,7 +127,7 @@ class EmbarqueItemAdmin(admin.ModelAdmin):
     search_fields = ("separacao_lote_id", "num_pedido", "cliente", "nota_fiscal", "=embarque__numero")
     list_select_related = ("embarque",)
     autocomplete_fields = ("embarque",)
-    actions = ("remover_lotes",)
+    actions = ("remover_lotes", "registrar_nf")
     CAMPOS = ("embarque", "separacao_lote_id", "num_pedido", "cliente", "nota_fiscal", "status", "erro_validacao")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -156,6 +159,41 @@ class EmbarqueItemAdmin(admin.ModelAdmin):
     @admin.action(description="Remover lotes do embarque (voltam a ABERTO)", permissions=["change"])
     def remover_lotes(self, request, queryset):
         _para_cada(self, request, queryset, lambda i: services.remover_lote(i.pk), "{} lote(s) removido(s).")
+
+    def has_faturar_permission(self, request):
+        return request.user.has_perm("embarques.add_faturamentolote")
+
+    @admin.action(description="Registrar NF do lote", permissions=["faturar"])
+    def registrar_nf(self, request, queryset):
+        """An intermediate page asks the NF and the quantities; the page's POST runs the service."""
+        itens = list(queryset[:2])
+        if len(itens) != 1:
+            self.message_user(request, "Selecione um lote por vez para registrar a NF.", messages.ERROR)
+            return None
+        item = itens[0]
+        if request.POST.get("confirmar"):
+            try:
+                resultado = faturamento.registrar_faturamento(
+                    separacao_lote_id=item.separacao_lote_id,
+                    nota_fiscal=request.POST.get("nota_fiscal", ""),
+                    quantidades=quantidades_do_post(request.POST),
+                    usuario=request.user.get_username(),
+                )
+            except ValidationError as erro:
+                for mensagem in _mensagens(erro):
+                    self.message_user(request, mensagem, messages.ERROR)
+                return None
+            self.message_user(request, resultado.mensagem, messages.SUCCESS if resultado.criado else messages.INFO)
+            return None
+        self.message_user(request, f"Informe a NF do lote {item.separacao_lote_id}.", messages.INFO)
+        contexto = {
+            **self.admin_site.each_context(request),
+            "title": "Registrar NF",
+            "item": item,
+            "produtos": produtos_do_lote(item.separacao_lote_id),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/embarques/registrar_nf.html", contexto)
 
 
 class FaturamentoItemInline(admin.TabularInline):

@@ -90,3 +90,8 @@ def lotes_livres() -> list[str]:
         .values_list("separacao_lote_id", flat=True)
         .distinct()[:MAX_LOTES_LIVRES]
     )
+
+
+def produtos_do_lote(lote: str) -> list[dict]:
+    """[{cod_produto, qtd}] separated in the lote (the invoicing forms' defaults)."""
+    return _produtos(_separacoes_por_lote([lote]).get(lote, []))

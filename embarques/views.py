@@ -53,7 +53,8 @@ class ImportarForm(forms.Form):
     planilha = forms.FileField()
 
 
-def _quantidades(post) -> dict[str, Decimal]:
+def quantidades_do_post(post) -> dict[str, Decimal]:
+    """The invoiced quantity per product from a form's paired `produto`/`qtd` lists (page and admin)."""
     produtos, qtds = post.getlist("produto"), post.getlist("qtd")
     if len(produtos) != len(qtds) or len(produtos) > 500:
         raise ValidationError({"itens": "Produtos e quantidades não conferem."})
@@ -111,7 +112,7 @@ def _faturar(request, post):
     r = faturamento.registrar_faturamento(
         separacao_lote_id=d["separacao_lote_id"],
         nota_fiscal=d["nota_fiscal"],
-        quantidades=_quantidades(post),
+        quantidades=quantidades_do_post(post),
         usuario=request.user.get_username(),
     )
     return r.mensagem

@@ -220,6 +220,7 @@ carteira.alertaseparacaocotada:reconhecer       neg  neg  neg  ok   neg  ok   ok
 embarques.embarque:marcar_embarcado             neg  neg  neg  ok   neg  ok   ok
 embarques.embarque:cancelar_embarques           neg  neg  neg  ok   neg  ok   ok
 embarques.embarqueitem:remover_lotes            neg  neg  neg  ok   neg  ok   ok
+embarques.embarqueitem:registrar_nf             neg  neg  neg  ok   neg  ok   ok
 embarques.faturamentolote:cancelar_nf           neg  neg  neg  ok   neg  ok   ok
 django_q.success:resubmit_task                  neg  neg  neg  neg  neg  ok   ok
 django_q.failure:resubmit_task                  neg  neg  neg  neg  neg  ok   ok

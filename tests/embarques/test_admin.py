@@ -168,3 +168,31 @@ def test_importacao_de_movimentacoes_nao_altera_a_do_faturamento(lote_embarcado)
     assert "cancele a NF" in str(resultado.invalid_rows[0].field_specific_errors["id"])
     assert MovimentacaoEstoque.objects.filter(tipo_movimentacao="FATURAMENTO", ativo=True).count() == 2
     assert diferencas_com_derivados() == []
+
+
+def test_registrar_nf_no_admin_pelo_servico(lote_embarcado, cliente_papel):
+    _, item = lote_embarcado
+    cliente = cliente_papel("Expedição")
+    pagina = acao(cliente, "embarques/embarqueitem", "registrar_nf", [item.pk])
+    assert "Registrar NF do lote L1" in pagina.content.decode()
+    with mock.patch.object(faturamento, "registrar_faturamento", wraps=faturamento.registrar_faturamento) as espiao:
+        resposta = cliente.post(
+            "/admin/embarques/embarqueitem/",
+            {
+                "action": "registrar_nf",
+                "_selected_action": [str(item.pk)],
+                "index": "0",
+                "confirmar": "1",
+                "nota_fiscal": "77",
+                "produto": ["A", "B"],
+                "qtd": ["30", "5"],
+            },
+            follow=True,
+        )
+    assert espiao.call_count == 1
+    assert "NF 77 registrada para o lote L1." in mensagens(resposta)
+    assert (EstoqueTempoReal.objects.get(cod_produto="B").saldo_atual, FaturamentoLote.objects.get().nota_fiscal) == (
+        D(95),
+        "77",
+    )
+    assert diferencas_com_derivados() == []
