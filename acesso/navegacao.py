@@ -11,6 +11,7 @@ SECOES = (
     ("carteira", "Carteira", "/carteira/"),
     ("pedidos", "Pedidos", "/carteira/pedidos/"),
     ("producao", "Produção", "/producao/"),
+    ("embarques", "Embarques", "/embarques/"),
     ("admin", "Admin", "/admin/"),
     ("api", "API docs", "/api/docs/"),
 )

@@ -76,7 +76,8 @@ PAPEIS = (
     ),
     Papel(
         "Expedição",
-        "Monta pedidos: pré-separações, separações, embarques e seus itens (notas fiscais); reconhece alertas de "
+        "Monta pedidos: pré-separações, separações, embarques e seus itens; registra e cancela as notas fiscais dos "
+        "lotes embarcados; reconhece alertas de "
         "separações cotadas; analisa ruptura; vê a carteira e o estoque.",
         "expedicao",
         (
@@ -87,6 +88,9 @@ PAPEIS = (
             *modelo("carteira.alertaseparacaocotada", LEITURA, ALTERACAO),
             *modelo("embarques.embarque", *TUDO),
             *modelo("embarques.embarqueitem", *TUDO),
+            # Registering and cancelling NFs (the page, the API and the import); the record itself is never deleted.
+            *modelo("embarques.faturamentolote", LEITURA, INCLUSAO, ALTERACAO),
+            *modelo("embarques.faturamentoitem", LEITURA),
             *ANALISAR_RUPTURA,
             *VER_ESTOQUE,
         ),

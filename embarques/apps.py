@@ -7,6 +7,8 @@ class EmbarquesConfig(AppConfig):
     verbose_name = "Embarques"
 
     def ready(self):
-        from embarques import contribuicoes
+        from embarques import contribuicoes, faturamento
+        from estoque.services import operacoes
 
         contribuicoes.registrar_regras()
+        operacoes.registrar_vinculo(faturamento.vinculos)

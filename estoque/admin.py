@@ -6,6 +6,7 @@ in the admin they are read-only (core.admin's bases).
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from core.admin import ImportacaoAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
 from estoque.models import (
@@ -21,6 +22,7 @@ from estoque.models import (
     UnificacaoCodigos,
 )
 from estoque.resources import CadastroPalletizacaoResource, MovimentacaoEstoqueResource
+from estoque.services import operacoes
 
 # ---------------------------------------------------------------- sources
 
@@ -70,16 +72,37 @@ class MovimentacaoEstoqueAdmin(ImportacaoAdmin):
         obj.atualizado_por = request.user.get_username()
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Cancelar as movimentações selecionadas", permissions=["change"])
-    def cancelar(self, request, queryset):
-        # FonteQuerySet.update applies the stock delta in the same transaction.
-        linhas = queryset.filter(ativo=True).update(ativo=False, atualizado_por=request.user.get_username())
-        self.message_user(request, f"{linhas} movimentação(ões) cancelada(s).", messages.SUCCESS)
+    def get_readonly_fields(self, request, obj=None):
+        # A movement is cancelled (the action), not switched off in the form; one another app owns
+        # (an invoiced lote's exit) is changed only by that app's service.
+        if obj is not None and operacoes.motivos_vinculo([obj.pk]):
+            return [campo.name for campo in self.model._meta.fields]
+        return (*self.readonly_fields, "ativo") if obj is not None else self.readonly_fields
 
-    @admin.action(description="Reativar as movimentações selecionadas", permissions=["change"])
+    def has_delete_permission(self, request, obj=None):
+        # The ledger is never deleted but by a superuser: operators cancel (ativo=False).
+        return request.user.is_active and request.user.is_superuser
+
+    def _por_servico(self, request, queryset, funcao, feito: str):
+        usuario = request.user.get_username()[:100]
+        feitos = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                funcao(pk, usuario)
+                feitos += 1
+            except ValidationError as erro:
+                for mensagem in erro.messages:
+                    self.message_user(request, f"Movimentação {pk}: {mensagem}", messages.ERROR)
+        self.message_user(request, f"{feitos} movimentação(ões) {feito}.", messages.SUCCESS)
+
+    @admin.action(description="Cancelar movimentação", permissions=["change"])
+    def cancelar(self, request, queryset):
+        # The service: ativo=False (never deleted), the stock delta in the same transaction.
+        self._por_servico(request, queryset.filter(ativo=True), operacoes.cancelar_movimentacao, "cancelada(s)")
+
+    @admin.action(description="Reativar movimentação", permissions=["change"])
     def reativar(self, request, queryset):
-        linhas = queryset.filter(ativo=False).update(ativo=True, atualizado_por=request.user.get_username())
-        self.message_user(request, f"{linhas} movimentação(ões) reativada(s).", messages.SUCCESS)
+        self._por_servico(request, queryset.filter(ativo=False), operacoes.reativar_movimentacao, "reativada(s)")
 
 
 @admin.register(UnificacaoCodigos)

@@ -5,10 +5,26 @@ Rows are saved one at a time through Model.save(), so the derivation engine sees
 source row, exactly as when an operator saves it by hand.
 """
 
+from django.core.exceptions import ValidationError
 from import_export import fields
 
 from core.importacao import ImportacaoResource
 from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
+from estoque.services import operacoes
+
+# What an import could change in a movement another app owns (estoque.services.operacoes.registrar_vinculo).
+CAMPOS_VINCULADOS = (
+    "cod_produto",
+    "data_movimentacao",
+    "tipo_movimentacao",
+    "local_movimentacao",
+    "qtd_movimentacao",
+    "ativo",
+    "observacao",
+    "separacao_lote_id",
+    "numero_nf",
+    "num_pedido",
+)
 
 
 class MovimentacaoEstoqueResource(ImportacaoResource):
@@ -43,6 +59,16 @@ class MovimentacaoEstoqueResource(ImportacaoResource):
             "criado_por",
             "atualizado_por",
         )
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # A movement an invoice owns is changed only by cancelling the NF; the same row fed back
+        # unchanged (an export re-imported) passes.
+        if instance.pk is not None:
+            motivo = operacoes.motivos_vinculo([instance.pk]).get(instance.pk)
+            guardado = MovimentacaoEstoque.objects.filter(pk=instance.pk).values(*CAMPOS_VINCULADOS).first()
+            if motivo and guardado and any(getattr(instance, c) != guardado[c] for c in CAMPOS_VINCULADOS):
+                raise ValidationError({"id": motivo})
+        super().validate_instance(instance, import_validation_errors, validate_unique)
 
     def before_save_instance(self, instance, row, **kwargs):
         usuario = kwargs.get("user")

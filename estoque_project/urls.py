@@ -15,11 +15,13 @@ urlpatterns = [
     path("carteira/pedidos/", carteira_pedidos.pagina, name="carteira-pedidos"),
     path("carteira/", include("carteira.urls_paginas")),
     path("producao/", include("producao.urls_paginas")),
+    path("embarques/", include("embarques.urls_paginas")),
     path("relatorios/", include("relatorios.urls")),
     path("api/estoque/", include("estoque.urls")),
     path("api/carteira/", include("carteira.urls")),
     path("api/carteira/", include("carteira.ruptura.urls")),
     path("api/producao/", include("producao.urls")),
+    path("api/embarques/", include("embarques.urls")),
     path("api/schema/", EsquemaAPI.as_view(), name="schema"),
     path("api/docs/", documentacao, name="api-docs"),
 ]

@@ -5,6 +5,7 @@ raises ValidationError naming the field, so a bad request writes nothing. The de
 tables move in the same transaction (estoque.signals), so the next read sees the change.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -29,6 +30,33 @@ CAMPOS_EDITAVEIS = (
     "numero_nf",
     "num_pedido",
 )
+
+
+# Movements another app writes as part of its own operation (an invoiced lote's exit, recorded by
+# embarques): the generic edit/cancel/reactivate refuses them and that app's service reverses
+# them. Each app registers a function: movement pks -> {pk: why (pt-BR)}; the engine imports no app.
+Vinculo = Callable[[Iterable[int]], dict[int, str]]
+_vinculos: list[Vinculo] = []
+
+
+def registrar_vinculo(funcao: Vinculo) -> Vinculo:
+    if funcao not in _vinculos:
+        _vinculos.append(funcao)
+    return funcao
+
+
+def motivos_vinculo(pks: Iterable[int]) -> dict[int, str]:
+    pks = list(pks)
+    motivos: dict[int, str] = {}
+    for funcao in _vinculos:
+        motivos.update(funcao(pks))
+    return motivos
+
+
+def exigir_sem_vinculo(pk: int):
+    motivo = motivos_vinculo([pk]).get(pk)
+    if motivo:
+        raise ValidationError({"ativo": motivo})
 
 
 def exigir_produto(cod: str, campo: str = "cod_produto"):
@@ -86,6 +114,7 @@ def editar_movimentacao(pk: int, dados: dict, usuario: str = "") -> Movimentacao
         mov = MovimentacaoEstoque.objects.select_for_update().get(pk=pk)
         if not mov.ativo:
             raise ValidationError({"ativo": "Movimentação cancelada não pode ser editada."})
+        exigir_sem_vinculo(pk)
         for campo, valor in dados.items():
             setattr(mov, campo, valor)
         _validar(mov)
@@ -96,12 +125,27 @@ def editar_movimentacao(pk: int, dados: dict, usuario: str = "") -> Movimentacao
     return mov
 
 
-def cancelar_movimentacao(pk: int, usuario: str = "") -> MovimentacaoEstoque:
-    """ativo=False: the movement stops counting at once (idempotent)."""
+def cancelar_movimentacao(pk: int, usuario: str = "", *, pelo_dono: bool = False) -> MovimentacaoEstoque:
+    """ativo=False: the movement stops counting at once (idempotent). Never deleted.
+    A movement another app owns (registrar_vinculo) is cancelled only by that app (pelo_dono)."""
     with transaction.atomic():
         mov = MovimentacaoEstoque.objects.select_for_update().get(pk=pk)
+        if mov.ativo and not pelo_dono:
+            exigir_sem_vinculo(pk)
         if mov.ativo:
             mov.ativo = False
+            mov.atualizado_por = usuario
+            mov.save(update_fields=["ativo", "atualizado_por", "atualizado_em"])
+    return mov
+
+
+def reativar_movimentacao(pk: int, usuario: str = "") -> MovimentacaoEstoque:
+    """ativo=True again (idempotent); refused for a movement another app owns."""
+    with transaction.atomic():
+        mov = MovimentacaoEstoque.objects.select_for_update().get(pk=pk)
+        if not mov.ativo:
+            exigir_sem_vinculo(pk)
+            mov.ativo = True
             mov.atualizado_por = usuario
             mov.save(update_fields=["ativo", "atualizado_por", "atualizado_em"])
     return mov

@@ -48,6 +48,10 @@ POST      /carteira/pedidos/{pedido}/itens/{pre}/remover/   lg   403  403  403  
 POST      /carteira/pedidos/{pedido}/itens/{pre}/confirmar/ lg   403  403  403  ok   403  ok   ok
 POST      /carteira/alertas/{alerta}/reconhecer/            lg   403  403  403  ok   403  ok   ok
 GET       /producao/                                        lg   403  403  ok   403  ok   ok   ok
+GET       /embarques/                                       lg   403  403  403  ok   403  ok   ok
+HEAD      /embarques/                                       lg   403  403  403  ok   403  ok   ok
+POST      /embarques/                                       lg   403  403  403  ok   403  ok   ok
+POST      /embarques/importar/                              lg   403  403  403  ok   403  ok   ok
 
 # report downloads (one URL pattern, one permission set per report)
 GET       /relatorios/pre-separacoes.xlsx                   lg   403  403  403  ok   ok   ok   ok
@@ -143,6 +147,12 @@ OPTIONS   /api/producao/programacoes/{prog}                 401  403  403  ok   
 PATCH     /api/producao/programacoes/{prog}                 401  403  403  ok   403  403  ok   ok
 DELETE    /api/producao/programacoes/{prog}                 401  403  403  ok   403  403  ok   ok
 
+# invoicing a lote (embarques.add_faturamentolote / change_faturamentolote)
+POST      /api/embarques/faturamento                        401  403  403  403  ok   403  ok   ok
+OPTIONS   /api/embarques/faturamento                        401  403  403  403  ok   403  ok   ok
+POST      /api/embarques/faturamento/cancelar               401  403  403  403  ok   403  ok   ok
+OPTIONS   /api/embarques/faturamento/cancelar               401  403  403  403  ok   403  ok   ok
+
 # admin: the site's own pages
 GET       /admin/                                           adm  ok   ok   ok   ok   ok   ok   ok
 GET       /admin/login/                                     ok   ok   ok   ok   ok   ok   ok   ok
@@ -186,7 +196,7 @@ django_q.schedule                 -    -     -     -     -     v     vacd
 django_q.success                  -    -     -     -     -     v     vcd
 django_q.failure                  -    -     -     -     -     v     vcd
 django_q.ormq                     -    -     -     -     -     v     vcd
-estoque.movimentacaoestoque       -    vac   -     -     -     vacd  vacd
+estoque.movimentacaoestoque       -    vac   -     -     -     vac   vacd
 estoque.unificacaocodigos         -    v     v     v     v     vacd  vacd
 estoque.cadastropalletizacao      -    v     vacd  v     v     vacd  vacd
 estoque.estoquetemporeal          -    v     v     v     v     v     v
@@ -205,8 +215,10 @@ carteira.sincronizacaocarteira    -    -     -     -     -     v     v
 carteira.alertaseparacaocotada    -    -     -     v     -     v     v
 carteira.analiseruptura           -    -     -     -     -     v     v
 carteira.analiserupturalote       -    -     -     -     -     v     v
-embarques.embarque                -    -     -     vacd  -     vacd  vacd
-embarques.embarqueitem            -    -     -     vacd  -     vacd  vacd
+embarques.embarque                -    -     -     vac   -     vac   vac
+embarques.embarqueitem            -    -     -     vac   -     vac   vac
+embarques.faturamentolote         -    -     -     vc    -     vc    vc
+embarques.faturamentoitem         -    -     -     v     -     v     v
 """
 
 # ------------------------------------------------------------------ admin actions besides "delete selected"
@@ -216,6 +228,11 @@ estoque.movimentacaoestoque:cancelar            neg  ok   neg  neg  neg  ok   ok
 estoque.movimentacaoestoque:reativar            neg  ok   neg  neg  neg  ok   ok
 carteira.alertaseparacaocotada:reconhecer       neg  neg  neg  ok   neg  ok   ok
 carteira.preseparacaoitem:confirmar             neg  neg  neg  ok   neg  ok   ok
+embarques.embarque:marcar_embarcado             neg  neg  neg  ok   neg  ok   ok
+embarques.embarque:cancelar_embarques           neg  neg  neg  ok   neg  ok   ok
+embarques.embarqueitem:remover_lotes            neg  neg  neg  ok   neg  ok   ok
+embarques.embarqueitem:registrar_nf             neg  neg  neg  ok   neg  ok   ok
+embarques.faturamentolote:cancelar_nf           neg  neg  neg  ok   neg  ok   ok
 django_q.success:resubmit_task                  neg  neg  neg  neg  neg  ok   ok
 django_q.failure:resubmit_task                  neg  neg  neg  neg  neg  ok   ok
 """

@@ -86,7 +86,11 @@ def _menu(html: str) -> list[str]:
             ["/estoque/", "/carteira/", "/carteira/pedidos/", "/producao/", "/admin/", "/api/docs/"],
             "/carteira/",
         ),
-        ("Expedição", ["/estoque/", "/carteira/", "/carteira/pedidos/", "/admin/", "/api/docs/"], "/carteira/"),
+        (
+            "Expedição",
+            ["/estoque/", "/carteira/", "/carteira/pedidos/", "/embarques/", "/admin/", "/api/docs/"],
+            "/carteira/",
+        ),
         ("PCP", ["/estoque/", "/producao/", "/admin/", "/api/docs/"], "/producao/"),
     ],
 )

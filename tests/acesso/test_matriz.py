@@ -30,6 +30,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
 from carteira.models import AlertaSeparacaoCotada, AnaliseRuptura, AnaliseRupturaLote, SincronizacaoCarteira
+from embarques.models import FaturamentoItem, FaturamentoLote
 from estoque.models import CursorReconciliacao, ReconciliacaoExecucao, ReparoEstoque
 from tests import fabricas as f
 from tests.acesso.matriz import ACOES, ADMIN, COLUNAS, ROTAS, linhas
@@ -227,7 +228,11 @@ def criar_dados(superusuario) -> dict:
     pre = f.pre_separacao("P1", 5, k=2, pedido="PED1")
     f.separacao("P1", 3, k=1, lote="L1", pedido="PED1")
     f.separacao("P1", 2, k=1, lote="L2", pedido="PED1")
-    f.embarque_item("L2", erro=None)  # invoiced: the lot's LoteFaturado mark
+    item = f.embarque_item("L2", erro=None)  # invoiced: the lot's LoteFaturado mark
+    fat = FaturamentoLote.objects.create(item=item, separacao_lote_id="L2", num_pedido="PED1", nota_fiscal="1")
+    FaturamentoItem.objects.create(
+        faturamento=fat, num_pedido="PED1", cod_produto="P1", qtd_separada=2, qtd_faturada=2, qtd_baixada_carteira=0
+    )
     prog = f.producao("P1", 20, k=3)
     execucao = ReconciliacaoExecucao.objects.create(origem="COMANDO", produtos_verificados=1, produtos_corrigidos=1)
     ReparoEstoque.objects.create(execucao=execucao, cod_produto="P1", campo="saldo_atual", antes="9", depois="10")

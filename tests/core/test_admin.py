@@ -20,7 +20,7 @@ from carteira.models import (
     Separacao,
     SincronizacaoCarteira,
 )
-from embarques.models import Embarque, EmbarqueItem
+from embarques.models import Embarque, EmbarqueItem, FaturamentoItem, FaturamentoLote
 from estoque.models import (
     CodigoUnificado,
     CursorReconciliacao,
@@ -50,7 +50,11 @@ SOMENTE_LEITURA = [
     AnaliseRupturaLote,
     SincronizacaoCarteira,
     AlertaSeparacaoCotada,
+    FaturamentoItem,
 ]
+# Created only by a service outside the admin (the NF is registered on the embarques page, API or
+# import); the admin reads them and runs their actions (cancel the NF).
+SO_PELOS_SERVICOS = [FaturamentoLote]
 NOSSOS_APPS = {"estoque", "producao", "carteira", "embarques"}
 
 
@@ -84,7 +88,11 @@ def dados():
     analise = AnaliseRuptura.objects.create(total_pedidos=1, total_lotes=1)
     AnaliseRupturaLote.objects.create(analise=analise, indice=0, pedidos=["PED1"])
     embarque = Embarque.objects.create(numero=99)
-    EmbarqueItem.objects.create(embarque=embarque, separacao_lote_id="L1", erro_validacao=None)
+    item = EmbarqueItem.objects.create(embarque=embarque, separacao_lote_id="L1", erro_validacao=None)
+    fat = FaturamentoLote.objects.create(item=item, separacao_lote_id="L1", num_pedido="PED1", nota_fiscal="1")
+    FaturamentoItem.objects.create(
+        faturamento=fat, num_pedido="PED1", cod_produto="P1", qtd_separada=3, qtd_faturada=3, qtd_baixada_carteira=0
+    )
     SincronizacaoCarteira.objects.create(
         iniciado_em=timezone.now(), origem="ODOO", status="SUCESSO", gatilho=SincronizacaoCarteira.Gatilho.values[0]
     )
@@ -125,7 +133,7 @@ def test_changelist_com_busca_e_filtro_de_data(cliente_staff, model, dados):
 def test_pagina_de_inclusao(cliente_staff, staff, model):
     pode_incluir = admin.site._registry[model].has_add_permission(_requisicao(staff))
     if model._meta.app_label in NOSSOS_APPS:
-        assert pode_incluir is (model not in SOMENTE_LEITURA)
+        assert pode_incluir is (model not in SOMENTE_LEITURA + SO_PELOS_SERVICOS)
     assert cliente_staff.get(_url(model, "add")).status_code == (200 if pode_incluir else 403)
 
 

@@ -29,6 +29,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from carteira.api import EXEMPLO_PEDIDO
+from embarques import services as embarques_services
 from estoque.api import EXEMPLO_COD
 from tests import fabricas as f
 
@@ -65,6 +66,11 @@ def _dados_de_exemplo():
     f.linha_carteira(EXEMPLO_PEDIDO, EXEMPLO_COD, 500)
     f.pre_separacao(EXEMPLO_COD, 5, k=1, pedido=EXEMPLO_PEDIDO)
     f.separacao(EXEMPLO_COD, 5, k=3, lote="1", pedido=EXEMPLO_PEDIDO)
+    # An embarcado lote for the invoicing operations (their example's lote).
+    f.separacao(EXEMPLO_COD, 5, k=3, lote="L1", pedido=EXEMPLO_PEDIDO)
+    embarque = embarques_services.criar_embarque()
+    embarques_services.adicionar_lote(embarque.pk, "L1")
+    embarques_services.marcar_embarcado(embarque.pk)
     for _ in range(3):  # small ids exist for the {id} operations (on SQLite, where ids restart)
         f.movimento(EXEMPLO_COD, 1)
 

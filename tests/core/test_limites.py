@@ -145,14 +145,14 @@ def test_admin_embarque_data_fora_da_janela(cliente_staff):
         _url(Embarque, "add"),
         {
             "numero": 7,
-            "data_embarque": "01/01/1900",
-            "status": "ATIVO",
+            # data_embarque is set only by "marcar embarcado" (embarques.services), not typed in
+            "data_prevista_embarque": "01/01/1900",
             "itens-TOTAL_FORMS": "0",
             "itens-INITIAL_FORMS": "0",
         },
     )
     assert resposta.status_code == 200
-    assert fora_da_janela(resposta.context["adminform"].form.errors["data_embarque"][0])
+    assert fora_da_janela(resposta.context["adminform"].form.errors["data_prevista_embarque"][0])
     assert not Embarque.objects.exists()
 
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from embarques import views
+
+app_name = "embarques_paginas"
+
+urlpatterns = [
+    path("", views.pagina, name="pagina"),
+    path("importar/", views.importar, name="importar"),
+]
