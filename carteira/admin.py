@@ -276,9 +276,11 @@ class SeparacaoAdmin(PeloServicoAdmin):
     list_per_page = 100
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.cancelado_em is not None:
+        # A lote on an embarque or invoiced (or cancelled by the sync) is read-only; the status,
+        # NF and lote id are the lifecycle's (the embarques services), never typed here.
+        if obj is not None and (obj.cancelado_em is not None or obj.status != Separacao.Status.ABERTO):
             return [campo.name for campo in obj._meta.fields]
-        return self.readonly_fields
+        return (*self.readonly_fields, *services_admin.CAMPOS_DO_CICLO)
 
     def excluir(self, obj):
         services_admin.excluir_separacao(obj.pk)

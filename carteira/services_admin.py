@@ -32,16 +32,30 @@ def gravar_pre_separacao(pre: PreSeparacaoItem, usuario: str) -> PreSeparacaoIte
     return services.editar_pre_separacao(pre.pk, dados)
 
 
+# Set only by the lifecycle (embarques: cotar, embarcar, faturar, cancelar NF), never by hand.
+CAMPOS_DO_CICLO = ("status", "numero_nf", "sincronizado_nf")
+ERRO_CICLO = (
+    "Separação em embarque ou faturada: status, NF e quantidades mudam só pelo embarque e pela NF (página Embarques)."
+)
+
+
 def gravar_separacao(sep: Separacao) -> Separacao:
     exigir_produto(sep.cod_produto)
     exigir_datas_na_janela(sep)
     if sep.qtd_saldo <= 0:
         raise ValidationError({"qtd_saldo": "A quantidade deve ser maior que zero."})
     with transaction.atomic():
-        if sep.pk is not None:
+        if sep.pk is None:
+            if sep.status != Separacao.Status.ABERTO or sep.numero_nf or sep.sincronizado_nf:
+                raise ValidationError({"status": "Uma separação nova começa ABERTO, sem NF."})
+        else:
             antiga = Separacao.objects.select_for_update().get(pk=sep.pk)
             if antiga.cancelado_em is not None:
                 raise ValidationError("Separação cancelada pela sincronização da carteira: fica como está.")
+            if antiga.status != Separacao.Status.ABERTO:
+                raise ValidationError(ERRO_CICLO)
+            if any(getattr(antiga, campo) != getattr(sep, campo) for campo in CAMPOS_DO_CICLO):
+                raise ValidationError({"status": ERRO_CICLO})
         linha = selectors.linha_carteira(sep.num_pedido, sep.cod_produto, travar=True)
         if linha is None:
             raise ValidationError(
@@ -60,7 +74,10 @@ def gravar_separacao(sep: Separacao) -> Separacao:
 
 def excluir_separacao(pk: int):
     with transaction.atomic():
-        Separacao.objects.select_for_update().get(pk=pk).delete()
+        sep = Separacao.objects.select_for_update().get(pk=pk)
+        if sep.status != Separacao.Status.ABERTO:
+            raise ValidationError(ERRO_CICLO)
+        sep.delete()
 
 
 def tem_alocacao(num_pedido: str, cod_produto: str) -> bool:

@@ -245,3 +245,31 @@ def test_acao_confirmar_envia_o_lote_inteiro_e_as_avulsas(admin_exp, linha):
     assert sorted(Separacao.objects.filter(separacao_lote_id=lote).values_list("cod_produto", flat=True)) == ["A", "B"]
     assert Separacao.objects.exclude(separacao_lote_id=lote).get().qtd_saldo == D("3")
     assert diferencas_com_derivados() == []
+
+
+def test_status_e_nf_da_separacao_so_pelo_ciclo(admin_exp, linha):
+    """Status, NF and the NF flag are the lifecycle's (embarques): not on the admin form, refused by
+    the service when forged; a separação past ABERTO is read-only and cannot be deleted."""
+    from django.core.exceptions import ValidationError
+
+    from carteira import services_admin
+
+    assert admin_exp.post(url("separacao", "add"), sep_dados(qtd_saldo="10", status="FATURADO")).status_code == 302
+    sep = Separacao.objects.get()
+    assert sep.status == "ABERTO"  # the field is not on the form: the posted status is ignored
+    form = admin_exp.get(url("separacao", "change", sep.pk)).context["adminform"].form
+    assert not {"status", "numero_nf", "sincronizado_nf"} & set(form.fields)
+
+    sep.status = "FATURADO"
+    with pytest.raises(ValidationError, match="só pelo embarque"):
+        services_admin.gravar_separacao(sep)
+    with pytest.raises(ValidationError, match="começa ABERTO"):
+        services_admin.gravar_separacao(Separacao(num_pedido="PED1", cod_produto="A", qtd_saldo=1, status="COTADO"))
+
+    Separacao.objects.filter(pk=sep.pk).update(status="COTADO")  # as the embarque would
+    form = admin_exp.get(url("separacao", "change", sep.pk)).context["adminform"].form
+    assert "qtd_saldo" not in form.fields  # read-only
+    with pytest.raises(ValidationError, match="só pelo embarque"):
+        services_admin.excluir_separacao(sep.pk)
+    assert Separacao.objects.filter(pk=sep.pk).exists()
+    assert diferencas_com_derivados() == []
