@@ -3,10 +3,12 @@ order allocated into ONE lote on the order page, the product page (another tab) 
 the lote confirmed into a separação, put on an embarque, its NF registered, and the outflow gone
 from the product's projection with the stock lowered, without reloading the product page."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -44,10 +46,8 @@ def linha(driver, cod):
 def enviar(driver, botao):
     """Click a submit button; accept the page's confirm() when it asks (data-confirmar)."""
     botao.click()
-    try:
+    with contextlib.suppress(NoAlertPresentException):  # no dialog for this button
         driver.switch_to.alert.accept()
-    except Exception:  # noqa: BLE001 - no dialog for this button
-        pass
 
 
 def test_montagem_ate_o_faturamento(navegador, servidor_asgi, django_user_model, tmp_path):
