@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from carteira.montagem import ItemLote
 from core.limites import validar_data_negocio
+from core.widgets import QuantidadeInput
 
 QTD = {"max_digits": 15, "decimal_places": 3}
 
@@ -20,7 +21,7 @@ class ItemLoteForm(forms.Form):
         **QTD,
         required=False,
         min_value=Decimal("0.001"),
-        widget=forms.NumberInput(attrs={"step": "0.001", "class": "form-control form-control-sm app-input-qtd"}),
+        widget=QuantidadeInput(attrs={"step": "0.001", "class": "form-control form-control-sm app-input-qtd"}),
     )
     data_expedicao = forms.DateField(
         required=False,

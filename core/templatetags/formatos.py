@@ -54,3 +54,22 @@ def negativo(valor) -> bool:
 def get_item(dicionario, chave):
     """{{ d|get_item:k }}: a dict's value by a key held in a variable."""
     return dicionario.get(chave) if hasattr(dicionario, "get") else None
+
+
+def valor_de_input(valor) -> str:
+    """A quantity as the value of an <input type="number">: "." decimal (the element's own syntax),
+    no thousands separator, trailing zeros dropped ("5", not "5.000", which a pt-BR reader takes for
+    five thousand); empty for None."""
+    if valor is None or valor == "":
+        return ""
+    try:
+        numero = Decimal(str(valor)).quantize(MILESIMO, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(valor)
+    texto = f"{abs(numero) if numero == 0 else numero:f}"
+    return texto.rstrip("0").rstrip(".") if "." in texto else texto
+
+
+@register.filter
+def qtd_input(valor) -> str:
+    return valor_de_input(valor)
