@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from carteira import montagem, selectors, services
+from carteira.filtros import CRITICIDADES
 from carteira.formularios import EdicaoItemForm, ItensLoteFormSet, itens_escolhidos, mensagens
 from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem
 from carteira.ruptura.analise import analisar_pedido
@@ -126,6 +127,7 @@ def _contexto(request, num_pedido: str, formset=None, simulacao=None, erros=None
         "linhas": linhas,
         "formset": formset,
         "analise": analise,
+        "criticidade_rotulo": dict(CRITICIDADES).get(analise.criticidade, "") if analise else "",
         "simulacao": simulacao,
         "erros": erros or [],
         "lotes_pre": _agrupar([p for p in pres if p.separacao_lote_id], "separacao_lote_id"),
