@@ -248,3 +248,22 @@ def test_api_registrar_com_poucas_consultas(lote_embarcado, cliente_papel, djang
         assert cliente.post("/api/embarques/faturamento", corpo, content_type="application/json").status_code == 201
     with django_assert_max_num_queries(15):
         assert cliente.post("/api/embarques/faturamento", corpo, content_type="application/json").status_code == 200
+
+
+def test_ids_acima_de_mil_sem_separador_de_milhar(db, cliente_papel):
+    """Pages format numbers with "." for thousands: an id in a form or an attribute must not be
+    "1.234" (the post would name no embarque), nor the embarque number in its heading."""
+    from embarques.models import Embarque
+
+    f.produto("A")
+    f.movimento("A", 100)
+    f.linha_carteira("PED9", "A", 50)
+    f.separacao("A", 10, k=2, lote="L9", pedido="PED9")
+    Embarque.objects.create(pk=1234, numero=5678, transportadora="T")
+    cliente = cliente_papel("Expedição")
+    html = cliente.get("/embarques/").content.decode()
+    assert 'name="embarque" value="1234"' in html and "1.234" not in html
+    assert "Embarque 5678" in html and "5.678" not in html
+    resposta = cliente.post("/embarques/", {"acao": "adicionar", "embarque": "1234", "separacao_lote_id": "L9"})
+    assert resposta.status_code == 302
+    assert Embarque.objects.get(pk=1234).itens.filter(separacao_lote_id="L9").exists()
