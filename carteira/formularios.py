@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from carteira.montagem import ItemLote
 from core.limites import validar_data_negocio
-from core.widgets import QuantidadeInput
+from core.widgets import DataInput, QuantidadeInput
 
 QTD = {"max_digits": 15, "decimal_places": 3}
 
@@ -26,12 +26,12 @@ class ItemLoteForm(forms.Form):
     data_expedicao = forms.DateField(
         required=False,
         validators=[validar_data_negocio],
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+        widget=DataInput(attrs={"class": "form-control form-control-sm app-data"}),
     )
     agendamento = forms.DateField(
         required=False,
         validators=[validar_data_negocio],
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+        widget=DataInput(attrs={"class": "form-control form-control-sm app-data"}),
     )
     protocolo = forms.CharField(
         max_length=50, required=False, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})

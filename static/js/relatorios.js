@@ -1,6 +1,7 @@
 /* Report buttons: the carteira modal's date filter and download feedback. Plain JS, no build step.
  *
- * The date range is applied only by "Aplicar" and shown in the modal (dd/mm/aaaa); every
+ * The date range is typed as dd/mm/aaaa (text fields: a native date field shows the browser's
+ * format), applied only by "Aplicar" and shown in the modal (dd/mm/aaaa); every
  * export link then carries ?de=aaaa-mm-dd&ate=aaaa-mm-dd. The links are ordinary links
  * (the server answers with an attachment), so a download works even if this script fails.
  */
@@ -12,6 +13,25 @@
   function dataBr(iso) {
     var partes = (iso || "").split("-");
     return partes.length === 3 ? partes[2] + "/" + partes[1] + "/" + partes[0] : "";
+  }
+
+  /* What the user typed (dd/mm/aaaa, or aaaa-mm-dd) as ISO; "" when empty; null when it is not a
+     date that exists (31/02/2026). */
+  function lerData(texto) {
+    texto = (texto || "").trim();
+    if (!texto) return "";
+    var m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(texto);
+    var ano, mes, dia;
+    if (m) {
+      dia = +m[1]; mes = +m[2]; ano = +m[3];
+    } else if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(texto))) {
+      ano = +m[1]; mes = +m[2]; dia = +m[3];
+    } else {
+      return null;
+    }
+    var d = new Date(Date.UTC(ano, mes - 1, dia));
+    if (d.getUTCFullYear() !== ano || d.getUTCMonth() !== mes - 1 || d.getUTCDate() !== dia) return null;
+    return ano + "-" + String(mes).padStart(2, "0") + "-" + String(dia).padStart(2, "0");
   }
 
   function isoValida(texto) {
@@ -82,9 +102,9 @@
 
     form.addEventListener("submit", function (evento) {
       evento.preventDefault();
-      var periodo = { de: campoDe.value, ate: campoAte.value };
-      if ((campoDe.value === "" && campoDe.validity.badInput) || (campoAte.value === "" && campoAte.validity.badInput)) {
-        mostrarErro("Data inválida: use dd/mm/aaaa.");
+      var periodo = { de: lerData(campoDe.value), ate: lerData(campoAte.value) };
+      if (periodo.de === null || periodo.ate === null) {
+        mostrarErro("Data inválida: use dd/mm/aaaa (uma data que exista).");
         return;
       }
       if (periodo.de && periodo.ate && periodo.de > periodo.ate) {
@@ -103,8 +123,8 @@
     });
 
     var salvo = lerSessao();
-    campoDe.value = salvo.de;
-    campoAte.value = salvo.ate;
+    campoDe.value = dataBr(salvo.de);
+    campoAte.value = dataBr(salvo.ate);
     aplicar(salvo);
   }
 

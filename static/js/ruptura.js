@@ -4,6 +4,7 @@
   "use strict";
 
   const CORES = { CRITICA: "btn-danger", ALTA: "btn-warning", MEDIA: "btn-info", BAIXA: "btn-secondary" };
+  const ROTULOS = { CRITICA: "Crítica", ALTA: "Alta", MEDIA: "Média", BAIXA: "Baixa" };
   const resultados = new Map();
   const linhas = Array.from(document.querySelectorAll("tr.pedido-row"));
   const pedidos = linhas.map((tr) => tr.dataset.pedido);
@@ -170,18 +171,18 @@
       "Disponível hoje: ", el("strong", "", `${Math.round(r.percentual_disponibilidade)}%`),
       ` do valor (R$ ${moeda.format(r.valor_total)}) · Disponibilidade total: `,
       el("strong", "", r.data_disponibilidade_total ? dataBR(r.data_disponibilidade_total, true) : "sem previsão"),
-      " · Criticidade: ", el("strong", "", r.pedido_ok ? "—" : r.criticidade));
+      " · Criticidade: ", el("strong", "", r.pedido_ok ? "—" : ROTULOS[r.criticidade] || r.criticidade));
     const cabecalho = el("tr", "", ...[
       ["Produto", ""], ["Nome", ""], ["Qtd", "text-end"], ["Estoque", "text-end"],
       ["Menor D+7", "text-end"], ["Disponível em", ""], ["Produção que resolve", ""],
     ].map(([texto, classe]) => el("th", classe, texto)));
-    const tabela = el("table", "table table-sm", el("thead", "", cabecalho), el("tbody", "", ...r.linhas.map(linhaModal)));
+    const linhas = el("table", "table table-sm", el("thead", "", cabecalho), el("tbody", "", ...r.linhas.map(linhaModal)));
     const abrir = el("a", "btn btn-sm btn-primary mb-2", "Abrir o pedido (montagem)");
     abrir.href = tabela.dataset.urlPedido.replace("__PEDIDO__", encodeURIComponent(r.num_pedido));
     document.getElementById("modal-ruptura-corpo").replaceChildren(
       resumo,
       abrir,
-      el("div", "table-responsive", tabela),
+      el("div", "table-responsive", linhas),
       el("p", "small text-muted mb-0", "Menor D+7 sem as saídas do próprio pedido."));
     bootstrap.Modal.getOrCreateInstance(document.getElementById("modal-ruptura")).show();
   }

@@ -250,7 +250,9 @@ def campos_do_formulario(html: str, form_id: str) -> dict:
 def test_formulario_como_a_pagina_o_mostra_cria_o_lote(cliente_papel, pedido):
     cliente = cliente_papel("Expedição")
     campos = campos_do_formulario(cliente.get(URL).content.decode(), "form-lote")
-    assert campos["itens-0-cod_produto"] == "A" and campos["itens-0-data_expedicao"] == f.hoje().isoformat()
+    assert (
+        campos["itens-0-cod_produto"] == "A" and campos["itens-0-data_expedicao"] == f"{f.hoje():%d/%m/%Y}"
+    )  # pt-BR, as typed
     campos["itens-0-incluir"] = "on"  # A with its defaults: the whole free quantity, today
     resposta = cliente.post(f"{URL}lotes/", campos)
     assert resposta.status_code == 302, resposta.content.decode()[:2000]

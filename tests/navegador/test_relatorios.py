@@ -53,14 +53,6 @@ def entrar(driver, live_server, caminho):
     esperar(lambda: urlparse(driver.current_url).path.rstrip("/") == caminho.rstrip("/"))
 
 
-def definir_data(driver, campo, valor):
-    driver.execute_script(
-        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
-        campo,
-        valor,
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_modal_de_relatorios_da_carteira(navegador, live_server, cenario, downloads):
     from selenium.webdriver.common.by import By
@@ -75,8 +67,9 @@ def test_modal_de_relatorios_da_carteira(navegador, live_server, cenario, downlo
     assert "sem filtro de data" in aviso.text
 
     de, ate = f.dia(-7), f.dia(7)
-    definir_data(driver, driver.find_element(By.ID, "relatorio-de"), de.isoformat())
-    definir_data(driver, driver.find_element(By.ID, "relatorio-ate"), ate.isoformat())
+    # typed as a pt-BR operator types them, whatever the browser's language (this one is en-US)
+    driver.find_element(By.ID, "relatorio-de").send_keys(f"{de:%d/%m/%Y}")
+    driver.find_element(By.ID, "relatorio-ate").send_keys(f"{ate:%d/%m/%Y}")
     driver.find_element(By.ID, "relatorio-aplicar").click()
     esperado = f"de {de:%d/%m/%Y} até {ate:%d/%m/%Y}"
     esperar(lambda: esperado in aviso.text)
@@ -107,6 +100,12 @@ def test_modal_de_relatorios_da_carteira(navegador, live_server, cenario, downlo
     driver.find_element(By.ID, "relatorio-limpar").click()
     esperar(lambda: "sem filtro de data" in aviso.text)
     assert driver.find_element(By.ID, "relatorio-de").get_attribute("value") == ""
+    driver.find_element(By.ID, "relatorio-de").send_keys("31/02/2026")  # a date that does not exist
+    driver.find_element(By.ID, "relatorio-aplicar").click()
+    erro = driver.find_element(By.ID, "relatorio-erro")
+    esperar(lambda: "Data inválida" in erro.text)
+    assert "sem filtro de data" in aviso.text  # nothing applied
+    driver.find_element(By.ID, "relatorio-de").clear()
     assert driver.find_element(By.ID, "relatorio-carteira").get_attribute("href").endswith("/relatorios/carteira.xlsx")
 
 

@@ -51,6 +51,10 @@ def test_pagina_de_pedidos_analisa_e_atualiza_ao_vivo(navegador, live_server, dj
     botao = navegador.find_element(By.CSS_SELECTOR, 'button[data-pedido="PB"]')
     navegador.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", botao)
     esperar(lambda: "Produção que resolve" in navegador.find_element(By.ID, "modal-ruptura").text)
+    modal = navegador.find_element(By.ID, "modal-ruptura")
+    assert "Criticidade: Crítica" in modal.text
+    abrir = modal.find_element(By.LINK_TEXT, "Abrir o pedido (montagem)")
+    assert abrir.get_attribute("href").endswith("/carteira/pedidos/PB/")
     navegador.execute_script("document.querySelector('#modal-ruptura .btn-close').click();")
 
     f.movimento("B1", 100)  # recorded elsewhere: the page hears it and refreshes PB alone
