@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import connections, transaction
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
-from embarques.models import Embarque, EmbarqueItem
+from embarques.models import Embarque, EmbarqueItem, FaturamentoItem, FaturamentoLote
 from estoque.models import (
     CadastroPalletizacao,
     CodigoUnificado,
@@ -36,6 +36,9 @@ FONTES = (
     Embarque,
 )
 DERIVADAS = (EstoqueTempoReal, MovimentacaoPrevista, CodigoUnificado)
+# Not generated, but they point at the demo's rows (an invoice at its movements, lote and embarque):
+# cleared first (children before parents) and counted as data already there.
+REGISTROS = (FaturamentoItem, FaturamentoLote)
 COMMIT = "confirmação da transação (COMMIT)"
 
 # PostgreSQL type names for COPY (FORMAT BINARY), from the columns' Django db_type.
@@ -88,7 +91,7 @@ def tem_dados(using="default") -> list[str]:
     """The demo (and derived) tables that already hold rows (existence only: cheap on big tables)."""
     ocupadas = []
     with connections[using].cursor() as cursor:
-        for model in FONTES + DERIVADAS:
+        for model in REGISTROS + FONTES + DERIVADAS:
             cursor.execute(f"SELECT 1 FROM {model._meta.db_table} LIMIT 1")
             if cursor.fetchone():
                 ocupadas.append(model._meta.db_table)
@@ -98,7 +101,7 @@ def tem_dados(using="default") -> list[str]:
 def limpar(using="default"):
     """Empty the demo tables and the derived tables (TRUNCATE on PostgreSQL, DELETE on SQLite)."""
     conexao = connections[using]
-    tabelas = [model._meta.db_table for model in FONTES + DERIVADAS]
+    tabelas = [model._meta.db_table for model in REGISTROS + FONTES + DERIVADAS]
     with conexao.cursor() as cursor:
         if conexao.vendor == "postgresql":
             # Deferred FK checks queued earlier in this transaction would make TRUNCATE fail.
