@@ -63,6 +63,9 @@ def test_modal_de_relatorios_da_carteira(navegador, live_server, cenario, downlo
     driver.find_element(By.ID, "botao-relatorios").click()
     modal = driver.find_element(By.ID, "modalRelatorios")
     esperar(lambda: modal.is_displayed() and "show" in modal.get_attribute("class"))
+    # Fully shown: Bootstrap focuses the modal itself when its fade ends ("shown"); keys typed
+    # before that would lose the focus midway.
+    esperar(lambda: driver.execute_script("return document.activeElement === arguments[0];", modal))
     aviso = driver.find_element(By.ID, "relatorio-periodo")
     assert "sem filtro de data" in aviso.text
 
@@ -70,6 +73,7 @@ def test_modal_de_relatorios_da_carteira(navegador, live_server, cenario, downlo
     # typed as a pt-BR operator types them, whatever the browser's language (this one is en-US)
     driver.find_element(By.ID, "relatorio-de").send_keys(f"{de:%d/%m/%Y}")
     driver.find_element(By.ID, "relatorio-ate").send_keys(f"{ate:%d/%m/%Y}")
+    assert driver.find_element(By.ID, "relatorio-de").get_attribute("value") == f"{de:%d/%m/%Y}"
     driver.find_element(By.ID, "relatorio-aplicar").click()
     esperado = f"de {de:%d/%m/%Y} até {ate:%d/%m/%Y}"
     esperar(lambda: esperado in aviso.text)
