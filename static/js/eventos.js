@@ -3,6 +3,8 @@
 // under a WSGI server, a proxy that cuts streams, repeated network errors).
 //
 //   EventosAoVivo.estoque((produtos, todos) => ..., opcoes)   stock changes (principal codes)
+//   EventosAoVivo.estoqueNaPagina(elemento, (produtos, todos) => ...)   the same, wired from the
+//       element's data- attributes, showing the mode in #estado-ao-vivo (the stock pages)
 //   EventosAoVivo.analise(job, { progresso, lote, fim, erro })   a background ruptura analysis
 //
 // An EventSource that gets an HTTP error closes for good (readyState CLOSED); one whose
@@ -169,5 +171,23 @@
     );
   }
 
-  window.EventosAoVivo = { estoque, analise };
+  // The live stock pages' wiring, one place: the URLs and the starting cursor from the page
+  // element's data-eventos, data-mudancas and data-gerado-em; the mode in its data-modo and, in
+  // words, in #estado-ao-vivo.
+  const MODOS = { "ao-vivo": "ao vivo", consulta: `atualização a cada ${CONSULTA_ESTOQUE_MS / 1000} s` };
+
+  function estoqueNaPagina(elemento, aoMudar) {
+    const estado = document.getElementById("estado-ao-vivo");
+    return estoque(aoMudar, {
+      stream: elemento.dataset.eventos,
+      consulta: elemento.dataset.mudancas,
+      desde: elemento.dataset.geradoEm,
+      aoMudarModo(modo) {
+        if (estado) estado.textContent = MODOS[modo] || modo;
+        elemento.dataset.modo = modo;
+      },
+    });
+  }
+
+  window.EventosAoVivo = { estoque, estoqueNaPagina, analise };
 })();

@@ -20,8 +20,6 @@
   var tabela = document.getElementById("tabela-pedido");
   if (!tabela || !window.EventosAoVivo) return;
   var F = window.FormatosBR;
-  var estado = document.getElementById("estado-ao-vivo");
-  var MODOS = { "ao-vivo": "ao vivo", consulta: "atualização a cada 5 s" };
   var CAMPOS = ["qtd_saldo", "qtd_pre_separada", "qtd_separada", "estoque_atual", "menor_estoque_d7"];
   var agendado = null;
 
@@ -100,18 +98,10 @@
     }).catch(function () { /* an order with nothing left open: the cells stay */ });
   }
 
-  EventosAoVivo.estoque(function (produtos, todos) {
+  EventosAoVivo.estoqueNaPagina(tabela, function (produtos, todos) {
     var meus = principais();
     if (!todos && !produtos.some(function (p) { return meus.has(p); })) return;
     if (agendado) return;
     agendado = window.setTimeout(function () { agendado = null; redesenhar(); }, 50);
-  }, {
-    stream: tabela.dataset.eventos,
-    consulta: tabela.dataset.mudancas,
-    desde: tabela.dataset.geradoEm,
-    aoMudarModo: function (modo) {
-      if (estado) estado.textContent = MODOS[modo] || modo;
-      tabela.dataset.modo = modo;
-    },
   });
 })();

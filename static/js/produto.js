@@ -17,7 +17,6 @@
   var grafico = null;
   var COR_SALDO = "#1f4e78";
   var COR_NEGATIVO = "#dc3545";
-  var MODOS = { "ao-vivo": "ao vivo", consulta: "atualização a cada 5 s" };
 
   function el(tag, classe, texto) {
     var no = document.createElement(tag);
@@ -358,20 +357,8 @@
 
   desenharGrafico(dados);
   if (window.EventosAoVivo) {
-    var estado = document.getElementById("estado-ao-vivo");
-    window.EventosAoVivo.estoque(
-      function (produtos, todos) {
-        if (todos || produtos.indexOf(raiz.dataset.principal) >= 0) buscar();
-      },
-      {
-        stream: raiz.dataset.eventos,
-        consulta: raiz.dataset.mudancas,
-        desde: raiz.dataset.geradoEm,
-        aoMudarModo: function (modo) {
-          if (estado) estado.textContent = MODOS[modo] || modo;
-          raiz.dataset.modo = modo;
-        },
-      }
-    );
+    window.EventosAoVivo.estoqueNaPagina(raiz, function (produtos, todos) {
+      if (todos || produtos.indexOf(raiz.dataset.principal) >= 0) buscar();
+    });
   }
 })();

@@ -11,13 +11,8 @@
   var tabela = document.getElementById("tabela-saldo");
   if (!tabela || !window.EventosAoVivo) return;
   var F = window.FormatosBR;
-  var estado = document.getElementById("estado-ao-vivo");
   var pendentes = new Set();
   var agendado = null;
-  var MODOS = {
-    "ao-vivo": "ao vivo",
-    consulta: "atualização a cada 5 s",
-  };
 
   function linhas() {
     var mapa = new Map();
@@ -100,13 +95,5 @@
     }, 50); // one request for a burst of changes
   }
 
-  EventosAoVivo.estoque(aoMudar, {
-    stream: tabela.dataset.eventos,
-    consulta: tabela.dataset.mudancas,
-    desde: tabela.dataset.geradoEm,
-    aoMudarModo: function (modo) {
-      if (estado) estado.textContent = MODOS[modo] || modo;
-      tabela.dataset.modo = modo;
-    },
-  });
+  EventosAoVivo.estoqueNaPagina(tabela, aoMudar);
 })();
