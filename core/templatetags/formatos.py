@@ -14,26 +14,30 @@ register = template.Library()
 MILESIMO = Decimal("0.001")
 
 
-def formatar_qtd(valor) -> str:
-    if valor is None or valor == "":
-        return ""
+def _partes(valor) -> tuple[str, str, str] | None:
+    """(sign, integer digits, decimals without trailing zeros) of a quantity rounded to 3 places;
+    None when it is not a number. Zero has no sign (no "-0")."""
     try:
         numero = Decimal(str(valor)).quantize(MILESIMO, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
-        return str(valor)
-    if numero == 0:
-        numero = abs(numero)  # no "-0"
+        return None
     inteiro, _, fracao = f"{abs(numero):f}".partition(".")
+    return ("-" if numero < 0 else "", inteiro, fracao.rstrip("0"))
+
+
+def formatar_qtd(valor) -> str:
+    if valor is None or valor == "":
+        return ""
+    partes = _partes(valor)
+    if partes is None:
+        return str(valor)
+    sinal, inteiro, fracao = partes
     grupos = []
     while len(inteiro) > 3:
         grupos.insert(0, inteiro[-3:])
         inteiro = inteiro[:-3]
     grupos.insert(0, inteiro)
-    texto = ".".join(grupos)
-    fracao = fracao.rstrip("0")
-    if fracao:
-        texto += "," + fracao
-    return ("-" if numero < 0 else "") + texto
+    return sinal + ".".join(grupos) + ("," + fracao if fracao else "")
 
 
 @register.filter
@@ -62,12 +66,11 @@ def valor_de_input(valor) -> str:
     five thousand); empty for None."""
     if valor is None or valor == "":
         return ""
-    try:
-        numero = Decimal(str(valor)).quantize(MILESIMO, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
+    partes = _partes(valor)
+    if partes is None:
         return str(valor)
-    texto = f"{abs(numero) if numero == 0 else numero:f}"
-    return texto.rstrip("0").rstrip(".") if "." in texto else texto
+    sinal, inteiro, fracao = partes
+    return sinal + inteiro + ("." + fracao if fracao else "")
 
 
 @register.filter
