@@ -57,6 +57,16 @@ class Hub:
             return False
         return True
 
+    async def encerrar(self):
+        """Stops listening and closes the connection now (the event loop is ending)."""
+        if self._tarefa is not None and not self._tarefa.done():
+            self._tarefa.cancel()
+            try:
+                await self._tarefa
+            except asyncio.CancelledError:
+                pass
+        self._tarefa = None
+
     def _iniciar(self):
         if self._tarefa is None or self._tarefa.done():
             # A context of its own: the task must not inherit the first request's
@@ -131,3 +141,11 @@ def hub() -> Hub:
     if loop not in _hubs:
         _hubs[loop] = Hub()
     return _hubs[loop]
+
+
+async def encerrar_hub():
+    """Closes the running loop's hub, if it has one (a loop that ends with the hub's task
+    pending would leave its connection open until garbage collection)."""
+    central = _hubs.pop(asyncio.get_running_loop(), None)
+    if central is not None:
+        await central.encerrar()

@@ -11,12 +11,17 @@ import json
 
 from asgiref.sync import async_to_sync
 
+from core.hub import encerrar_hub
+
 LIMITE_CENARIO_SEGUNDOS = 60
 
 
 def rodar(cenario, *args, limite=LIMITE_CENARIO_SEGUNDOS):
     async def com_limite():
-        return await asyncio.wait_for(cenario(*args), limite)
+        try:
+            return await asyncio.wait_for(cenario(*args), limite)
+        finally:
+            await encerrar_hub()  # its LISTEN connection closes with the scenario, not at GC
 
     return async_to_sync(com_limite)()
 

@@ -29,6 +29,7 @@ from django_q.models import OrmQ, Schedule, Task
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
+from core.hub import encerrar_hub
 from carteira.models import AlertaSeparacaoCotada, AnaliseRuptura, AnaliseRupturaLote, SincronizacaoCarteira
 from embarques.models import FaturamentoItem, FaturamentoLote
 from estoque.models import CursorReconciliacao, ReconciliacaoExecucao, ReparoEstoque
@@ -324,7 +325,10 @@ def _stream(cliente: Client, caso: Caso):
     assincrono.cookies = cliente.cookies
 
     async def pedir():
-        return await assincrono.generic(caso.metodo, caso.endereco)
+        try:
+            return await assincrono.generic(caso.metodo, caso.endereco)
+        finally:
+            await encerrar_hub()
 
     return async_to_sync(pedir)()
 
