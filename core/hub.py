@@ -15,7 +15,7 @@ import os
 import random
 import weakref
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import psycopg
 from django.conf import settings
@@ -61,10 +61,8 @@ class Hub:
         """Stops listening and closes the connection now (the event loop is ending)."""
         if self._tarefa is not None and not self._tarefa.done():
             self._tarefa.cancel()
-            try:
+            with suppress(asyncio.CancelledError):
                 await self._tarefa
-            except asyncio.CancelledError:
-                pass
         self._tarefa = None
 
     def _iniciar(self):
