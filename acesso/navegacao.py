@@ -12,6 +12,7 @@ SECOES = (
     ("pedidos", "Pedidos", "/carteira/pedidos/"),
     ("producao", "Produção", "/producao/"),
     ("embarques", "Embarques", "/embarques/"),
+    ("importacoes", "Importações", "/importacoes/"),
     ("admin", "Admin", "/admin/"),
     ("api", "API docs", "/api/docs/"),
 )

@@ -18,5 +18,8 @@ def exige(*permissoes: str):
 
 
 def pode_abrir(usuario, view) -> bool:
-    """Whether the user may open a page decorated by exige()."""
+    """Whether the user may open a page decorated by exige() (or carrying its own `pode_abrir` rule)."""
+    regra = getattr(view, "pode_abrir", None)
+    if regra is not None:
+        return regra(usuario)
     return usuario.is_authenticated and usuario.has_perms(view.permissoes)

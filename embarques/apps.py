@@ -7,7 +7,7 @@ class EmbarquesConfig(AppConfig):
     verbose_name = "Embarques"
 
     def ready(self):
-        from embarques import contribuicoes, faturamento
+        from embarques import contribuicoes, faturamento, importadores  # noqa: F401  (imports register themselves)
         from estoque.services import operacoes
 
         contribuicoes.registrar_regras()

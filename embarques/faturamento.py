@@ -99,7 +99,12 @@ def _quantidades(lote: str, produtos, quantidades: dict[str, Decimal] | None) ->
 
 @atomico_com_retentativa
 def registrar_faturamento(
-    *, separacao_lote_id: str, nota_fiscal: str, quantidades: dict[str, Decimal] | None = None, usuario: str = ""
+    *,
+    separacao_lote_id: str,
+    nota_fiscal: str,
+    quantidades: dict[str, Decimal] | None = None,
+    usuario: str = "",
+    importacao=None,
 ) -> Resultado:
     lote = _texto(separacao_lote_id, "separacao_lote_id", 50, obrigatorio=True)
     nf = _texto(nota_fiscal, "nota_fiscal", 20, obrigatorio=True)
@@ -126,7 +131,12 @@ def registrar_faturamento(
     try:
         with transaction.atomic():
             faturamento = FaturamentoLote.objects.create(
-                item=item, separacao_lote_id=lote, num_pedido=item.num_pedido, nota_fiscal=nf, registrado_por=usuario
+                item=item,
+                separacao_lote_id=lote,
+                num_pedido=item.num_pedido,
+                nota_fiscal=nf,
+                registrado_por=usuario,
+                importacao=importacao,
             )
     except IntegrityError:
         # Another transaction registered this lote's invoice between our read and write (no row lock to wait on

@@ -126,6 +126,15 @@ class FaturamentoLote(models.Model):
     registrado_por = models.CharField("registrado por", max_length=150, blank=True, default="")
     cancelado_em = models.DateTimeField("cancelado em", null=True, blank=True)
     cancelado_por = models.CharField("cancelado por", max_length=150, blank=True, default="")
+    importacao = models.ForeignKey(
+        "core.Importacao",
+        verbose_name="importação",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="faturamentos",
+    )
 
     class Meta:
         verbose_name = "faturamento de lote"

@@ -7,7 +7,7 @@ class EstoqueConfig(AppConfig):
     verbose_name = "Estoque"
 
     def ready(self):
-        from estoque import checks, contribuicoes, signals  # noqa: F401  (checks register themselves)
+        from estoque import checks, contribuicoes, importadores, signals  # noqa: F401  (checks, imports register themselves)
 
         contribuicoes.registrar_regras()
         signals.conectar()

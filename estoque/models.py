@@ -105,6 +105,15 @@ class MovimentacaoEstoque(FonteEstoque):
     criado_por = models.CharField(max_length=100, blank=True, default="")
     atualizado_em = models.DateTimeField(auto_now=True)
     atualizado_por = models.CharField(max_length=100, blank=True, default="")
+    importacao = models.ForeignKey(
+        "core.Importacao",
+        verbose_name="importação",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="movimentacoes",
+    )
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "movimentação de estoque"

@@ -245,6 +245,12 @@ SPECTACULAR_SETTINGS = {
 # The login and API throttle counters live in the cache: shared through Redis when
 # REDIS_URL is set (several web processes), else per process.
 CACHES: dict[str, Any] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What the web server and the cluster's workers both read (an import's progress): files on
+# this machine, or Redis when REDIS_URL is set.
+CACHE_COMPARTILHADO: dict[str, Any] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(DATA_DIR / "cache"),
+}
 
 # django-q2: ORM broker by default (works on SQLite), Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -266,8 +272,10 @@ Q_CLUSTER = {
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHE_COMPARTILHADO = CACHES["default"]
 else:
     Q_CLUSTER["orm"] = "default"
+CACHES["compartilhado"] = CACHE_COMPARTILHADO
 
 # Real-time stock settings.
 # django-q2 schedules count in whole minutes: the sweep runs every N minutes (1 = every 60 s).
@@ -276,6 +284,9 @@ ESTOQUE_RECONCILIACAO_MINUTOS = int(os.environ.get("ESTOQUE_RECONCILIACAO_MINUTO
 ESTOQUE_RECONCILIACAO_LOTE = int(os.environ.get("ESTOQUE_RECONCILIACAO_LOTE", "2000"))
 ESTOQUE_CANAL_NOTIFY = "estoque"
 RUPTURA_CANAL_NOTIFY = "ruptura"
+# Spreadsheet imports larger than this (bytes) are previewed and applied by the cluster,
+# with a progress bar; smaller ones in the request.
+ESTOQUE_IMPORTACAO_BYTES_FUNDO = int(os.environ.get("ESTOQUE_IMPORTACAO_BYTES_FUNDO", str(150 * 1024)))
 RUPTURA_CLUSTER = "ruptura"  # Q_CLUSTER["ALT_CLUSTERS"]
 # A request for the same set of orders within this window reuses the analysis (running or done).
 RUPTURA_REUSO_SEGUNDOS = int(os.environ.get("RUPTURA_REUSO_SEGUNDOS", "60"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("producao/", include("producao.urls_paginas")),
     path("embarques/", include("embarques.urls_paginas")),
     path("relatorios/", include("relatorios.urls")),
+    path("importacoes/", include("core.importacoes.urls")),
     path("api/estoque/", include("estoque.urls")),
     path("api/carteira/", include("carteira.urls")),
     path("api/carteira/", include("carteira.ruptura.urls")),

@@ -7,7 +7,7 @@ class ProducaoConfig(AppConfig):
     verbose_name = "Produção"
 
     def ready(self):
-        from producao import composicao, contribuicoes
+        from producao import composicao, contribuicoes, importadores  # noqa: F401  (imports register themselves)
 
         contribuicoes.registrar_regras()
         composicao.registrar()  # what the stock screens read of producao (estoque.registro)

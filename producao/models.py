@@ -19,6 +19,15 @@ class ProgramacaoProducao(FonteEstoque):
     linha_producao = models.CharField("linha de produção", max_length=100, blank=True, default="")
     cliente_produto = models.CharField("cliente", max_length=100, blank=True, default="")
     observacao_pcp = models.TextField("observação PCP", blank=True, default="", **texto_livre())
+    importacao = models.ForeignKey(
+        "core.Importacao",
+        verbose_name="importação",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="programacoes",
+    )
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "programação de produção"

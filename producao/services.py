@@ -25,11 +25,15 @@ CAMPOS_EDITAVEIS = (
 )
 
 
-def _validar(prog: ProgramacaoProducao):
+def validar_programacao(prog: ProgramacaoProducao, conhecidos: set[str] | None = None):
+    """The rules of a production line (positive quantity, business dates, known product), for every path."""
     if prog.qtd_programada <= 0:
         raise ValidationError({"qtd_programada": "A quantidade programada deve ser maior que zero."})
     exigir_datas_na_janela(prog)
-    exigir_produto(prog.cod_produto)
+    exigir_produto(prog.cod_produto, conhecidos=conhecidos)
+
+
+_validar = validar_programacao
 
 
 def _nome(cod: str) -> str:
@@ -43,11 +47,15 @@ def _recusar_desconhecidos(dados: dict):
 
 
 def criar_programacao(
-    *, cod_produto: str, data_programacao: date, qtd_programada: Decimal, **extra
+    *, cod_produto: str, data_programacao: date, qtd_programada: Decimal, importacao=None, **extra
 ) -> ProgramacaoProducao:
     _recusar_desconhecidos(extra)
     prog = ProgramacaoProducao(
-        cod_produto=cod_produto, data_programacao=data_programacao, qtd_programada=qtd_programada, **extra
+        cod_produto=cod_produto,
+        data_programacao=data_programacao,
+        qtd_programada=qtd_programada,
+        importacao=importacao,
+        **extra,
     )
     _validar(prog)
     prog.nome_produto = _nome(cod_produto)

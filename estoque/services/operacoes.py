@@ -59,19 +59,26 @@ def exigir_sem_vinculo(pk: int):
         raise ValidationError({"ativo": motivo})
 
 
-def exigir_produto(cod: str, campo: str = "cod_produto"):
-    if cod not in codigos_conhecidos([cod]):
-        raise ValidationError(
-            {campo: f"Produto '{cod}' não encontrado: cadastre-o na palletização ou em uma unificação de códigos."}
-        )
+def mensagem_produto_desconhecido(cod: str) -> str:
+    return f"Produto '{cod}' não encontrado: cadastre-o na palletização ou em uma unificação de códigos."
 
 
-def _validar(mov: MovimentacaoEstoque):
+def exigir_produto(cod: str, campo: str = "cod_produto", conhecidos: set[str] | None = None):
+    """The known-product rule of every write; `conhecidos`: the codes a set-based caller already read."""
+    if cod not in (codigos_conhecidos([cod]) if conhecidos is None else conhecidos):
+        raise ValidationError({campo: mensagem_produto_desconhecido(cod)})
+
+
+def validar_movimentacao(mov: MovimentacaoEstoque, conhecidos: set[str] | None = None):
+    """The rules of a movement (sign by type, business dates, known product), for every path."""
     erros = MovimentacaoEstoque.erros_de_quantidade(mov.tipo_movimentacao, mov.qtd_movimentacao)
     if erros:
         raise ValidationError(erros)
     exigir_datas_na_janela(mov)
-    exigir_produto(mov.cod_produto)
+    exigir_produto(mov.cod_produto, conhecidos=conhecidos)
+
+
+_validar = validar_movimentacao
 
 
 def _nome(cod: str) -> str:
@@ -85,6 +92,7 @@ def criar_movimentacao(
     qtd_movimentacao: Decimal,
     data_movimentacao: date | None = None,
     usuario: str = "",
+    importacao=None,
     **extra,
 ) -> MovimentacaoEstoque:
     desconhecidos = set(extra) - set(CAMPOS_EDITAVEIS)
@@ -97,6 +105,7 @@ def criar_movimentacao(
         data_movimentacao=data_movimentacao or timezone.localdate(),
         criado_por=usuario,
         atualizado_por=usuario,
+        importacao=importacao,
         **extra,
     )
     _validar(mov)
