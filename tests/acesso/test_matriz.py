@@ -29,8 +29,8 @@ from django_q.models import OrmQ, Schedule, Task
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
-from core.hub import encerrar_hub
 from carteira.models import AlertaSeparacaoCotada, AnaliseRuptura, AnaliseRupturaLote, SincronizacaoCarteira
+from core.hub import encerrar_hub
 from embarques.models import FaturamentoItem, FaturamentoLote
 from estoque.models import CursorReconciliacao, ReconciliacaoExecucao, ReparoEstoque
 from tests import fabricas as f
