@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from carteira import montagem, services, services_admin
 from carteira.models import CarteiraPrincipal, Pedido, PreSeparacaoItem, Separacao
 from carteira.resources import CarteiraPrincipalResource
-from core.admin import ImportacaoAdmin, SomenteLeituraAdmin
+from core.admin import PlanilhaAdmin, SomenteLeituraAdmin
 
 
 class FormularioPeloServico(forms.ModelForm):
@@ -78,7 +78,7 @@ class LinhaCarteiraForm(FormularioPeloServico):
 
 
 @admin.register(CarteiraPrincipal)
-class CarteiraPrincipalAdmin(PeloServicoAdmin, ImportacaoAdmin):
+class CarteiraPrincipalAdmin(PeloServicoAdmin, PlanilhaAdmin):
     formulario = LinhaCarteiraForm
     resource_classes = [CarteiraPrincipalResource]
     list_display = (

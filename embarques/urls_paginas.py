@@ -6,5 +6,4 @@ app_name = "embarques_paginas"
 
 urlpatterns = [
     path("", views.pagina, name="pagina"),
-    path("importar/", views.importar, name="importar"),
 ]

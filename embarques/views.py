@@ -7,10 +7,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from core.paginas import exige
-from embarques import faturamento, importacao, selectors, services
+from embarques import faturamento, selectors, services
 
 FORMATOS_DATA = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -47,10 +47,6 @@ class NotaForm(forms.Form):
 class CancelarNotaForm(forms.Form):
     separacao_lote_id = forms.CharField(max_length=50)
     nota_fiscal = forms.CharField(max_length=20, required=False)
-
-
-class ImportarForm(forms.Form):
-    planilha = forms.FileField()
 
 
 def quantidades_do_post(post) -> dict[str, Decimal]:
@@ -169,27 +165,3 @@ def pagina(request):
         "pode": {nome: usuario.has_perm(permissao) for nome, (permissao, _) in ACOES.items()},
     }
     return render(request, "embarques/painel.html", contexto)
-
-
-@exige("embarques.view_embarque", "embarques.add_faturamentolote")
-@require_POST
-def importar(request):
-    form = ImportarForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Escolha a planilha (.xlsx ou .csv) com as colunas NF, lote, produto e qtd.")
-        return redirect("embarques_paginas:pagina")
-    arquivo = form.cleaned_data["planilha"]
-    try:
-        resultado = importacao.importar(arquivo, arquivo.name, usuario=request.user.get_username())
-    except importacao.ErroImportacao as erro:
-        messages.error(request, "Planilha recusada, nada foi gravado.")
-        for mensagem in erro.erros[:50]:
-            messages.error(request, mensagem)
-        return redirect("embarques_paginas:pagina")
-    if resultado.registradas:
-        messages.success(
-            request, f"{len(resultado.registradas)} NF(s) registrada(s): {', '.join(resultado.registradas)}."
-        )
-    if resultado.repetidas:
-        messages.info(request, f"Já registradas, nada mudou: {', '.join(resultado.repetidas)}.")
-    return redirect("embarques_paginas:pagina")

@@ -8,7 +8,7 @@ in the admin they are read-only (core.admin's bases).
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from core.admin import ImportacaoAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
+from core.admin import PlanilhaAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
 from estoque.models import (
     CadastroPalletizacao,
     CodigoUnificado,
@@ -28,8 +28,9 @@ from estoque.services import operacoes
 
 
 @admin.register(MovimentacaoEstoque)
-class MovimentacaoEstoqueAdmin(ImportacaoAdmin):
+class MovimentacaoEstoqueAdmin(PlanilhaAdmin):
     resource_classes = [MovimentacaoEstoqueResource]
+    importacao_tipo = "movimentacoes"
     list_display = (
         "data_movimentacao",
         "tipo_movimentacao",
@@ -193,8 +194,9 @@ class LoteFaturadoAdmin(SomenteLeituraAdmin):
 
 
 @admin.register(CadastroPalletizacao)
-class CadastroPalletizacaoAdmin(ImportacaoAdmin):
+class CadastroPalletizacaoAdmin(PlanilhaAdmin):
     resource_classes = [CadastroPalletizacaoResource]
+    importacao_tipo = "cadastro"
     list_display = (
         "cod_produto",
         "nome_produto",

@@ -275,7 +275,22 @@ class CadastroImportador(Importador):
                 ["Produtos novos", "Produtos atualizados"],
                 ["inteiro", "inteiro"],
                 [[novos, len(linhas) - novos]],
-            )
+            ),
+            Tabela(
+                "Produtos",
+                ["Código", "Nome", "Palletização", "Peso bruto", "Situação"],
+                ["texto", "texto", "qtd", "qtd", "texto"],
+                [
+                    [
+                        d["cod_produto"],
+                        d["nome_produto"],
+                        d["palletizacao"],
+                        d["peso_bruto"],
+                        "atualizado" if d["cod_produto"] in existentes else "novo",
+                    ]
+                    for d in sorted((linha.dados for linha in linhas), key=lambda d: d["cod_produto"])
+                ],
+            ),
         ]
 
     def aplicar(self, linhas, importacao, usuario, avancar) -> str:

@@ -1,15 +1,16 @@
-"""Operator screens for the production plan (xlsx/csv import)."""
+"""Operator screens for the production plan (xlsx/csv export; the import is core.importacoes)."""
 
 from django.contrib import admin
 
-from core.admin import ImportacaoAdmin
+from core.admin import PlanilhaAdmin
 from producao.models import ProgramacaoProducao
 from producao.resources import ProgramacaoProducaoResource
 
 
 @admin.register(ProgramacaoProducao)
-class ProgramacaoProducaoAdmin(ImportacaoAdmin):
+class ProgramacaoProducaoAdmin(PlanilhaAdmin):
     resource_classes = [ProgramacaoProducaoResource]
+    importacao_tipo = "producao"
     list_display = (
         "data_programacao",
         "cod_produto",

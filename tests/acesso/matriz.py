@@ -19,7 +19,7 @@ Cells:
 Placeholders in addresses come from the test's data: {cod} a product, {pedido} an order in the
 carteira, {mov} a movement, {pre} a pré-separação, {prog} a programação, {job} a ruptura analysis,
 {ct} and {obj} a content type and object (admin "view on site"), {sinc} a carteira sync run,
-{lote} a pré-separação lote of the order, {alerta} an open COTADA alert.
+{lote} a pré-separação lote of the order, {alerta} an open COTADA alert, {imp} a spreadsheet import.
 """
 
 COLUNAS = ("anon", "sem", "est", "pcp", "exp", "com", "ges", "sup")
@@ -51,7 +51,21 @@ GET       /producao/                                        lg   403  403  ok   
 GET       /embarques/                                       lg   403  403  403  ok   403  ok   ok
 HEAD      /embarques/                                       lg   403  403  403  ok   403  ok   ok
 POST      /embarques/                                       lg   403  403  403  ok   403  ok   ok
-POST      /embarques/importar/                              lg   403  403  403  ok   403  ok   ok
+
+# spreadsheet imports (core.importacoes): each kind asks its own permission; {imp} is a movements import
+GET       /importacoes/                                     lg   403  ok   ok   ok   403  ok   ok
+GET       /importacoes/movimentacoes/                       lg   403  ok   403  403  403  ok   ok
+POST      /importacoes/movimentacoes/                       lg   403  ok   403  403  403  ok   ok
+GET       /importacoes/movimentacoes/modelo.xlsx            lg   403  ok   403  403  403  ok   ok
+GET       /importacoes/producao/                            lg   403  403  ok   403  403  ok   ok
+GET       /importacoes/producao/modelo.xlsx                 lg   403  403  ok   403  403  ok   ok
+GET       /importacoes/cadastro/                            lg   403  403  ok   403  403  ok   ok
+GET       /importacoes/faturamento/                         lg   403  403  403  ok   403  ok   ok
+GET       /importacoes/{imp}/                               lg   403  ok   403  403  403  ok   ok
+GET       /importacoes/{imp}/situacao                       lg   403  ok   403  403  403  ok   ok
+POST      /importacoes/{imp}/confirmar                      lg   403  ok   403  403  403  ok   ok
+POST      /importacoes/{imp}/descartar                      lg   403  ok   403  403  403  ok   ok
+POST      /importacoes/{imp}/desfazer                       lg   403  ok   403  403  403  ok   ok
 
 # report downloads (one URL pattern, one permission set per report)
 GET       /relatorios/pre-separacoes.xlsx                   lg   403  403  403  ok   ok   ok   ok
@@ -184,8 +198,7 @@ POST      /admin/carteira/sincronizacaocarteira/{sinc}/confirmar/  adm  403  403
 # What each user may do in the admin, per registered model: v view, a add, c change, d delete
 # ("-" nothing). The test turns each into the expected answers of that model's admin URLs:
 # list, history, detail (GET) and its redirect: v or c; add (GET and POST): a; detail POST: c;
-# delete (GET and POST without confirmation): d; import (GET) and its confirmation (POST): a
-# and c; export: v; the "delete selected" action: d. Read-only screens (derived tables, the
+# delete (GET and POST without confirmation): d; export: v; the "delete selected" action: d. Read-only screens (derived tables, the
 # sync log) are v even for the superuser: nobody edits them by hand.
 ADMIN = """
 # modelo                          sem  est   pcp   exp   com   ges   sup

@@ -88,10 +88,10 @@ def _menu(html: str) -> list[str]:
         ),
         (
             "Expedição",
-            ["/estoque/", "/carteira/", "/carteira/pedidos/", "/embarques/", "/admin/", "/api/docs/"],
+            ["/estoque/", "/carteira/", "/carteira/pedidos/", "/embarques/", "/importacoes/", "/admin/", "/api/docs/"],
             "/carteira/",
         ),
-        ("PCP", ["/estoque/", "/producao/", "/admin/", "/api/docs/"], "/producao/"),
+        ("PCP", ["/estoque/", "/producao/", "/importacoes/", "/admin/", "/api/docs/"], "/producao/"),
     ],
 )
 def test_menu_mostra_so_as_secoes_permitidas(cliente_papel, papel, secoes, pagina):

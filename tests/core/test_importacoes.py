@@ -268,6 +268,10 @@ def test_cadastro_inclui_e_atualiza_pelo_codigo_e_nao_se_desfaz(produtos):
     )
     imp = receber(csv(texto), tipo="cadastro", nome="cad.csv")
     assert imp.totais["tabelas"][0]["linhas"] == [[1, 1]]
+    assert [linha[0::4] for linha in imp.totais["tabelas"][1]["linhas"]] == [
+        ["4510156", "atualizado"],
+        ["NOVO1", "novo"],
+    ]
     servico.aplicar(imp.pk, "gestao")
     assert CadastroPalletizacao.objects.get(cod_produto="4510156").palletizacao == Decimal("1200")
     assert CadastroPalletizacao.objects.filter(cod_produto="NOVO1").exists()
@@ -309,7 +313,9 @@ def test_modelo_tem_colunas_exemplo_e_instrucoes(client, usuario_papel):
     client.force_login(usuario_papel("Estoque"))
     resposta = client.get("/importacoes/movimentacoes/modelo.xlsx")
     assert resposta.status_code == 200
-    livro = openpyxl.load_workbook(io.BytesIO(b"".join(resposta.streaming_content) if resposta.streaming else resposta.content))
+    livro = openpyxl.load_workbook(
+        io.BytesIO(b"".join(resposta.streaming_content) if resposta.streaming else resposta.content)
+    )
     dados = livro["Dados"]
     assert [c.value for c in dados[1]][:4] == ["Código do produto", "Data", "Tipo", "Quantidade"]
     assert dados["A2"].value == "4510156"

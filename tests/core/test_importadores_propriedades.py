@@ -3,8 +3,8 @@
 Random and malformed files (random bytes; truncated or corrupted xlsx zips; xlsx with crafted
 dimensions and row indexes; CSV with other delimiters, mixed encodings, NULs, huge cells and
 formulas; valid headers with garbage values, and sometimes good rows) go to every importer
-through its admin page: the django-import-export imports of estoque, producao and carteira
-(preview, then the confirm step when one is offered) and the carteira spreadsheet sync.
+through its page: the imports of core.importacoes (movements, catalog, production, NFs:
+upload, preview, then the confirmation when one is offered) and the carteira spreadsheet sync.
 After each file: no answer was a 5xx (the test client re-raises a view's exception); a
 refused file left every source table as it was; the derived tables equal the recomputation
 from the sources (tests/oracle.py).
@@ -15,7 +15,6 @@ ESTOQUE_HYPOTHESIS_EXEMPLOS/3 files (100 in CI, 50 locally).
 import io
 import os
 import re
-import tempfile
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,8 +27,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
-from embarques.models import Embarque, EmbarqueItem
+from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao, SincronizacaoCarteira
+from core.models import Importacao
+from embarques.models import Embarque, EmbarqueItem, FaturamentoLote
 from estoque.models import CadastroPalletizacao, MovimentacaoEstoque, UnificacaoCodigos
 from producao.models import ProgramacaoProducao
 from tests import fabricas as f
@@ -48,14 +48,14 @@ FONTES = (
     Separacao,
     Embarque,
     EmbarqueItem,
+    FaturamentoLote,
 )
 
-# importer -> (admin URL name, the columns its file has)
+# importer -> (URL name and args, the columns its file has)
 IMPORTADORES = {
     "movimentacoes": (
-        "admin:estoque_movimentacaoestoque_import",
+        ("importacoes:enviar", "movimentacoes"),
         [
-            "id",
             "cod_produto",
             "nome_produto",
             "data_movimentacao",
@@ -65,19 +65,19 @@ IMPORTADORES = {
         ],
     ),
     "cadastro": (
-        "admin:estoque_cadastropalletizacao_import",
+        ("importacoes:enviar", "cadastro"),
         ["cod_produto", "nome_produto", "palletizacao", "peso_bruto", "ativo"],
     ),
-    "programacao": (
-        "admin:producao_programacaoproducao_import",
-        ["id", "data_programacao", "cod_produto", "qtd_programada", "linha_producao"],
+    "producao": (
+        ("importacoes:enviar", "producao"),
+        ["data_programacao", "cod_produto", "qtd_programada", "linha_producao"],
     ),
-    "carteira": (
-        "admin:carteira_carteiraprincipal_import",
-        ["num_pedido", "cod_produto", "qtd_produto_pedido", "qtd_saldo_produto_pedido", "data_pedido", "origem"],
+    "faturamento": (
+        ("importacoes:enviar", "faturamento"),
+        ["nf", "lote", "produto", "qtd"],
     ),
     "sincronizacao": (
-        "admin:carteira_sincronizacaocarteira_planilha",
+        ("admin:carteira_sincronizacaocarteira_planilha",),
         ["num_pedido", "cod_produto", "qtd_saldo_produto_pedido", "Data de entrega", "raz_social", "odoo_line_id"],
     ),
 }
@@ -104,6 +104,10 @@ BOAS = {  # a value each column accepts, so some files go through and the confir
     "data_pedido": "hoje",
     "origem": "MANUAL",
     "Data de entrega": "hoje",
+    "nf": "000123",
+    "lote": "L2",
+    "produto": "P1",
+    "qtd": 4,
     "raz_social": "CLIENTE",
     "odoo_line_id": None,
 }
@@ -238,16 +242,15 @@ def planilhas_de(draw, colunas):
 
 @st.composite
 def arquivos(draw):
-    """(importer, file name, bytes, format index the operator picked)."""
+    """(importer, file name, bytes)."""
     importador = draw(st.sampled_from(sorted(IMPORTADORES)))
     if draw(st.integers(0, 5)) == 0:
         nome, conteudo = draw(st.sampled_from(["a.xlsx", "a.csv"])), draw(st.binary(max_size=3000))
     else:
         nome, conteudo = draw(planilhas_de(IMPORTADORES[importador][1]))
-    formato = "1" if nome.endswith(".csv") else "0"
-    if draw(st.integers(0, 7)) == 0:  # the wrong format for the file
-        formato = "0" if formato == "1" else "1"
-    return importador, nome, conteudo, formato
+    if draw(st.integers(0, 7)) == 0:  # the wrong extension for the content
+        nome = "planilha.csv" if nome.endswith(".xlsx") else "planilha.xlsx"
+    return importador, nome, conteudo
 
 
 # ---------------------------------------------------------------- the property
@@ -257,34 +260,38 @@ def contagens() -> dict[str, int]:
     return {model.__name__: model._base_manager.count() for model in FONTES}
 
 
-def _enviar(cliente, importador, nome, conteudo, formato) -> bool:
+def _enviar(cliente, importador, nome, conteudo) -> bool:
     """Sends the file as an operator would; True when it was imported (written)."""
-    url = reverse(IMPORTADORES[importador][0])
+    rota, *argumentos = IMPORTADORES[importador][0]
+    url = reverse(rota, args=argumentos)
     arquivo = SimpleUploadedFile(nome, conteudo)
     if importador == "sincronizacao":
         resposta = cliente.post(url, {"arquivo": arquivo})
         assert resposta.status_code in (200, 302), resposta.status_code
-        return resposta.status_code == 302
-    previa = cliente.post(url, {"resource": "0", "format": formato, "import_file": arquivo})
-    assert previa.status_code == 200, previa.status_code
-    confirmacao = previa.context.get("confirm_form")
-    if confirmacao is None:
+        return resposta.status_code == 302 and SincronizacaoCarteira.objects.filter(status="SUCESSO").exists()
+    ultima = Importacao.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    previa = cliente.post(url, {"arquivo": arquivo})
+    assert previa.status_code in (200, 302), previa.status_code
+    importacao = Importacao.objects.filter(pk__gt=ultima).first()
+    if previa.status_code == 200 or importacao is None:
         return False
-    url_confirmar = url.replace("/import/", "/process_import/")
-    resposta = cliente.post(url_confirmar, confirmacao.initial)
-    assert resposta.status_code in (200, 302), resposta.status_code
-    return resposta.status_code == 302
+    assert cliente.get(previa["Location"]).status_code == 200
+    if importacao.status != Importacao.Status.PREVIA:
+        return False
+    resposta = cliente.post(reverse("importacoes:confirmar", args=[importacao.pk]), {"repetir": "1"})
+    assert resposta.status_code == 302, resposta.status_code
+    return Importacao.objects.get(pk=importacao.pk).status == Importacao.Status.APLICADA
 
 
 @pytest.fixture
-def base(db, tmp_path_factory, monkeypatch):
-    # import-export's temporary files go to a folder of this test
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("importacoes")))
+def base(db):
     f.produto("P1")
     f.movimento("P1", 1000)
     f.linha_carteira("PED1", "P1", 50, origem="ODOO")
     f.pre_separacao("P1", 20, pedido="PED1")
     f.separacao("P1", 5, lote="L1", pedido="PED1")
+    f.separacao("P1", 4, lote="L2", pedido="PED1", status="EMBARCADO")
+    f.embarque_item("L2")
 
 
 @settings(
@@ -295,9 +302,9 @@ def base(db, tmp_path_factory, monkeypatch):
 )
 @given(arquivo=arquivos())
 def test_nenhum_arquivo_gera_5xx_nem_gravacao_parcial(cliente_staff, base, arquivo):
-    importador, nome, conteudo, formato = arquivo
+    importador, nome, conteudo = arquivo
     antes = contagens()
-    importado = _enviar(cliente_staff, importador, nome, conteudo, formato)
+    importado = _enviar(cliente_staff, importador, nome, conteudo)
     event(f"{importador}: {'importado' if importado else 'recusado'}")
     if not importado:
         assert contagens() == antes

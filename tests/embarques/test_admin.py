@@ -152,24 +152,6 @@ def test_movimentacao_do_faturamento_nao_se_cancela_no_admin(lote_embarcado, cli
     assert diferencas_com_derivados() == []
 
 
-def test_importacao_de_movimentacoes_nao_altera_a_do_faturamento(lote_embarcado):
-    from estoque.resources import MovimentacaoEstoqueResource
-
-    faturamento.registrar_faturamento(separacao_lote_id="L1", nota_fiscal="5")
-    exportado = MovimentacaoEstoqueResource().export()
-    # fed back unchanged: passes
-    resultado = MovimentacaoEstoqueResource().import_data(exportado, dry_run=False)
-    assert not resultado.has_validation_errors()
-    exportado.dict = [
-        {**linha, "ativo": "0"} if linha["tipo_movimentacao"] == "FATURAMENTO" else linha for linha in exportado.dict
-    ]
-    resultado = MovimentacaoEstoqueResource().import_data(exportado, dry_run=False)
-    assert resultado.has_validation_errors()
-    assert "cancele a NF" in str(resultado.invalid_rows[0].field_specific_errors["id"])
-    assert MovimentacaoEstoque.objects.filter(tipo_movimentacao="FATURAMENTO", ativo=True).count() == 2
-    assert diferencas_com_derivados() == []
-
-
 def test_registrar_nf_no_admin_pelo_servico(lote_embarcado, cliente_papel):
     _, item = lote_embarcado
     cliente = cliente_papel("Expedição")

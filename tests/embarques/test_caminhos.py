@@ -10,6 +10,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from carteira.models import CarteiraPrincipal, Separacao
+from core.importacoes import servico
+from core.models import Importacao
 from embarques import faturamento, services
 from embarques.models import Embarque, EmbarqueItem, FaturamentoLote
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque
@@ -177,28 +179,43 @@ def _dois_lotes():
     services.marcar_embarcado(emb.pk)
 
 
+def _importar(cliente, planilha):
+    """Upload, then confirm when the preview allows it: (the import, the messages of the confirmation)."""
+    resposta = cliente.post("/importacoes/faturamento/", {"arquivo": planilha})
+    assert resposta.status_code == 302, resposta.content.decode()[:2000]
+    importacao = Importacao.objects.order_by("-pk").first()
+    if importacao.status != Importacao.Status.PREVIA:
+        return importacao, []
+    textos = mensagens(cliente.post(f"/importacoes/{importacao.pk}/confirmar"))
+    importacao.refresh_from_db()
+    return importacao, textos
+
+
 def test_importacao_registra_pelo_servico(lote_embarcado, cliente_papel):
     _dois_lotes()
     planilha = xlsx(
         [["NF", "Lote", "Produto", "Qtd"], ["100", "L1", "A", 30], ["100", "L1", "B", "15,5"], [200, "L2", "A", 10]]
     )
     with mock.patch.object(faturamento, "registrar_faturamento", wraps=faturamento.registrar_faturamento) as espiao:
-        resposta = cliente_papel("Expedição").post("/embarques/importar/", {"planilha": planilha})
-    assert espiao.call_count == 2
-    assert any("2 NF(s) registrada(s)" in m for m in mensagens(resposta))
+        importacao, textos = _importar(cliente_papel("Expedição"), planilha)
+    # two lotes, three times: the preview checks them (rolled back), the confirmation checks them again, then writes
+    assert espiao.call_count == 6
+    assert any("2 NF(s) registrada(s)" in m for m in textos)
     assert (saldo("A"), saldo("B")) == (D(160), D("84.5"))
     assert CarteiraPrincipal.objects.get(cod_produto="A").qtd_saldo_produto_pedido == D(60)
-    assert set(FaturamentoLote.objects.values_list("separacao_lote_id", "nota_fiscal")) == {
-        ("L1", "100"),
-        ("L2", "200"),
+    assert set(FaturamentoLote.objects.values_list("separacao_lote_id", "nota_fiscal", "importacao")) == {
+        ("L1", "100", importacao.pk),
+        ("L2", "200", importacao.pk),
     }
+    assert diferencas_com_derivados() == []
+    servico.desfazer(importacao.pk, "exp")  # undo: the NFs it registered are cancelled exactly
+    assert (saldo("A"), saldo("B")) == (D(200), D(100))
+    assert FaturamentoLote.objects.filter(status="ATIVO").count() == 0
     assert diferencas_com_derivados() == []
 
 
-def test_importacao_produto_fora_da_planilha_nao_foi_faturado(lote_embarcado):
-    from embarques.importacao import importar
-
-    importar(xlsx([["nf", "lote", "produto", "qtd"], ["100", "L1", "A", 30]]), "nfs.xlsx")
+def test_importacao_produto_fora_da_planilha_nao_foi_faturado(lote_embarcado, cliente_papel):
+    _importar(cliente_papel("Expedição"), xlsx([["nf", "lote", "produto", "qtd"], ["100", "L1", "A", 30]]))
     assert (saldo("A"), saldo("B")) == (D(170), D(100))
 
 
@@ -213,30 +230,30 @@ def test_importacao_tudo_ou_nada_com_linhas(lote_embarcado, cliente_papel):
         ]
     )
     cliente = cliente_papel("Expedição")
-    resposta = cliente.post("/embarques/importar/", {"planilha": planilha})
-    textos = mensagens(resposta)
-    assert "Planilha recusada, nada foi gravado." in textos
-    assert any(t.startswith("Linha 4: NF vazio") and "qtd inválida (x)" in t for t in textos)
+    importacao, _ = _importar(cliente, planilha)
+    assert importacao.status == Importacao.Status.RECUSADA
+    assert {(e["linha"], e["coluna"]) for e in importacao.erros} >= {(4, "NF"), (4, "Quantidade faturada")}
     assert FaturamentoLote.objects.count() == 0 and saldo("A") == D(200)
     planilha = xlsx([["NF", "lote", "produto", "qtd"], ["100", "L1", "A", 30], ["200", "L2", "A", 999]])
-    textos = mensagens(cliente.post("/embarques/importar/", {"planilha": planilha}))
-    assert any(t.startswith("Linha(s) 3 (lote L2):") and "não se fatura 999" in t for t in textos)
+    importacao, _ = _importar(cliente, planilha)
+    assert importacao.status == Importacao.Status.RECUSADA
+    assert [(e["linha"], e["valor"]) for e in importacao.erros] == [(3, "L2")]
+    assert "999" in importacao.erros[0]["mensagem"]
     assert FaturamentoLote.objects.count() == 0 and saldo("A") == D(200)
     assert MovimentacaoEstoque.objects.filter(tipo_movimentacao="FATURAMENTO").count() == 0
     assert diferencas_com_derivados() == []
 
 
-def test_importacao_colunas_e_arquivo(lote_embarcado):
-    from embarques.importacao import ErroImportacao, importar
-
-    with pytest.raises(ErroImportacao, match="colunas obrigatórias ausentes: qtd"):
-        importar(xlsx([["NF", "lote", "produto"], ["1", "L1", "A"]]), "nfs.xlsx")
-    with pytest.raises(ErroImportacao, match="não suportado"):
-        importar(BytesIO(b"x"), "nfs.txt")
-    with pytest.raises(ErroImportacao, match="xlsx"):
-        importar(BytesIO(b"nao e zip"), "nfs.xlsx")
-    with pytest.raises(ErroImportacao, match="NFs 1 e 2"):
-        importar(xlsx([["NF", "lote", "produto", "qtd"], ["1", "L1", "A", 1], ["2", "L1", "B", 1]]), "nfs.xlsx")
+def test_importacao_colunas_e_arquivo(lote_embarcado, cliente_papel):
+    cliente = cliente_papel("Expedição")
+    importacao, _ = _importar(cliente, xlsx([["NF", "lote", "produto"], ["1", "L1", "A"]]))
+    assert "Quantidade faturada (qtd)" in importacao.erros[0]["mensagem"]
+    importacao, _ = _importar(cliente, SimpleUploadedFile("nfs.xlsx", b"nao e zip"))
+    assert importacao.status == Importacao.Status.RECUSADA
+    importacao, _ = _importar(
+        cliente, xlsx([["NF", "lote", "produto", "qtd"], ["1", "L1", "A", 1], ["2", "L1", "B", 1]])
+    )
+    assert "NFs 1 e 2" in importacao.erros[0]["mensagem"]
 
 
 def test_api_registrar_com_poucas_consultas(lote_embarcado, cliente_papel, django_assert_max_num_queries):

@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 from django_q.conf import Conf
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
 
 from carteira.models import CarteiraPrincipal, SincronizacaoCarteira
 from estoque.models import CadastroPalletizacao
@@ -82,19 +81,18 @@ def planilha(tmp_path, nome, linhas) -> str:
     return str(caminho)
 
 
-def importar_pelo_admin(driver, live_server, modelo, arquivo):
-    """django-import-export's admin import: upload, preview (data shown as text), confirm."""
-    abrir(driver, live_server, f"/admin/{modelo}/import/")
-    limpa(driver, f"importação {modelo}")
-    driver.find_element(By.ID, "id_import_file").send_keys(arquivo)
-    Select(driver.find_element(By.ID, "id_format")).select_by_visible_text("xlsx")
-    driver.find_element(By.CSS_SELECTOR, "form[enctype] input[type=submit]").click()
-    esperar(lambda: driver.find_elements(By.NAME, "confirm"))
-    mostra_literal(driver, "table.import-preview", NOME)
-    limpa(driver, f"prévia da importação {modelo}")
-    driver.find_element(By.NAME, "confirm").click()
-    esperar(lambda: driver.find_elements(By.CSS_SELECTOR, "ul.messagelist li.success"))
-    limpa(driver, f"importação {modelo} concluída")
+def importar_pela_pagina(driver, live_server, tipo, arquivo):
+    """The import page: upload, preview (data shown as text), confirm."""
+    abrir(driver, live_server, f"/importacoes/{tipo}/")
+    limpa(driver, f"importação {tipo}")
+    driver.find_element(By.ID, "id_arquivo").send_keys(arquivo)
+    driver.find_element(By.CSS_SELECTOR, "#form-enviar button[type=submit]").click()
+    esperar(lambda: driver.find_elements(By.ID, "botao-confirmar"))
+    mostra_literal(driver, "#totais", NOME)
+    limpa(driver, f"prévia da importação {tipo}")
+    driver.find_element(By.ID, "botao-confirmar").click()
+    esperar(lambda: driver.find_elements(By.CSS_SELECTOR, "#mensagens .alert-success"))
+    limpa(driver, f"importação {tipo} concluída")
 
 
 # ---------------------------------------------------------------- the two ways in
@@ -123,13 +121,13 @@ def chegar_pelo_odoo(driver, live_server, tmp_path, settings):
 
 
 def chegar_por_planilhas(driver, live_server, tmp_path, settings):
-    """Catalog and production plan by the admin import; the carteira by the spreadsheet sync page."""
+    """Catalog and production plan by the import pages; the carteira by the spreadsheet sync page."""
     catalogo = planilha(
         tmp_path,
         "catalogo.xlsx",
         [["cod_produto", "nome_produto", "palletizacao", "peso_bruto", "linha_producao"], [COD, NOME, 100, 1, LINHA]],
     )
-    importar_pelo_admin(driver, live_server, "estoque/cadastropalletizacao", catalogo)
+    importar_pela_pagina(driver, live_server, "cadastro", catalogo)
     producao = planilha(
         tmp_path,
         "producao.xlsx",
@@ -138,7 +136,7 @@ def chegar_por_planilhas(driver, live_server, tmp_path, settings):
             [f.dia(3).strftime("%d/%m/%Y"), COD, NOME, 100, LINHA],
         ],
     )
-    importar_pelo_admin(driver, live_server, "producao/programacaoproducao", producao)
+    importar_pela_pagina(driver, live_server, "producao", producao)
 
     carteira = planilha(
         tmp_path,
