@@ -9,8 +9,9 @@ The words come from our catalog (locale/pt_BR) where a library ships none or a w
 Out of reach of a translation catalog, so not checked here: the permission names stored in the
 database (Django writes "Can add Failed task" at migrate, in English: a known gap, kept visible by
 test_nomes_das_permissoes_em_portugues), the default name of a row without __str__
-("OrmQ object (1)"), the alt text of Django's boolean icons ("True"/"False") and Swagger UI's own
-texts (drawn by its script in the browser).
+("OrmQ object (1)"; a group's delete summary: "Group_permissions object (1)"), a None that a model
+method returns shown read-only ("Grupo: None" on a queued task), the alt text of Django's boolean
+icons ("True"/"False") and Swagger UI's own texts (drawn by its script in the browser).
 """
 
 import contextlib
