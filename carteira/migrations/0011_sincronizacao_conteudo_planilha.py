@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('carteira', '0010_preseparacao_lote'),
+        ("carteira", "0010_preseparacao_lote"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sincronizacaocarteira',
-            name='conteudo_planilha',
-            field=models.BinaryField(null=True, verbose_name='conteúdo da planilha'),
+            model_name="sincronizacaocarteira",
+            name="conteudo_planilha",
+            field=models.BinaryField(null=True, verbose_name="conteúdo da planilha"),
         ),
     ]

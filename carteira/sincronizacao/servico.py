@@ -18,9 +18,18 @@
 Pré-separações and separações are written through the ORM, so the derivation engine keeps
 EstoqueTempoReal/MovimentacaoPrevista right at the commit. A dry-run (simular) reads and
 plans without the lock and records a SIMULACAO run.
+
+A spreadsheet run that ends SIMULACAO or AGUARDANDO_CONFIRMACAO keeps the file's bytes
+(conteudo_planilha). Applying the simulation (`aplicar_simulacao`) or confirming the waiting run
+(`confirmar`) reads those bytes again, never a new upload, and plans afresh: a simulation is
+applied only if the fresh plan stays within the simulated one (Plano.alem_de, simulado=True),
+else it is refused ("a carteira mudou desde a simulação") and nothing is written. Either is
+applied once: it becomes CONFIRMADA; one still open when another run applies becomes SUPERADA.
 """
 
+import io
 from collections.abc import Callable
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -31,11 +40,13 @@ from carteira.sincronizacao.configuracao import ErroConfiguracao
 from carteira.sincronizacao.planilha import ErroPlanilha, ler_planilha
 from carteira.sincronizacao.plano import Mudanca, Plano, Tipo, planejar
 from carteira.sincronizacao.registros import ErroSincronizacao, normalizar
+from core.limites import max_bytes_upload
 from estoque.services.transacao import executar
 
 Origem = SincronizacaoCarteira.Origem
 Status = SincronizacaoCarteira.Status
 Gatilho = SincronizacaoCarteira.Gatilho
+GUARDAM_PLANILHA = (Status.SIMULACAO, Status.AGUARDANDO_CONFIRMACAO)  # runs that may still be applied
 
 
 # ---------------------------------------------------------------- apply
@@ -117,8 +128,44 @@ def _conferir_confirmacao(confirmacao: SincronizacaoCarteira, origem: str) -> Si
     )
 
 
-def _encerrar(execucao: SincronizacaoCarteira, status: str, plano: Plano, instantaneo, extra: dict | None = None):
+def _exigir_simulacao(alvo: SincronizacaoCarteira):
+    """A simulation that may be applied: a spreadsheet's, with its file, not applied nor superseded."""
+    if alvo.status == Status.CONFIRMADA:
+        aplicou = alvo.confirmacoes.filter(status=Status.SUCESSO).first()
+        raise ErroSincronizacao(
+            f"A simulação nº {alvo.pk} já foi aplicada{f' (execução nº {aplicou.pk})' if aplicou else ''}: um plano "
+            "se aplica uma vez só; nada foi feito."
+        )
+    if alvo.status == Status.SUPERADA:
+        raise ErroSincronizacao(
+            f"A simulação nº {alvo.pk} foi superada por uma sincronização aplicada depois dela: a carteira mudou desde "
+            "a simulação; simule de novo. Nada foi gravado."
+        )
+    if alvo.status != Status.SIMULACAO:
+        raise ErroSincronizacao(
+            f"A execução nº {alvo.pk} não é uma simulação (status {alvo.get_status_display()}): nada foi feito."
+        )
+    if alvo.origem != Origem.PLANILHA:
+        raise ErroSincronizacao(
+            f"A simulação nº {alvo.pk} veio do {alvo.get_origem_display()}: só a simulação de uma planilha é aplicada "
+            "depois; rode a sincronização."
+        )
+    if alvo.conteudo_planilha is None:
+        raise ErroSincronizacao(
+            f"A simulação nº {alvo.pk} não guardou a planilha (feita antes desta versão): importe-a de novo."
+        )
+
+
+def _encerrar(
+    execucao: SincronizacaoCarteira,
+    status: str,
+    plano: Plano,
+    instantaneo,
+    extra: dict | None = None,
+    conteudo: bytes | None = None,
+):
     execucao.status = status
+    execucao.conteudo_planilha = conteudo if status in GUARDAM_PLANILHA else None
     execucao.finalizado_em = timezone.now()
     execucao.instantaneo_em = instantaneo
     execucao.relatorio = plano.relatorio()
@@ -128,33 +175,48 @@ def _encerrar(execucao: SincronizacaoCarteira, status: str, plano: Plano, instan
     execucao.save()
 
 
-def _aplicar(execucao, novos, avisos, recebidas, instantaneo, confirmacao):
+def _aplicar(execucao, novos, avisos, recebidas, instantaneo, confirmacao, simulacao, conteudo):
     """Runs inside the sync transaction, holding the sync lock."""
     trava.conferir(execucao)
     _recusar_instantaneo_velho(execucao, instantaneo)
     if confirmacao is not None:
         confirmacao = _conferir_confirmacao(confirmacao, execucao.origem)
+    if simulacao is not None:
+        simulacao = SincronizacaoCarteira.objects.select_for_update().get(pk=simulacao.pk)
+        _exigir_simulacao(simulacao)
     plano = planejar(novos, list(avisos), recebidas, travar=True)
-    motivos = plano.motivos()
-    if motivos:
+    if simulacao is not None:
+        novidades = plano.alem_de(simulacao.plano, simulado=True)
+        if novidades:
+            raise ErroSincronizacao(
+                f"A carteira mudou desde a simulação nº {simulacao.pk}: {'; '.join(novidades)}. Simule de novo; "
+                "nada foi gravado."
+            )
+    elif plano.motivos():
         if confirmacao is None:
-            _encerrar(execucao, Status.AGUARDANDO_CONFIRMACAO, plano, instantaneo)
+            _encerrar(execucao, Status.AGUARDANDO_CONFIRMACAO, plano, instantaneo, conteudo=conteudo)
             return
         novidades = plano.alem_de(confirmacao.plano)
         if novidades:
             # The plan got worse than what the user confirmed: it waits again, showing what is new.
             plano.avisos.append(f"Plano maior que o confirmado na execução nº {confirmacao.pk}:")
             plano.avisos.extend(f"  {novidade}" for novidade in novidades)
-            _encerrar(execucao, Status.AGUARDANDO_CONFIRMACAO, plano, instantaneo, {"alem_do_confirmado": novidades})
+            extra = {"alem_do_confirmado": novidades}
+            _encerrar(execucao, Status.AGUARDANDO_CONFIRMACAO, plano, instantaneo, extra, conteudo=conteudo)
             return
     hierarquia.aplicar(plano.acoes, execucao)
     _gravar_carteira(plano.mudancas)
     _encerrar(execucao, Status.SUCESSO, plano, instantaneo)
-    if confirmacao is not None:
-        SincronizacaoCarteira.objects.filter(pk=confirmacao.pk).update(status=Status.CONFIRMADA)
-    # Plans still waiting were made on a carteira that no longer is: they cannot be confirmed.
+    aplicada = confirmacao or simulacao
+    if aplicada is not None:
+        SincronizacaoCarteira.objects.filter(pk=aplicada.pk).update(status=Status.CONFIRMADA)
+    # Plans still waiting, and spreadsheet simulations still to apply, were made on a carteira
+    # that no longer is: they cannot be confirmed or applied (their file is no longer needed).
     SincronizacaoCarteira.objects.filter(status=Status.AGUARDANDO_CONFIRMACAO).exclude(pk=execucao.pk).update(
-        status=Status.SUPERADA
+        status=Status.SUPERADA, conteudo_planilha=None
+    )
+    SincronizacaoCarteira.objects.filter(status=Status.SIMULACAO, conteudo_planilha__isnull=False).update(
+        status=Status.SUPERADA, conteudo_planilha=None
     )
 
 
@@ -190,7 +252,7 @@ def _falhou(campos: dict, erro: Exception, execucao=None, instantaneo=None) -> E
     return ErroSincronizacao(mensagem, execucao=execucao)
 
 
-def _simular(fonte, campos: dict) -> SincronizacaoCarteira:
+def _simular(fonte, campos: dict, conteudo: bytes | None) -> SincronizacaoCarteira:
     inicio = timezone.now()
     instantaneo = None
     try:
@@ -201,7 +263,7 @@ def _simular(fonte, campos: dict) -> SincronizacaoCarteira:
     except Exception as erro:
         raise _falhou(campos, erro) from erro
     execucao = SincronizacaoCarteira(**campos, iniciado_em=inicio)
-    _encerrar(execucao, Status.SIMULACAO, plano, instantaneo)
+    _encerrar(execucao, Status.SIMULACAO, plano, instantaneo, conteudo=conteudo)
     return execucao
 
 
@@ -214,25 +276,31 @@ def sincronizar(
     usuario: str = "",
     arquivo: str = "",
     confirmacao: SincronizacaoCarteira | None = None,
+    simulacao: SincronizacaoCarteira | None = None,
+    conteudo: bytes | None = None,
     espera: float | None = None,
 ) -> SincronizacaoCarteira:
     """Read the source, plan, apply (unless simular or it must wait for confirmation) and log the run.
 
     `fonte` returns CarteiraPrincipal-shaped dicts (the Odoo client, the spreadsheet reader);
     it is called holding the sync lock. `confirmacao`: the run AGUARDANDO_CONFIRMACAO whose
-    plan the user confirmed. `espera`: seconds to wait for another run's lock (None: until free).
-    Returns the run (SUCESSO, AGUARDANDO_CONFIRMACAO or SIMULACAO). On any failure nothing
-    is written but the FALHA run, and ErroSincronizacao is raised.
+    plan the user confirmed. `simulacao`: the SIMULACAO run whose plan is applied (refused if
+    the fresh plan goes beyond it). `conteudo`: the spreadsheet's bytes, kept with a run that
+    ends SIMULACAO or AGUARDANDO_CONFIRMACAO. `espera`: seconds to wait for another run's lock
+    (None: until free). Returns the run (SUCESSO, AGUARDANDO_CONFIRMACAO or SIMULACAO). On any
+    failure nothing is written but the FALHA run, and ErroSincronizacao is raised.
     """
+    arquivo = arquivo or ""
     campos = {
         "origem": origem,
         "gatilho": gatilho,
         "usuario": usuario or "",
-        "arquivo": (arquivo or "")[:255],
-        "confirmacao_de": confirmacao,
+        # A long path keeps its end: the extension tells how to read the kept file again.
+        "arquivo": arquivo if len(arquivo) <= 255 else "…" + arquivo[-254:],
+        "confirmacao_de": confirmacao or simulacao,
     }
     if simular:
-        return _simular(fonte, campos)
+        return _simular(fonte, campos, conteudo)
     try:
         execucao = trava.abrir(campos, espera)
     except ErroSincronizacao as erro:
@@ -242,7 +310,7 @@ def sincronizar(
         instantaneo = trava.instante()
         registros = fonte()
         novos, avisos = normalizar(registros)
-        executar(_aplicar, execucao, novos, avisos, len(registros), instantaneo, confirmacao)
+        executar(_aplicar, execucao, novos, avisos, len(registros), instantaneo, confirmacao, simulacao, conteudo)
     except Exception as erro:
         raise _falhou(campos, erro, execucao, instantaneo) from erro
     finally:
@@ -273,6 +341,27 @@ def sincronizar_odoo(
     )
 
 
+def _bytes(arquivo) -> bytes | None:
+    """The spreadsheet's bytes, to read and keep with the run; None when it is over the upload
+    limit or cannot be read (ler_planilha, given the file itself, then says why)."""
+    limite = max_bytes_upload()
+    try:
+        if isinstance(arquivo, (str, Path)):
+            return Path(arquivo).read_bytes() if Path(arquivo).stat().st_size <= limite else None
+        if (getattr(arquivo, "size", None) or 0) > limite:
+            return None
+        inicio = arquivo.tell() if arquivo.seekable() else None
+        conteudo = arquivo.read(limite + 1)
+        if len(conteudo) <= limite:
+            return conteudo
+        if inicio is not None:
+            arquivo.seek(inicio)
+            return None
+        return conteudo  # read past the limit and cannot rewind: ler_planilha refuses these bytes
+    except OSError:
+        return None
+
+
 def sincronizar_planilha(
     arquivo,
     *,
@@ -281,20 +370,46 @@ def sincronizar_planilha(
     simular: bool = False,
     usuario: str = "",
     confirmacao: SincronizacaoCarteira | None = None,
+    simulacao: SincronizacaoCarteira | None = None,
     espera: float | None = None,
 ) -> SincronizacaoCarteira:
-    """`arquivo`: a path or a binary file object (xlsx or csv; `nome` tells which)."""
+    """`arquivo`: a path or a binary file object (xlsx or csv; `nome` tells which).
+
+    The file's bytes are read once and kept with a run that ends SIMULACAO or
+    AGUARDANDO_CONFIRMACAO, so it can be applied or confirmed without sending the file again.
+    """
     nome = nome or str(getattr(arquivo, "name", arquivo))
+    conteudo = _bytes(arquivo)
+    fonte = arquivo if conteudo is None else io.BytesIO(conteudo)
+    guardar = conteudo if conteudo is not None and len(conteudo) <= max_bytes_upload() else None
     return sincronizar(
-        lambda: ler_planilha(arquivo, nome=nome),
+        lambda: ler_planilha(fonte, nome=nome),
         origem=Origem.PLANILHA,
         gatilho=gatilho,
         simular=simular,
         usuario=usuario,
         arquivo=nome,
         confirmacao=confirmacao,
+        simulacao=simulacao,
+        conteudo=guardar,
         espera=espera,
     )
+
+
+def _planilha_guardada(execucao: SincronizacaoCarteira) -> io.BytesIO:
+    if execucao.conteudo_planilha is None:
+        raise ErroSincronizacao(
+            f"A execução nº {execucao.pk} veio de uma planilha que não foi guardada com ela (feita antes desta "
+            "versão): importe a planilha de novo."
+        )
+    return io.BytesIO(bytes(execucao.conteudo_planilha))
+
+
+def _sem_agendamento(gatilho: str):
+    if gatilho == Gatilho.AGENDAMENTO:
+        raise ErroSincronizacao(
+            "A sincronização agendada nunca confirma um plano: confirme pelo comando ou pelo admin."
+        )
 
 
 # ---------------------------------------------------------------- confirmation
@@ -308,33 +423,90 @@ def aguardando(origem: str | None = None) -> SincronizacaoCarteira | None:
     return execucoes.order_by("-iniciado_em", "-pk").first()
 
 
+def aplicavel(execucao: SincronizacaoCarteira) -> bool:
+    """A spreadsheet simulation that `aplicar_simulacao` may still apply (as far as this row says)."""
+    try:
+        _exigir_simulacao(execucao)
+    except ErroSincronizacao:
+        return False
+    return True
+
+
+def aplicar_simulacao(
+    simulacao: SincronizacaoCarteira,
+    *,
+    gatilho: str,
+    usuario: str = "",
+    espera: float | None = None,
+) -> SincronizacaoCarteira:
+    """Apply a spreadsheet simulation: its kept file is read again and planned afresh under the lock.
+
+    Applied only if the fresh plan stays within the simulated one (Plano.alem_de, simulado=True);
+    if the carteira changed so that it would do more, ErroSincronizacao ("a carteira mudou desde a
+    simulação: ...") and nothing is written. The simulation becomes CONFIRMADA; a second apply, or
+    one of a simulation superseded by another applied run, is refused. Returns the SUCESSO run.
+    """
+    _sem_agendamento(gatilho)
+    _exigir_simulacao(simulacao)  # checked again, locked, inside the transaction
+    return sincronizar_planilha(
+        _planilha_guardada(simulacao),
+        nome=simulacao.arquivo,
+        gatilho=gatilho,
+        usuario=usuario,
+        simulacao=simulacao,
+        espera=espera,
+    )
+
+
 def confirmar(
     execucao: SincronizacaoCarteira,
     *,
     gatilho: str,
     usuario: str = "",
-    arquivo=None,
-    nome: str = "",
     espera: float | None = None,
 ) -> SincronizacaoCarteira:
     """Confirm a run AGUARDANDO_CONFIRMACAO: read the source again and apply the fresh plan if it
     stays within the confirmed one (else the new run waits, saying what is new).
 
-    A spreadsheet run is confirmed with the spreadsheet sent again (`arquivo`, `nome`).
+    A spreadsheet run is read again from the file kept with it (never a new upload).
     """
-    if gatilho == Gatilho.AGENDAMENTO:
-        raise ErroSincronizacao(
-            "A sincronização agendada nunca confirma um plano: confirme pelo comando ou pelo admin."
-        )
+    _sem_agendamento(gatilho)
     if execucao.origem == Origem.PLANILHA:
-        if arquivo is None:
-            raise ErroSincronizacao(
-                f"A execução nº {execucao.pk} veio de uma planilha: envie a planilha de novo para confirmar."
-            )
         return sincronizar_planilha(
-            arquivo, nome=nome, gatilho=gatilho, usuario=usuario, confirmacao=execucao, espera=espera
+            _planilha_guardada(execucao),
+            nome=execucao.arquivo,
+            gatilho=gatilho,
+            usuario=usuario,
+            confirmacao=execucao,
+            espera=espera,
         )
     return sincronizar_odoo(gatilho=gatilho, usuario=usuario, confirmacao=execucao, espera=espera)
+
+
+def destrutivo(execucao: SincronizacaoCarteira) -> list[str]:
+    """What a run removes, reduces or cancels (or would), with the counts; empty: nothing destructive.
+
+    The admin shows a run with any of these as a warning, never as a plain success.
+    """
+    partes = []
+    if execucao.linhas_removidas:
+        partes.append(f"{execucao.linhas_removidas} linha(s) removida(s) da carteira")
+    if execucao.pre_separacoes_reduzidas or execucao.pre_separacoes_canceladas:
+        partes.append(
+            f"{execucao.pre_separacoes_reduzidas} pré-separação(ões) reduzida(s) e "
+            f"{execucao.pre_separacoes_canceladas} cancelada(s)"
+        )
+    if execucao.separacoes_reduzidas or execucao.separacoes_canceladas:
+        partes.append(
+            f"{execucao.separacoes_reduzidas} separação(ões) reduzida(s) e {execucao.separacoes_canceladas} "
+            "cancelada(s)"
+        )
+    if execucao.alertas:
+        partes.append(f"{execucao.alertas} alerta(s) de separação COTADO")
+    embarcadas = [s for s in (execucao.plano or {}).get("separacoes", []) if s.get("status") == "EMBARCADO"]
+    if embarcadas:
+        partes.append(f"{len(embarcadas)} separação(ões) EMBARCADO acima do novo saldo")
+    return partes
 
 
 def resumo(execucao: SincronizacaoCarteira) -> str:
@@ -355,5 +527,11 @@ def resumo(execucao: SincronizacaoCarteira) -> str:
             f"Faria: {contagem}."
         )
     if execucao.status == Status.SIMULACAO:
-        return f"Simulação nº {execucao.pk}, nada foi gravado: {contagem}."
+        perdas = destrutivo(execucao)
+        if perdas:
+            return (
+                f"Simulação nº {execucao.pk}, nada foi gravado. Atenção: aplicado, este plano faria {'; '.join(perdas)}. "
+                f"Faria: {contagem}."
+            )
+        return f"Simulação nº {execucao.pk}, nada foi gravado; nada destrutivo: {contagem}."
     return f"Carteira sincronizada (nº {execucao.pk}): {contagem}."
