@@ -205,7 +205,7 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             messages.info(request, texto)
         else:
             messages.success(request, texto)
-        if execucao.alertas:
+        if execucao.alertas and execucao.status == Status.SUCESSO:
             alertas = reverse("admin:carteira_alertaseparacaocotada_changelist") + "?reconhecido__exact=0"
             messages.warning(
                 request, format_html('Separações cotadas foram afetadas: <a href="{}">revise os alertas</a>.', alertas)
