@@ -104,7 +104,7 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
                 )
             },
         ),
-        ("O que exige confirmação", {"fields": ("plano_formatado",)}),
+        ("O plano: o que exige confirmação, linhas removidas, alocações cortadas", {"fields": ("plano_formatado",)}),
         ("Canceladas por esta execução", {"fields": ("canceladas_formatadas",)}),
         ("Relatório", {"fields": ("relatorio_formatado",)}),
     )
@@ -318,7 +318,13 @@ def _contexto_plano(execucao: SincronizacaoCarteira) -> dict:
         {**sep, **{campo: _qtd(sep.get(campo)) for campo in ("antes", "depois", "acima")}}
         for sep in plano.get("separacoes", [])
     ]
+    alocacoes = [
+        {**item, **{campo: _qtd(item.get(campo)) for campo in ("antes", "depois")}}
+        for item in plano.get("alocacoes", [])
+    ]
     return {
+        "alocacoes": alocacoes[:LISTADAS],
+        "total_alocacoes": len(alocacoes),
         "motivos": plano.get("motivos", []),
         "alem_do_confirmado": plano.get("alem_do_confirmado", []),
         "linhas_odoo": plano.get("linhas_odoo"),

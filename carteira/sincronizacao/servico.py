@@ -350,7 +350,7 @@ def _bytes(arquivo) -> bytes | None:
             return Path(arquivo).read_bytes() if Path(arquivo).stat().st_size <= limite else None
         if (getattr(arquivo, "size", None) or 0) > limite:
             return None
-        inicio = arquivo.tell() if arquivo.seekable() else None
+        inicio = arquivo.tell() if getattr(arquivo, "seekable", lambda: False)() else None
         conteudo = arquivo.read(limite + 1)
         if len(conteudo) <= limite:
             return conteudo

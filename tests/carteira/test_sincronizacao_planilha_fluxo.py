@@ -110,15 +110,15 @@ def test_formulario_so_simula_e_nada_e_gravado(dez, cliente_staff):
     pagina = cliente_staff.get(reverse(URL_PLANILHA)).content.decode()
     assert "Primeiro vem sempre uma simulação: nada é gravado ao enviar a planilha." in pagina
     assert 'value="Simular"' in pagina and 'name="simular"' not in pagina
-    antes = retrato()
+    antes, conteudo = retrato(), xlsx(ARQUIVO)
     # Even a client that still sends the old "simular" field off only simulates.
     resposta = cliente_staff.post(
-        reverse(URL_PLANILHA), {"arquivo": SimpleUploadedFile("c.xlsx", xlsx(ARQUIVO)), "simular": ""}
+        reverse(URL_PLANILHA), {"arquivo": SimpleUploadedFile("c.xlsx", conteudo), "simular": ""}
     )
     assert resposta.status_code == 302
     assert retrato() == antes and limpo()
     simulacao = SincronizacaoCarteira.objects.get()
-    assert simulacao.status == "SIMULACAO" and bytes(simulacao.conteudo_planilha) == xlsx(ARQUIVO)
+    assert simulacao.status == "SIMULACAO" and bytes(simulacao.conteudo_planilha) == conteudo
     assert (simulacao.linhas_removidas, simulacao.pre_separacoes_canceladas, simulacao.separacoes_canceladas) == (
         1,
         1,
@@ -127,6 +127,10 @@ def test_formulario_so_simula_e_nada_e_gravado(dez, cliente_staff):
     assert simulacao.pre_separacoes_reduzidas == 1 and simulacao.linhas_novas == 1
     pagina = cliente_staff.get(resposta.url).content.decode()
     assert "Aplicar este plano" in pagina and "Simulação: nada foi gravado." in pagina
+    # What it would cut, one row per pré-separação/separação.
+    assert "Pré-separações e separações (fora as COTADO) reduzidas ou canceladas: 3" in pagina
+    pre0 = dez["pre0"]
+    assert f"<td>pré-separação</td><td>{pre0.pk}</td><td>PED0</td><td>A</td><td>cancelada</td>" in pagina
 
 
 def test_simulacao_destrutiva_e_um_aviso_com_as_contagens(dez, cliente_staff):
@@ -347,9 +351,10 @@ def test_so_simulacao_de_planilha_se_aplica(dez):
 def test_execucao_parada_de_planilha_confirma_com_o_arquivo_guardado(dez, cliente_staff, tmp_path):
     linhas = [(f"PED{i}", "A", 10) for i in range(5, 10)]
     arquivo = tmp_path / "carteira.xlsx"
-    arquivo.write_bytes(xlsx(linhas))
+    conteudo = xlsx(linhas)  # (xlsx bytes hold the time they were made: compare with these)
+    arquivo.write_bytes(conteudo)
     parada = servico.sincronizar_planilha(str(arquivo), gatilho="COMANDO")
-    assert parada.status == "AGUARDANDO_CONFIRMACAO" and bytes(parada.conteudo_planilha) == xlsx(linhas)
+    assert parada.status == "AGUARDANDO_CONFIRMACAO" and bytes(parada.conteudo_planilha) == conteudo
     arquivo.unlink()  # the file is gone: the confirmation reads the copy kept with the run
     url = reverse(URL_CONFIRMAR, args=[parada.pk])
     pagina = cliente_staff.get(url).content.decode()
