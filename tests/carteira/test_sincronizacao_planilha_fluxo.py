@@ -127,6 +127,8 @@ def test_formulario_so_simula_e_nada_e_gravado(dez, cliente_staff):
     assert simulacao.pre_separacoes_reduzidas == 1 and simulacao.linhas_novas == 1
     pagina = cliente_staff.get(resposta.url).content.decode()
     assert "Aplicar este plano" in pagina and "Simulação: nada foi gravado." in pagina
+    # The button comes after the plan and the report: read before applying.
+    assert pagina.index('value="Aplicar este plano"') > pagina.index('class="app-relatorio"')
     # What it would cut, one row per pré-separação/separação.
     assert "Pré-separações e separações (fora as COTADO) reduzidas ou canceladas: 3" in pagina
     pre0 = dez["pre0"]
