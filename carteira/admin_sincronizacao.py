@@ -265,6 +265,7 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
                 simulacao,
                 gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
                 usuario=request.user.get_username(),
+                confirmar=request.POST.get("confirmar") == "sim",
                 espera=ESPERA_ADMIN,
             )
         except ErroSincronizacao as erro:

@@ -267,10 +267,13 @@ def aplicar_simulacao(
     *,
     gatilho: str,
     usuario: str = "",
+    confirmar: bool = False,
     espera: float | None = None,
 ) -> SincronizacaoCarteira:
     """Apply a spreadsheet simulation: its kept file is read again and planned afresh under the lock.
 
+    A simulated plan that needs confirmation (Plano.motivos: removes too much, touches COTADO/
+    EMBARCADO) is applied only with `confirmar` (the user ticked that they confirm those reasons).
     Applied only if the fresh plan stays within the simulated one (Plano.alem_de, simulado=True);
     if the carteira changed so that it would do more, ErroSincronizacao ("a carteira mudou desde a
     simulação: ...") and nothing is written. The simulation becomes CONFIRMADA; a second apply, or
@@ -278,6 +281,12 @@ def aplicar_simulacao(
     """
     _sem_agendamento(gatilho)
     aplicacao.exigir_simulacao(simulacao)  # checked again, locked, inside the transaction
+    motivos = (simulacao.plano or {}).get("motivos", [])
+    if motivos and not confirmar:
+        raise ErroSincronizacao(
+            f"O plano da simulação nº {simulacao.pk} exige confirmação ({'; '.join(motivos)}): confirme esses "
+            "motivos para aplicá-lo. Nada foi feito."
+        )
     return sincronizar_planilha(
         _planilha_guardada(simulacao),
         nome=simulacao.arquivo,

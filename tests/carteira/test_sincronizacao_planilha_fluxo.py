@@ -99,8 +99,8 @@ def simular(cliente, linhas=ARQUIVO, nome="carteira.xlsx"):
     return resposta, simulacao
 
 
-def aplicar(cliente, simulacao):
-    return cliente.post(reverse(URL_APLICAR, args=[simulacao.pk]))
+def aplicar(cliente, simulacao, **dados):
+    return cliente.post(reverse(URL_APLICAR, args=[simulacao.pk]), dados)
 
 
 # ---------------------------------------------------------------- the first step is a simulation
@@ -159,7 +159,8 @@ def test_simulacao_com_separacao_cotada_e_um_aviso(dez, cliente_staff):
     assert "1 alerta(s) de separação COTADO" in aviso and "1 separação(ões) reduzida(s)" in aviso
     assert simulacao.plano["motivos"] == ["altera 1 separação(ões) COTADO (lotes LC)"]
     pagina = cliente_staff.get(resposta.url).content.decode()
-    assert "Aplicar confirma também o que exige confirmação:" in pagina
+    assert "Este plano exige confirmação porque:" in pagina
+    assert '<input type="checkbox" name="confirmar" value="sim" required>' in pagina
 
 
 def test_simulacao_sem_nada_destrutivo_e_informativa(dez, cliente_staff):
@@ -197,12 +198,19 @@ def test_aplicar_este_plano_aplica_a_planilha_guardada(dez, cliente_staff):
     assert limpo()
 
 
-def test_simulacao_que_exige_confirmacao_e_confirmada_ao_aplicar(dez, cliente_staff):
-    """The simulated plan shows why it needs confirmation; applying it is that confirmation."""
+def test_simulacao_que_exige_confirmacao_so_se_aplica_confirmando(dez, cliente_staff):
+    """The same guard as the Odoo sync: a plan that removes too much is applied only when the user
+    ticks that they confirm the reasons the simulation's page shows."""
     linhas = [(f"PED{i}", "A", 10) for i in range(5, 10)]  # 5 of 10 removed: above the 20% limit
     _, simulacao = simular(cliente_staff, linhas)
     assert simulacao.plano["motivos"][0].startswith("remove 5 de 10 linha(s) do Odoo na carteira (50,0%)")
-    aplicar(cliente_staff, simulacao)
+    antes = retrato()
+    resposta = aplicar(cliente_staff, simulacao)  # the box left unticked
+    assert textos(resposta, messages.ERROR)[-1].startswith(
+        f"Plano não aplicado, nada foi alterado: O plano da simulação nº {simulacao.pk} exige confirmação (remove 5"
+    )
+    assert retrato() == antes and SincronizacaoCarteira.objects.count() == 1
+    aplicar(cliente_staff, simulacao, confirmar="sim")
     assert SincronizacaoCarteira.objects.get(confirmacao_de=simulacao).status == "SUCESSO"
     assert carteira() == {(p, c): D(q) for p, c, q in linhas}
 
