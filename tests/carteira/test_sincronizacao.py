@@ -251,7 +251,7 @@ def test_registros_invalidos_listam_todos_os_problemas(p1):
     assert "4 registro(s) inválido(s); nada foi gravado" in texto
     assert "registro 1: sem código do produto" in texto
     assert "registro 2: sem número do pedido" in texto
-    assert "registro 3: qtd pedida: valor negativo (-2.000); saldo do pedido: valor negativo (-2.000)" in texto
+    assert "registro 3: qtd pedida: valor negativo (-2); saldo do pedido: valor negativo (-2)" in texto
     assert "registro 4: produto “XX” não cadastrado" in texto
     assert not CarteiraPrincipal.objects.exists()
     assert SincronizacaoCarteira.objects.get().status == "FALHA"
