@@ -257,6 +257,7 @@ LINHAS_TITULO = 20
 ASSINATURA_ZIP = b"PK\x03\x04"
 ASSINATURA_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MIMETYPE_ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+MAX_NUL_TEXTO = 8
 INICIO_MARCACAO = (b"<!doctype", b"<html", b"<?xml", b"<table", b"<head")
 
 
@@ -451,7 +452,7 @@ def _ler_texto(conteudo: bytes, nome: str) -> list[tuple]:
             f"O arquivo “{nome}” é uma página HTML ou XML, não uma planilha: abra-o no Excel ou no "
             "LibreOffice e salve como .xlsx."
         )
-    if b"\x00" in conteudo:
+    if conteudo[:4096].count(b"\x00") > MAX_NUL_TEXTO:  # binary (or UTF-16): a stray NUL is the cell's problem
         raise ErroPlanilha(
             f"O arquivo “{nome}” não é uma planilha legível: use .xlsx, .ods, .xls ou CSV (UTF-8 ou Windows-1252)."
         )
@@ -498,6 +499,7 @@ def ler_arquivo(conteudo: bytes, nome: str) -> list[tuple]:
     if conteudo.startswith(ASSINATURA_OLE2):
         return _ler_xls(conteudo)
     if extensao in (".xlsx", ".ods", ".xls") and (b"\x00" in conteudo[:4096] or not conteudo):
+        # not the format's signature and not text either
         tipo = extensao.lstrip(".")
         raise ErroPlanilha(f"Não foi possível abrir a planilha {tipo}: o arquivo está corrompido ou é de outro tipo.")
     return _ler_texto(conteudo, nome)
