@@ -12,7 +12,7 @@ follows them, and no row is ever built wider than the caller's limit.
 
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
 from defusedxml.ElementTree import iterparse
@@ -74,8 +74,11 @@ def valor_da_celula(celula):
     return texto if texto != "" else None
 
 
-def blocos(arquivo_zip: zipfile.ZipFile, limite: Callable[[], int]) -> Iterator[tuple[int, tuple]]:
-    """(repetitions, row) of the first table, in order; each row at most `limite()` cells wide."""
+def blocos(arquivo_zip: zipfile.ZipFile, largura) -> Iterator[tuple[int, tuple]]:
+    """(repetitions, row) of the first table, in order; each row at most `largura.valor` cells wide.
+
+    While the width is not fixed yet (`largura.fixa` false), a row with a value beyond the
+    limit comes back one cell wider than the limit, so the caller sees it is too wide."""
     pilha: list = []  # open elements, to prune each finished row from its parent
     dentro = False
     with arquivo_zip.open("content.xml") as conteudo:
@@ -92,26 +95,28 @@ def blocos(arquivo_zip: zipfile.ZipFile, limite: Callable[[], int]) -> Iterator[
                 return  # only the first sheet
             if elemento.tag != LINHA:
                 continue
-            linha = _linha(elemento, limite())
+            linha = _linha(elemento, largura.valor, marcar_excesso=not largura.fixa)
             repeticoes = _repeticoes(elemento, "number-rows-repeated")
             if pilha:
                 pilha[-1].clear()  # drop the rows already read (the parent keeps no attributes we need)
             yield repeticoes, linha
 
 
-def _linha(elemento, largura: int) -> tuple:
+def _linha(elemento, largura: int, marcar_excesso: bool) -> tuple:
     celulas: list = []
     vazias = 0  # empty cells not yet materialised: only when a value follows them
     for celula in elemento:
         if celula.tag not in CELULAS:
             continue
-        if len(celulas) >= largura:
-            break
         repeticoes = _repeticoes(celula, "number-columns-repeated")
         valor = valor_da_celula(celula)
         if valor is None:
             vazias += repeticoes
             continue
+        if len(celulas) + vazias >= largura:  # a value past the limit
+            if marcar_excesso:
+                return tuple(celulas) + (None,) * (largura - len(celulas)) + (valor,)
+            break
         if vazias:
             celulas.extend([None] * min(vazias, largura - len(celulas)))
             vazias = 0

@@ -292,10 +292,10 @@ def _tabela(blocos: Iterator[tuple[int, tuple]], largura: _Largura) -> list[tupl
     nao_vazias = 0
     for repeticoes, linha in blocos:
         if not primeiras and vazia(linha):
-            vazias += repeticoes
-            if vazias >= MAX_LINHA_ARQUIVO:
-                raise ErroPlanilha(MENSAGEM_LINHAS_DO_ARQUIVO)
+            vazias += repeticoes  # counted: the per-row readers bound their own line count
             continue
+        if not primeiras and vazias >= MAX_LINHA_ARQUIVO:
+            raise ErroPlanilha(MENSAGEM_LINHAS_DO_ARQUIVO)
         primeiras.append((repeticoes, _celulas(linha)))
         if not vazia(linha):
             nao_vazias += repeticoes
@@ -328,7 +328,7 @@ def _blocos_xlsx(folha, largura: _Largura):
             numero += 1
             if numero > MAX_LINHA_ARQUIVO:
                 raise ErroPlanilha(MENSAGEM_LINHAS_DO_ARQUIVO)
-            yield 1, linha[: largura.valor]
+            yield 1, linha  # whole (at most 16,384 cells by the format): a value far right is seen
             if largura.fixa:
                 break
         else:
@@ -435,7 +435,7 @@ def _blocos_csv(texto: str, largura: _Largura):
             numero += 1
             if numero > MAX_LINHA_ARQUIVO:
                 raise ErroPlanilha(MENSAGEM_LINHAS_DO_ARQUIVO)
-            yield 1, tuple(linha[: largura.valor])
+            yield 1, tuple(linha if not largura.fixa else linha[: largura.valor])
     except csv.Error as erro:
         if "field limit" in str(erro):
             raise ErroPlanilha(
