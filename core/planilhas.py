@@ -157,6 +157,10 @@ def _linhas_da_folha(folha) -> list[tuple]:
 
 def ler_xlsx(conteudo: bytes) -> list[tuple]:
     """Rows of the first worksheet (the active one when it is a worksheet)."""
+    return _ler_livro_xlsx(conteudo, _linhas_da_folha)
+
+
+def _ler_livro_xlsx(conteudo: bytes, ler_folha) -> list[tuple]:
     import openpyxl
 
     _conferir_zip(conteudo)
@@ -169,8 +173,7 @@ def ler_xlsx(conteudo: bytes) -> list[tuple]:
         if not folhas:
             raise ErroPlanilha("A planilha xlsx não tem nenhuma aba de dados.")
         ativa = livro.active
-        folha = ativa if ativa in folhas else folhas[0]
-        return _linhas_da_folha(folha)
+        return ler_folha(ativa if ativa in folhas else folhas[0])
     except ErroPlanilha:
         raise
     except Exception as erro:  # a sheet whose XML is broken halfway, a bad cell value...
@@ -341,27 +344,8 @@ def _blocos_xlsx(folha, largura: _Largura):
 
 
 def _ler_xlsx(conteudo: bytes) -> list[tuple]:
-    import openpyxl
-
-    _conferir_zip(conteudo)
-    try:
-        livro = openpyxl.load_workbook(io.BytesIO(conteudo), read_only=True, data_only=True)
-    except Exception as erro:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ErroPlanilha(f"Não foi possível abrir a planilha xlsx: {type(erro).__name__}.") from None
-    try:
-        folhas = livro.worksheets
-        if not folhas:
-            raise ErroPlanilha("A planilha xlsx não tem nenhuma aba de dados.")
-        ativa = livro.active
-        folha = ativa if ativa in folhas else folhas[0]
-        largura = _Largura()
-        return _tabela(_blocos_xlsx(folha, largura), largura)
-    except ErroPlanilha:
-        raise
-    except Exception as erro:  # a sheet whose XML is broken halfway, a bad cell value...
-        raise ErroPlanilha(f"Não foi possível ler a planilha xlsx: {type(erro).__name__}.") from None
-    finally:
-        livro.close()
+    largura = _Largura()
+    return _ler_livro_xlsx(conteudo, lambda folha: _tabela(_blocos_xlsx(folha, largura), largura))
 
 
 def _ler_ods(conteudo: bytes) -> list[tuple]:
@@ -379,34 +363,10 @@ def _ler_ods(conteudo: bytes) -> list[tuple]:
             raise ErroPlanilha(f"Não foi possível ler a planilha ods: {type(erro).__name__}.") from None
 
 
-def _valor_xls(celula, modo_data: int):
-    import xlrd
-
-    if celula.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-        return None
-    if celula.ctype == xlrd.XL_CELL_NUMBER:
-        return int(celula.value) if float(celula.value).is_integer() else celula.value
-    if celula.ctype == xlrd.XL_CELL_DATE:
-        try:
-            return xlrd.xldate.xldate_as_datetime(celula.value, modo_data)
-        except Exception:  # a date number out of Excel's range: the number, as typed
-            return celula.value
-    if celula.ctype == xlrd.XL_CELL_BOOLEAN:
-        return bool(celula.value)
-    if celula.ctype == xlrd.XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(celula.value, "#ERRO")
-    return celula.value
-
-
-def _blocos_xls(livro, largura: _Largura):
-    folha = livro.sheet_by_index(0)
-    for indice in range(folha.nrows):  # at most 65,536 by the format
-        celulas = folha.row_slice(indice, 0, min(folha.row_len(indice), largura.valor))
-        yield 1, tuple(_valor_xls(celula, livro.datemode) for celula in celulas)
-
-
 def _ler_xls(conteudo: bytes) -> list[tuple]:
     import xlrd
+
+    from core import xls
 
     try:
         livro = xlrd.open_workbook(file_contents=conteudo, on_demand=True, logfile=io.StringIO())
@@ -418,7 +378,7 @@ def _ler_xls(conteudo: bytes) -> list[tuple]:
         if livro.nsheets == 0:
             raise ErroPlanilha("A planilha xls não tem nenhuma aba de dados.")
         largura = _Largura()
-        return _tabela(_blocos_xls(livro, largura), largura)
+        return _tabela(xls.blocos(livro, largura), largura)
     except ErroPlanilha:
         raise
     except Exception as erro:
