@@ -79,46 +79,60 @@ def blocos(arquivo_zip: zipfile.ZipFile, largura) -> Iterator[tuple[int, tuple]]
 
     While the width is not fixed yet (`largura.fixa` false), a row with a value beyond the
     limit comes back one cell wider than the limit, so the caller sees it is too wide."""
-    pilha: list = []  # open elements, to prune each finished row from its parent
+    pilha: list = []  # open elements, to prune each finished cell and row from its parent
     dentro = False
+    linha: _Linha | None = None
+    repeticoes = 1
     with arquivo_zip.open("content.xml") as conteudo:
         for evento, elemento in iterparse(conteudo, events=("start", "end")):
             if evento == "start":
                 pilha.append(elemento)
                 if elemento.tag == TABELA:
                     dentro = True
+                elif elemento.tag == LINHA and dentro:
+                    # attributes read now: the row is emptied cell by cell as they are read
+                    repeticoes = _repeticoes(elemento, "number-rows-repeated")
+                    linha = _Linha(largura.valor, marcar_excesso=not largura.fixa)
                 continue
             pilha.pop()
             if not dentro:
                 continue
             if elemento.tag == TABELA:
                 return  # only the first sheet
-            if elemento.tag != LINHA:
-                continue
-            linha = _linha(elemento, largura.valor, marcar_excesso=not largura.fixa)
-            repeticoes = _repeticoes(elemento, "number-rows-repeated")
-            if pilha:
-                pilha[-1].clear()  # drop the rows already read (the parent keeps no attributes we need)
-            yield repeticoes, linha
+            if elemento.tag in CELULAS and linha is not None and pilha and pilha[-1].tag == LINHA:
+                linha.adicionar(valor_da_celula(elemento), _repeticoes(elemento, "number-columns-repeated"))
+                pilha[-1].clear()  # memory stays flat however many cells a row has
+            elif elemento.tag == LINHA and linha is not None:
+                if pilha:
+                    pilha[-1].clear()  # drop the rows already read (no attribute of the parent is needed)
+                yield repeticoes, linha.valores()
+                linha = None
 
 
-def _linha(elemento, largura: int, marcar_excesso: bool) -> tuple:
-    celulas: list = []
-    vazias = 0  # empty cells not yet materialised: only when a value follows them
-    for celula in elemento:
-        if celula.tag not in CELULAS:
-            continue
-        repeticoes = _repeticoes(celula, "number-columns-repeated")
-        valor = valor_da_celula(celula)
+class _Linha:
+    """A row built cell by cell, never wider than `largura`; empty cells are materialised only
+    when a value follows them. While probing (`marcar_excesso`), a value past the limit makes
+    the row one cell wider than the limit, so the caller sees the sheet is too wide."""
+
+    def __init__(self, largura: int, marcar_excesso: bool):
+        self.largura, self.marcar_excesso = largura, marcar_excesso
+        self.celulas: list = []
+        self.vazias = 0
+        self.excesso = False
+
+    def adicionar(self, valor, repeticoes: int):
         if valor is None:
-            vazias += repeticoes
-            continue
-        if len(celulas) + vazias >= largura:  # a value past the limit
-            if marcar_excesso:
-                return tuple(celulas) + (None,) * (largura - len(celulas)) + (valor,)
-            break
-        if vazias:
-            celulas.extend([None] * min(vazias, largura - len(celulas)))
-            vazias = 0
-        celulas.extend([valor] * min(repeticoes, max(0, largura - len(celulas))))
-    return tuple(celulas[:largura])
+            self.vazias += repeticoes
+            return
+        if len(self.celulas) + self.vazias >= self.largura:  # a value past the limit
+            if self.marcar_excesso and not self.excesso:
+                self.celulas += [None] * (self.largura - len(self.celulas)) + [valor]
+                self.excesso = True
+            return
+        if self.vazias:
+            self.celulas += [None] * self.vazias
+            self.vazias = 0
+        self.celulas += [valor] * min(repeticoes, self.largura - len(self.celulas))
+
+    def valores(self) -> tuple:
+        return tuple(self.celulas)
