@@ -1,8 +1,9 @@
 """The first sheet of an OpenDocument spreadsheet (.ods), streamed: (repetitions, row) blocks.
 
-content.xml is parsed as a stream (defusedxml: no DTD entities, no external references) and
-pruned row by row, so memory stays flat whatever its size; a full DOM (odfpy's load) costs
-about a kilobyte per element, and the zip-bomb bound still lets content.xml reach 200 MB.
+content.xml is parsed by expat callbacks, no element tree at all, so memory stays flat and
+the cost is a few microseconds per element whatever the file holds (a full DOM, odfpy's
+load, keeps about a kilobyte per element, and the zip-bomb bound lets content.xml reach
+200 MB). As defusedxml does, a DTD or entity declaration is refused: content.xml has none.
 
 Repeats are never expanded blindly: LibreOffice ends every sheet with an empty row repeated
 about a million times and every row with an empty cell repeated about a thousand times. An
@@ -14,99 +15,157 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
+from xml.parsers import expat
 
-from defusedxml.ElementTree import iterparse
-
-TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+# expat names are "namespace}local" (namespace_separator="}")
+TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 CELULAS = (f"{TABLE}table-cell", f"{TABLE}covered-table-cell")
 LINHA = f"{TABLE}table-row"
 TABELA = f"{TABLE}table"
 PARAGRAFO = f"{TEXT}p"
+ESPACOS = f"{TEXT}s"
+TABULACAO = f"{TEXT}tab"
+QUEBRA = f"{TEXT}line-break"
+ANOTACAO = f"{OFFICE}annotation"
 INTEIRO = re.compile(r"-?\d+")
+BLOCO = 64 * 1024
 
 
-def _repeticoes(elemento, atributo: str) -> int:
+class ConteudoProibido(ValueError):
+    """content.xml declares a DTD or entities (a billion-laughs or external-entity attack)."""
+
+
+def _repeticoes(atributos: dict, atributo: str) -> int:
     try:
-        return max(1, int(elemento.get(f"{TABLE}{atributo}", "1")))
+        return max(1, int(atributos.get(f"{TABLE}{atributo}", "1")))
     except ValueError:
         return 1
-
-
-def _texto(elemento) -> str:
-    """The visible text of a paragraph: spans, links, <text:s c="3"/>, tabs and line breaks."""
-    partes = [elemento.text or ""]
-    for filho in elemento:
-        if filho.tag == f"{TEXT}s":
-            try:
-                partes.append(" " * min(max(1, int(filho.get(f"{TEXT}c", "1"))), 1000))
-            except ValueError:
-                partes.append(" ")
-        elif filho.tag == f"{TEXT}tab":
-            partes.append("\t")
-        elif filho.tag == f"{TEXT}line-break":
-            partes.append("\n")
-        elif filho.tag != f"{OFFICE}annotation":
-            partes.append(_texto(filho))
-        partes.append(filho.tail or "")
-    return "".join(partes)
 
 
 def _numero(texto: str):
     return int(texto) if INTEIRO.fullmatch(texto) else float(texto)
 
 
-def valor_da_celula(celula):
+def valor_da_celula(atributos: dict, texto: str):
     """The cell's typed value, as openpyxl gives an xlsx cell: int/float, datetime, bool, str or None."""
-    tipo = celula.get(f"{OFFICE}value-type")
+    tipo = atributos.get(f"{OFFICE}value-type")
     try:
         if tipo in ("float", "percentage", "currency"):
-            return _numero(celula.get(f"{OFFICE}value", "").strip())
+            return _numero(atributos.get(f"{OFFICE}value", "").strip())
         if tipo == "date":
-            return datetime.fromisoformat(celula.get(f"{OFFICE}date-value", "").strip())
+            return datetime.fromisoformat(atributos.get(f"{OFFICE}date-value", "").strip())
         if tipo == "boolean":
-            return celula.get(f"{OFFICE}boolean-value", "").strip().lower() == "true"
+            return atributos.get(f"{OFFICE}boolean-value", "").strip().lower() == "true"
     except ValueError:
         pass  # a malformed typed value: what the cell shows, so the import reports it as typed
-    texto = "\n".join(_texto(p) for p in celula if p.tag == PARAGRAFO)
     return texto if texto != "" else None
+
+
+class _Leitor:
+    """expat callbacks: rows of the first table gathered in `prontas` as they end."""
+
+    def __init__(self, largura):
+        self.largura = largura
+        self.prontas: list[tuple[int, tuple]] = []
+        self.tabelas = 0  # depth of table elements (a cell may hold a sub-table)
+        self.terminou = False
+        self.linha: _Linha | None = None
+        self.repeticoes = 1
+        self.celula: dict | None = None  # attributes of the open cell
+        self.paragrafos: list[list[str]] = []
+        self.no_paragrafo = 0
+        self.na_anotacao = 0
+
+    def inicio(self, nome, atributos):
+        if self.terminou:
+            return
+        if nome == TABELA:
+            self.tabelas += 1
+        elif self.tabelas != 1:
+            return
+        elif nome == LINHA:
+            self.repeticoes = _repeticoes(atributos, "number-rows-repeated")
+            self.linha = _Linha(self.largura.valor, marcar_excesso=not self.largura.fixa)
+        elif nome in CELULAS and self.linha is not None:
+            self.celula, self.paragrafos = atributos, []
+        elif self.celula is None:
+            return
+        elif nome == ANOTACAO:
+            self.na_anotacao += 1
+        elif self.na_anotacao:
+            return
+        elif nome == PARAGRAFO:
+            self.no_paragrafo += 1
+            if self.no_paragrafo == 1:
+                self.paragrafos.append([])
+        elif self.no_paragrafo and nome == ESPACOS:
+            try:
+                self.paragrafos[-1].append(" " * min(max(1, int(atributos.get(f"{TEXT}c", "1"))), 1000))
+            except ValueError:
+                self.paragrafos[-1].append(" ")
+        elif self.no_paragrafo and nome == TABULACAO:
+            self.paragrafos[-1].append("\t")
+        elif self.no_paragrafo and nome == QUEBRA:
+            self.paragrafos[-1].append("\n")
+
+    def texto(self, dados):
+        if self.no_paragrafo and not self.na_anotacao and self.celula is not None:
+            self.paragrafos[-1].append(dados)
+
+    def fim(self, nome):
+        if self.terminou:
+            return
+        if nome == TABELA:
+            self.tabelas -= 1
+            self.terminou = self.tabelas == 0  # only the first sheet
+        elif self.tabelas != 1:
+            return
+        elif nome in CELULAS and self.celula is not None and self.linha is not None:
+            texto = "\n".join("".join(partes) for partes in self.paragrafos)
+            self.linha.adicionar(
+                valor_da_celula(self.celula, texto), _repeticoes(self.celula, "number-columns-repeated")
+            )
+            self.celula, self.paragrafos, self.no_paragrafo, self.na_anotacao = None, [], 0, 0
+        elif nome == LINHA and self.linha is not None:
+            self.prontas.append((self.repeticoes, self.linha.valores()))
+            self.linha = None
+        elif self.celula is not None:
+            if nome == ANOTACAO:
+                self.na_anotacao -= 1
+            elif nome == PARAGRAFO and not self.na_anotacao:
+                self.no_paragrafo -= 1
+
+
+def _proibir(*_argumentos):
+    raise ConteudoProibido("content.xml com DTD ou entidades")
 
 
 def blocos(arquivo_zip: zipfile.ZipFile, largura) -> Iterator[tuple[int, tuple]]:
     """(repetitions, row) of the first table, in order; each row at most `largura.valor` cells wide.
 
     While the width is not fixed yet (`largura.fixa` false), a row with a value beyond the
-    limit comes back one cell wider than the limit, so the caller sees it is too wide."""
-    pilha: list = []  # open elements, to prune each finished cell and row from its parent
-    dentro = False
-    linha: _Linha | None = None
-    repeticoes = 1
+    limit comes back one cell wider than the limit, so the caller sees the sheet is too wide."""
+    leitor = _Leitor(largura)
+    analisador = expat.ParserCreate(namespace_separator="}")
+    analisador.buffer_text = True
+    analisador.StartElementHandler = leitor.inicio
+    analisador.EndElementHandler = leitor.fim
+    analisador.CharacterDataHandler = leitor.texto
+    analisador.StartDoctypeDeclHandler = _proibir
+    analisador.EntityDeclHandler = _proibir
+    analisador.UnparsedEntityDeclHandler = _proibir
+    analisador.ExternalEntityRefHandler = _proibir
     with arquivo_zip.open("content.xml") as conteudo:
-        for evento, elemento in iterparse(conteudo, events=("start", "end")):
-            if evento == "start":
-                pilha.append(elemento)
-                if elemento.tag == TABELA:
-                    dentro = True
-                elif elemento.tag == LINHA and dentro:
-                    # attributes read now: the row is emptied cell by cell as they are read
-                    repeticoes = _repeticoes(elemento, "number-rows-repeated")
-                    linha = _Linha(largura.valor, marcar_excesso=not largura.fixa)
-                continue
-            pilha.pop()
-            if not dentro:
-                continue
-            if elemento.tag == TABELA:
-                return  # only the first sheet
-            if elemento.tag in CELULAS and linha is not None and pilha and pilha[-1].tag == LINHA:
-                linha.adicionar(valor_da_celula(elemento), _repeticoes(elemento, "number-columns-repeated"))
-                pilha[-1].clear()  # memory stays flat however many cells a row has
-            elif elemento.tag == LINHA and linha is not None:
-                if pilha:
-                    pilha[-1].clear()  # drop the rows already read (no attribute of the parent is needed)
-                yield repeticoes, linha.valores()
-                linha = None
+        while not leitor.terminou:
+            pedaco = conteudo.read(BLOCO)
+            analisador.Parse(pedaco, not pedaco)
+            yield from leitor.prontas
+            leitor.prontas.clear()
+            if not pedaco:
+                return
 
 
 class _Linha:
