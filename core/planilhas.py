@@ -359,7 +359,7 @@ def _ler_ods(conteudo: bytes) -> list[tuple]:
             raise
         except KeyError:
             raise ErroPlanilha("A planilha ods não tem conteúdo (content.xml): o arquivo está corrompido.") from None
-        except Exception as erro:  # broken XML, a DTD (refused by defusedxml), a truncated member...
+        except Exception as erro:  # broken XML, a DTD (refused by core.ods), a truncated member...
             raise ErroPlanilha(f"Não foi possível ler a planilha ods: {type(erro).__name__}.") from None
 
 
