@@ -353,13 +353,18 @@ def _malformado(base: bytes, data) -> bytes:
     return base[:inicio] + troca + base[fim:]
 
 
-BASES = {"xlsx": xlsx(LINHAS), "ods": ods(LINHAS, fim_libreoffice=False), "csv": "a;b\nç;1,5\n".encode("cp1252")}
+BASES = {
+    "xlsx": xlsx(LINHAS),
+    "ods": ods(LINHAS, fim_libreoffice=False),
+    "xls": (ARQUIVOS / "exemplo.xls").read_bytes(),
+    "csv": "a;b\nç;1,5\n".encode("cp1252"),
+}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.data(),
-    tipo=st.sampled_from(["aleatorio", "xlsx", "ods", "csv"]),
+    tipo=st.sampled_from(["aleatorio", *BASES]),
     nome=st.sampled_from(["p.xlsx", "p.ods", "p.xls", "p.csv", "p"]),
 )
 def test_quaisquer_bytes_dao_linhas_ou_erro_de_planilha(data, tipo, nome):
