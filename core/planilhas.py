@@ -46,6 +46,8 @@ class ErroPlanilha(ValueError):
 
 
 def vazia(linha) -> bool:
+    if isinstance(linha, tuple) and linha.count(None) == len(linha):
+        return True  # the common case, at C speed
     return all(valor is None or (isinstance(valor, str) and not valor.strip()) for valor in linha)
 
 
@@ -131,7 +133,8 @@ def _conferir_zip(conteudo: bytes, formato: str = "xlsx"):
 def _linhas_da_folha(folha) -> list[tuple]:
     folha.reset_dimensions()  # the declared dimension can lie; never pad or extend by it
     linhas: list[tuple] = []
-    procura = folha.iter_rows(values_only=True)
+    # openpyxl pads a row up to its last cell: one empty cell at XFD would cost 16,384 per row
+    procura = folha.iter_rows(max_col=MAX_COLUNAS + 1, values_only=True)
     numero = 0
     try:
         for linha in procura:
@@ -325,13 +328,15 @@ def _tabela(blocos: Iterator[tuple[int, tuple]], largura: _Largura) -> list[tupl
 def _blocos_xlsx(folha, largura: _Largura):
     folha.reset_dimensions()  # the declared dimension can lie; never pad or extend by it
     numero = 0
-    procura = folha.iter_rows(values_only=True)
+    # openpyxl pads a row up to its last cell: one empty cell at XFD would cost 16,384 per row;
+    # one cell past MAX_COLUNAS is enough to tell a sheet too wide
+    procura = folha.iter_rows(max_col=MAX_COLUNAS + 1, values_only=True)
     try:
         for linha in procura:
             numero += 1
             if numero > MAX_LINHA_ARQUIVO:
                 raise ErroPlanilha(MENSAGEM_LINHAS_DO_ARQUIVO)
-            yield 1, linha  # whole (at most 16,384 cells by the format): a value far right is seen
+            yield 1, linha
             if largura.fixa:
                 break
         else:

@@ -382,12 +382,26 @@ def test_quaisquer_bytes_dao_linhas_ou_erro_de_planilha(data, tipo, nome):
     assert len({len(linha) for linha in linhas}) <= 1
 
 
-@pytest.mark.parametrize("formato", ["xlsx", "csv"])
-def test_valor_alem_das_500_colunas_nas_primeiras_linhas_e_recusado(formato):
-    linhas = [["título"], ["a", *[None] * 600, "longe"]]
-    if formato == "xlsx":
-        conteudo = xlsx(linhas)
-    else:
-        conteudo = "\n".join(";".join("" if v is None else v for v in linha) for linha in linhas).encode()
+def test_colunas_demais_nas_primeiras_linhas_sao_recusadas():
+    with pytest.raises(ErroPlanilha, match=r"colunas demais \(501\)"):
+        ler_arquivo(xlsx([["título"], [f"c{i}" for i in range(501)]]), "m.xlsx")
+    # csv and ods see a value however far right it is
+    texto = "título\n" + "a" + ";" * 601 + "longe\n"
     with pytest.raises(ErroPlanilha, match=r"colunas demais \(602\)"):
-        ler_arquivo(conteudo, f"m.{formato}")
+        ler_arquivo(texto.encode(), "m.csv")
+
+
+def test_celula_vazia_em_xfd_nao_custa_16384_colunas_por_linha():
+    """openpyxl pads a row up to its last cell; the reader asks it for at most 501."""
+    livro = openpyxl.Workbook()
+    folha = livro.active
+    for numero in range(1, 3001):
+        folha.cell(numero, 16_384).number_format = "0.00"  # a styled empty cell at XFD
+    folha.cell(3001, 1, "a")
+    folha.cell(3002, 1, 1)
+    saida = io.BytesIO()
+    livro.save(saida)
+    inicio = time.perf_counter()
+    linhas = ler_arquivo(saida.getvalue(), "m.xlsx")
+    assert len(linhas) == 3002 and linhas[-2:] == [("a",), (1,)]
+    assert time.perf_counter() - inicio < 2
