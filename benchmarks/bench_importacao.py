@@ -42,7 +42,9 @@ def preparar(servidor: str):
     if CadastroPalletizacao.objects.count() < PRODUTOS:
         CadastroPalletizacao.objects.bulk_create(
             [
-                CadastroPalletizacao(cod_produto=f"B{n:05d}", nome_produto=f"PRODUTO {n}", palletizacao=100, peso_bruto=1)
+                CadastroPalletizacao(
+                    cod_produto=f"B{n:05d}", nome_produto=f"PRODUTO {n}", palletizacao=100, peso_bruto=1
+                )
                 for n in range(PRODUTOS)
             ],
             ignore_conflicts=True,
@@ -124,7 +126,9 @@ def main():
     parser.add_argument("--servidor", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
     preparar(args.servidor)
-    print(f"{'linhas':>7}  {'antes (import-export, prévia)':>30}  {'prévia nova':>12}  {'razão':>7}  {'gravar':>9}  {'gravar/linha':>13}")
+    print(
+        f"{'linhas':>7}  {'antes (import-export, prévia)':>30}  {'prévia nova':>12}  {'razão':>7}  {'gravar':>9}  {'gravar/linha':>13}"
+    )
     for linhas in args.linhas:
         t = medir(linhas)
         print(
