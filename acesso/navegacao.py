@@ -14,7 +14,7 @@ SECOES = (
     ("embarques", "Embarques", "/embarques/"),
     ("importacoes", "Importações", "/importacoes/"),
     ("admin", "Admin", "/admin/"),
-    ("api", "API docs", "/api/docs/"),
+    ("api", "Documentação da API", "/api/docs/"),
 )
 
 
