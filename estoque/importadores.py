@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from core import valores
-from core.templatetags.formatos import formatar_qtd
 from core.colunas import Coluna
 from core.importacoes import Erro, ErrosDaLinha, Importador, Linha, Tabela, erros_de_validacao, registrar
+from core.templatetags.formatos import formatar_qtd
 from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
 from estoque.selectors import codigos_conhecidos
 from estoque.services import cadastro, operacoes

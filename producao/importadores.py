@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from core import valores
-from core.templatetags.formatos import formatar_qtd
 from core.colunas import Coluna
 from core.importacoes import Erro, Importador, Linha, Tabela, erros_de_validacao, registrar
+from core.templatetags.formatos import formatar_qtd
 from estoque.importadores import (
     COLUNA_PRODUTO,
     conhecidos_do_arquivo,
