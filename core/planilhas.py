@@ -295,7 +295,7 @@ def _tabela(blocos: Iterator[tuple[int, tuple]], largura: _Largura) -> list[tupl
     first LINHAS_TITULO non-empty rows, data capped as ler_xlsx caps it."""
     vazias = 0
     primeiras: list[tuple[int, tuple]] = []
-    nao_vazias = 0
+    nao_vazias = vistas = 0
     for repeticoes, linha in blocos:
         if not primeiras and vazia(linha):
             vazias += repeticoes  # counted: the per-row readers bound their own line count
@@ -303,10 +303,14 @@ def _tabela(blocos: Iterator[tuple[int, tuple]], largura: _Largura) -> list[tupl
         if not primeiras and vazias >= MAX_LINHA_ARQUIVO:
             raise ErroPlanilha(MENSAGEM_LINHAS_DO_ARQUIVO)
         primeiras.append((repeticoes, _celulas(linha)))
+        vistas += repeticoes
         if not vazia(linha):
             nao_vazias += repeticoes
-            if nao_vazias >= LINHAS_TITULO:
-                break
+        # Title rows and the header are at the top: LINHAS_TITULO rows after the first non-empty one,
+        # empty or not, decide the width. Waiting for that many non-empty rows would read a crafted
+        # sheet's gap (<row r="40000"/> after two rows) at the generous width: 20 million cells.
+        if nao_vazias >= LINHAS_TITULO or vistas >= LINHAS_TITULO:
+            break
     if not primeiras:
         return []
     largura.valor = max(_largura_util(linha) for _, linha in primeiras)
@@ -345,6 +349,9 @@ def _blocos_xlsx(folha, largura: _Largura):
         procura.close()
     # the width is known: openpyxl reads no cell beyond it
     for linha in folha.iter_rows(min_row=numero + 1, max_col=largura.valor, values_only=True):
+        numero += 1
+        if numero > MAX_LINHA_ARQUIVO:  # a row index no xlsx can have: a crafted file
+            raise ErroPlanilha(MENSAGEM_LINHAS_DO_ARQUIVO)
         yield 1, linha
 
 
