@@ -20,6 +20,7 @@ EstoqueTempoReal/MovimentacaoPrevista right at the commit. A dry-run (simular) r
 plans without the lock and records a SIMULACAO run.
 """
 
+import logging
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -36,6 +37,8 @@ from estoque.services.transacao import executar
 Origem = SincronizacaoCarteira.Origem
 Status = SincronizacaoCarteira.Status
 Gatilho = SincronizacaoCarteira.Gatilho
+
+logger = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- apply
@@ -161,6 +164,25 @@ def _aplicar(execucao, novos, avisos, recebidas, instantaneo, confirmacao):
 # ---------------------------------------------------------------- entry points
 
 
+def _log_fim(execucao: SincronizacaoCarteira):
+    """The end of a run at INFO (ERROR when it failed), with its counts and duration as fields."""
+    campos = {
+        "sincronizacao_id": execucao.pk,
+        "origem": execucao.origem,
+        "gatilho": execucao.gatilho,
+        "usuario": execucao.usuario,
+        "status": execucao.status,
+        "duracao_s": round((execucao.finalizado_em - execucao.iniciado_em).total_seconds(), 3)
+        if execucao.finalizado_em and execucao.iniciado_em
+        else None,
+        **{campo: getattr(execucao, campo) for campo in Plano([], [], [], 0, 0).contagens()},
+    }
+    if execucao.status == Status.FALHA:
+        logger.error("Sincronização da carteira nº %s falhou: %s", execucao.pk, execucao.erro, extra=campos)
+    else:
+        logger.info("Sincronização da carteira nº %s terminou: %s", execucao.pk, execucao.status, extra=campos)
+
+
 def _mensagem(erro: Exception) -> str:
     if isinstance(erro, (ErroSincronizacao, ErroOdoo, ErroPlanilha, ErroConfiguracao)):
         return str(erro)
@@ -187,6 +209,7 @@ def _falhou(campos: dict, erro: Exception, execucao=None, instantaneo=None) -> E
             **zerados,
         )
         execucao.refresh_from_db()
+    _log_fim(execucao)
     return ErroSincronizacao(mensagem, execucao=execucao)
 
 
@@ -202,6 +225,7 @@ def _simular(fonte, campos: dict) -> SincronizacaoCarteira:
         raise _falhou(campos, erro) from erro
     execucao = SincronizacaoCarteira(**campos, iniciado_em=inicio)
     _encerrar(execucao, Status.SIMULACAO, plano, instantaneo)
+    _log_fim(execucao)
     return execucao
 
 
@@ -231,6 +255,18 @@ def sincronizar(
         "arquivo": (arquivo or "")[:255],
         "confirmacao_de": confirmacao,
     }
+    logger.info(
+        "Sincronização da carteira iniciada (%s, %s)",
+        origem,
+        gatilho,
+        extra={
+            "origem": origem,
+            "gatilho": gatilho,
+            "usuario": campos["usuario"],
+            "simulacao": simular,
+            "confirma_sincronizacao_id": confirmacao.pk if confirmacao else None,
+        },
+    )
     if simular:
         return _simular(fonte, campos)
     try:
@@ -247,6 +283,7 @@ def sincronizar(
         raise _falhou(campos, erro, execucao, instantaneo) from erro
     finally:
         trava.fechar()
+    _log_fim(execucao)
     return execucao
 
 
