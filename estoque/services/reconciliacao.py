@@ -236,13 +236,14 @@ def reconciliar(
 
 
 def _log_execucao(execucao: ReconciliacaoExecucao):
+    fim = execucao.finalizado_em or timezone.now()
     campos = {
         "reconciliacao_id": execucao.pk,
         "origem": execucao.origem,
         "simulacao": execucao.simulacao,
         "produtos_verificados": execucao.produtos_verificados,
         "produtos_corrigidos": execucao.produtos_corrigidos,
-        "duracao_s": round((execucao.finalizado_em - execucao.iniciado_em).total_seconds(), 3),
+        "duracao_s": round((fim - execucao.iniciado_em).total_seconds(), 3),
     }
     if execucao.erro:
         logger.error("Reconciliação nº %s falhou: %s", execucao.pk, execucao.erro, extra=campos)
