@@ -92,6 +92,21 @@ def _menu(html: str) -> list[str]:
             "/carteira/",
         ),
         ("PCP", ["/estoque/", "/producao/", "/importacoes/", "/admin/", "/api/docs/"], "/producao/"),
+        (
+            "Gestão",
+            [
+                "/estoque/",
+                "/carteira/",
+                "/carteira/pedidos/",
+                "/producao/",
+                "/embarques/",
+                "/importacoes/",
+                "/operacao/",
+                "/admin/",
+                "/api/docs/",
+            ],
+            "/estoque/",
+        ),
     ],
 )
 def test_menu_mostra_so_as_secoes_permitidas(cliente_papel, papel, secoes, pagina):
@@ -105,7 +120,7 @@ def test_pagina_sem_permissao_e_403_em_portugues(cliente_papel):
     assert resposta.status_code == 403
     html = resposta.content.decode()
     assert "Sem permissão" in html and "papel-pcp" in html
-    assert _menu(html) == ["/estoque/", "/producao/", "/admin/", "/api/docs/"]
+    assert _menu(html) == ["/estoque/", "/producao/", "/importacoes/", "/admin/", "/api/docs/"]
 
 
 def test_usuario_sem_papel_nem_staff_ve_aviso(client, django_user_model):
