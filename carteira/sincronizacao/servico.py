@@ -20,7 +20,6 @@ EstoqueTempoReal/MovimentacaoPrevista right at the commit. A dry-run (simular) r
 plans without the lock and records a SIMULACAO run.
 """
 
-import logging
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -29,6 +28,7 @@ from carteira.models import CarteiraPrincipal, SincronizacaoCarteira
 from carteira.sincronizacao import hierarquia, trava
 from carteira.sincronizacao.cliente_odoo import ClienteOdoo, ErroOdoo
 from carteira.sincronizacao.configuracao import ErroConfiguracao
+from carteira.sincronizacao.logs import registrar_execucao
 from carteira.sincronizacao.planilha import ErroPlanilha, ler_planilha
 from carteira.sincronizacao.plano import Mudanca, Plano, Tipo, planejar
 from carteira.sincronizacao.registros import ErroSincronizacao, normalizar
@@ -37,8 +37,6 @@ from estoque.services.transacao import executar
 Origem = SincronizacaoCarteira.Origem
 Status = SincronizacaoCarteira.Status
 Gatilho = SincronizacaoCarteira.Gatilho
-
-logger = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- apply
@@ -164,25 +162,6 @@ def _aplicar(execucao, novos, avisos, recebidas, instantaneo, confirmacao):
 # ---------------------------------------------------------------- entry points
 
 
-def _log_fim(execucao: SincronizacaoCarteira):
-    """The end of a run at INFO (ERROR when it failed), with its counts and duration as fields."""
-    campos = {
-        "sincronizacao_id": execucao.pk,
-        "origem": execucao.origem,
-        "gatilho": execucao.gatilho,
-        "usuario": execucao.usuario,
-        "status": execucao.status,
-        "duracao_s": round((execucao.finalizado_em - execucao.iniciado_em).total_seconds(), 3)
-        if execucao.finalizado_em and execucao.iniciado_em
-        else None,
-        **{campo: getattr(execucao, campo) for campo in Plano([], [], [], 0, 0).contagens()},
-    }
-    if execucao.status == Status.FALHA:
-        logger.error("Sincronização da carteira nº %s falhou: %s", execucao.pk, execucao.erro, extra=campos)
-    else:
-        logger.info("Sincronização da carteira nº %s terminou: %s", execucao.pk, execucao.status, extra=campos)
-
-
 def _mensagem(erro: Exception) -> str:
     if isinstance(erro, (ErroSincronizacao, ErroOdoo, ErroPlanilha, ErroConfiguracao)):
         return str(erro)
@@ -209,7 +188,6 @@ def _falhou(campos: dict, erro: Exception, execucao=None, instantaneo=None) -> E
             **zerados,
         )
         execucao.refresh_from_db()
-    _log_fim(execucao)
     return ErroSincronizacao(mensagem, execucao=execucao)
 
 
@@ -225,10 +203,10 @@ def _simular(fonte, campos: dict) -> SincronizacaoCarteira:
         raise _falhou(campos, erro) from erro
     execucao = SincronizacaoCarteira(**campos, iniciado_em=inicio)
     _encerrar(execucao, Status.SIMULACAO, plano, instantaneo)
-    _log_fim(execucao)
     return execucao
 
 
+@registrar_execucao  # start, end (counts, duration) and failure in the log
 def sincronizar(
     fonte: Callable[[], list[dict]],
     *,
@@ -255,18 +233,6 @@ def sincronizar(
         "arquivo": (arquivo or "")[:255],
         "confirmacao_de": confirmacao,
     }
-    logger.info(
-        "Sincronização da carteira iniciada (%s, %s)",
-        origem,
-        gatilho,
-        extra={
-            "origem": origem,
-            "gatilho": gatilho,
-            "usuario": campos["usuario"],
-            "simulacao": simular,
-            "confirma_sincronizacao_id": confirmacao.pk if confirmacao else None,
-        },
-    )
     if simular:
         return _simular(fonte, campos)
     try:
@@ -283,7 +249,6 @@ def sincronizar(
         raise _falhou(campos, erro, execucao, instantaneo) from erro
     finally:
         trava.fechar()
-    _log_fim(execucao)
     return execucao
 
 

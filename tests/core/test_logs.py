@@ -101,12 +101,12 @@ def _linha(cod, saldo):
 def test_sincronizacao_registra_inicio_e_fim_com_as_contagens(caplog):
     f.produto("P1")
     f.produto("P2")
-    with caplog.at_level(logging.INFO, logger="carteira.sincronizacao.servico"):
+    with caplog.at_level(logging.INFO, logger="carteira.sincronizacao"):
         execucao = servico.sincronizar(
             lambda: [_linha("P1", "10"), _linha("P2", "5")], origem="ODOO", gatilho="COMANDO", usuario="maria"
         )
     assert execucao.status == "SUCESSO"
-    inicio, fim = _registros(caplog, "carteira.sincronizacao.servico")
+    inicio, fim = _registros(caplog, "carteira.sincronizacao")
     assert inicio.levelno == logging.INFO
     assert (inicio.origem, inicio.gatilho, inicio.usuario, inicio.simulacao) == ("ODOO", "COMANDO", "maria", False)
     assert fim.levelno == logging.INFO
@@ -120,9 +120,9 @@ def test_sincronizacao_que_falha_registra_erro(caplog):
     def fonte():
         raise ErroSincronizacao("Odoo fora do ar")
 
-    with caplog.at_level(logging.INFO, logger="carteira.sincronizacao.servico"), pytest.raises(ErroSincronizacao):
+    with caplog.at_level(logging.INFO, logger="carteira.sincronizacao"), pytest.raises(ErroSincronizacao):
         servico.sincronizar(fonte, origem="ODOO", gatilho="AGENDAMENTO")
-    (erro,) = _registros(caplog, "carteira.sincronizacao.servico", logging.ERROR)
+    (erro,) = _registros(caplog, "carteira.sincronizacao", logging.ERROR)
     assert erro.status == "FALHA" and erro.gatilho == "AGENDAMENTO"
     assert "Odoo fora do ar" in erro.getMessage()
 
