@@ -2,10 +2,14 @@
 import and the confirmation of a stopped run) and the alerts on quoted separações.
 
 Both are read-only: runs are written by the sync, alerts by the sync and the "reconhecer"
-action. Running or confirming a sync needs the permission carteira.executar_sincronizacao.
-A run that stops before writing (AGUARDANDO_CONFIRMACAO) opens its confirmation page: what it
-would do (counts, the lines it would remove, the separações COTADO/EMBARCADO it touches) and
-"Confirmar e aplicar". A run's page lists the pré-separações and separações it cancelled.
+action. Running, applying or confirming a sync needs the permission carteira.executar_sincronizacao.
+A spreadsheet import is always simulated first: the simulation's page shows what it would do
+and "Aplicar este plano", which applies the kept file (servico.aplicar_simulacao), no second
+upload. A run that stops before writing (AGUARDANDO_CONFIRMACAO) opens its confirmation page:
+what it would do (counts, the lines it would remove, the separações COTADO/EMBARCADO it
+touches) and "Confirmar e aplicar". Anything destructive (lines removed, allocations reduced
+or cancelled, alerts) is reported as a warning, never as a plain success. A run's page lists
+the pré-separações and separações it cancelled.
 """
 
 from decimal import Decimal
@@ -34,12 +38,9 @@ Status = SincronizacaoCarteira.Status
 
 
 class PlanilhaForm(forms.Form):
+    """The first step is always a simulation: applying it is a separate, explicit step."""
+
     arquivo = forms.FileField(label="Planilha (.xlsx ou .csv)", validators=[validar_tamanho_arquivo])
-    simular = forms.BooleanField(label="Só simular (mostrar as diferenças sem gravar)", required=False)
-
-
-class ConfirmacaoPlanilhaForm(forms.Form):
-    arquivo = forms.FileField(label="A mesma planilha (.xlsx ou .csv), de novo")
 
 
 def _url(nome: str, *args) -> str:
@@ -49,6 +50,7 @@ def _url(nome: str, *args) -> str:
 @admin.register(SincronizacaoCarteira)
 class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
     change_list_template = "admin/carteira/sincronizacaocarteira/change_list.html"
+    change_form_template = "admin/carteira/sincronizacaocarteira/change_form.html"
 
     list_display = (
         "id",
@@ -102,7 +104,7 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
                 )
             },
         ),
-        ("O que exige confirmação", {"fields": ("plano_formatado",)}),
+        ("O plano: o que exige confirmação, linhas removidas, alocações cortadas", {"fields": ("plano_formatado",)}),
         ("Canceladas por esta execução", {"fields": ("canceladas_formatadas",)}),
         ("Relatório", {"fields": ("relatorio_formatado",)}),
     )
@@ -111,6 +113,10 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
     class Media:
         # Classes instead of style= attributes (Content-Security-Policy).
         css = {"all": ("css/admin.css", "css/admin_sincronizacao.css")}
+
+    def get_queryset(self, request):
+        # The kept spreadsheet (up to the upload limit) is read only where it is used.
+        return super().get_queryset(request).defer("conteudo_planilha")
 
     @admin.display(description="duração")
     def duracao(self, obj):
@@ -159,7 +165,20 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             path("sincronizar/", self.admin_site.admin_view(self.sincronizar_view), name=f"{nome}_sincronizar"),
             path("planilha/", self.admin_site.admin_view(self.planilha_view), name=f"{nome}_planilha"),
             path("<int:pk>/confirmar/", self.admin_site.admin_view(self.confirmar_view), name=f"{nome}_confirmar"),
+            path("<int:pk>/aplicar/", self.admin_site.admin_view(self.aplicar_view), name=f"{nome}_aplicar"),
         ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        execucao = self.get_object(request, object_id)
+        if execucao is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "aplicavel": servico.aplicavel(execucao),
+                "pode_sincronizar": self.pode_sincronizar(request),
+                "destrutivo": servico.destrutivo(execucao),
+                "motivos": (execucao.plano or {}).get("motivos", []),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -177,11 +196,16 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
         if execucao.status == Status.AGUARDANDO_CONFIRMACAO:
             messages.warning(request, servico.resumo(execucao))
             return HttpResponseRedirect(_url("confirmar", execucao.pk))
-        messages.success(
-            request,
-            format_html('{} <a href="{}">Ver o relatório</a>.', servico.resumo(execucao), _url("change", execucao.pk)),
+        texto = format_html(
+            '{} <a href="{}">Ver o relatório</a>.', servico.resumo(execucao), _url("change", execucao.pk)
         )
-        if execucao.alertas:
+        if servico.destrutivo(execucao):
+            messages.warning(request, texto)  # never a green box for lines removed or allocations cut
+        elif execucao.status == Status.SIMULACAO:
+            messages.info(request, texto)
+        else:
+            messages.success(request, texto)
+        if execucao.alertas and execucao.status == Status.SUCESSO:
             alertas = reverse("admin:carteira_alertaseparacaocotada_changelist") + "?reconhecido__exact=0"
             messages.warning(
                 request, format_html('Separações cotadas foram afetadas: <a href="{}">revise os alertas</a>.', alertas)
@@ -213,7 +237,7 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
                     arquivo,
                     nome=arquivo.name,
                     gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
-                    simular=form.cleaned_data["simular"],
+                    simular=True,
                     usuario=request.user.get_username(),
                     espera=ESPERA_ADMIN,
                 )
@@ -229,39 +253,52 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
         }
         return TemplateResponse(request, "admin/carteira/sincronizacaocarteira/planilha.html", contexto)
 
+    def aplicar_view(self, request, pk: int):
+        """POST: apply a spreadsheet simulation's plan (its kept file read again; refused if it grew)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.pode_sincronizar(request):
+            raise PermissionDenied
+        simulacao = get_object_or_404(SincronizacaoCarteira, pk=pk)
+        try:
+            execucao = servico.aplicar_simulacao(
+                simulacao,
+                gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
+                usuario=request.user.get_username(),
+                confirmar=request.POST.get("confirmar") == "sim",
+                espera=ESPERA_ADMIN,
+            )
+        except ErroSincronizacao as erro:
+            messages.error(request, f"Plano não aplicado, nada foi alterado: {erro}")
+            return HttpResponseRedirect(_url("change", simulacao.pk))
+        return self._relatar(request, execucao) or HttpResponseRedirect(_url("change", execucao.pk))
+
     def confirmar_view(self, request, pk: int):
         """GET: what the stopped run would do; POST: confirm it (read the source again, apply if within)."""
         execucao = get_object_or_404(SincronizacaoCarteira, pk=pk)
         if not self.has_view_permission(request, execucao):
             raise PermissionDenied
         pode = self.pode_sincronizar(request)
-        planilha = execucao.origem == SincronizacaoCarteira.Origem.PLANILHA
-        form = ConfirmacaoPlanilhaForm(request.POST or None, request.FILES or None) if planilha else None
         if request.method == "POST":
             if not pode:
                 raise PermissionDenied
-            if form is None or form.is_valid():
-                arquivo = form.cleaned_data["arquivo"] if form is not None else None
-                try:
-                    nova = servico.confirmar(
-                        execucao,
-                        gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
-                        usuario=request.user.get_username(),
-                        arquivo=arquivo,
-                        nome=getattr(arquivo, "name", ""),
-                        espera=ESPERA_ADMIN,
-                    )
-                except ErroSincronizacao as erro:
-                    messages.error(request, f"Confirmação não aplicada, nada foi alterado: {erro}")
-                    return HttpResponseRedirect(_url("confirmar", execucao.pk))
-                return self._relatar(request, nova) or HttpResponseRedirect(_url("change", nova.pk))
+            try:
+                nova = servico.confirmar(
+                    execucao,
+                    gatilho=SincronizacaoCarteira.Gatilho.ADMIN,
+                    usuario=request.user.get_username(),
+                    espera=ESPERA_ADMIN,
+                )
+            except ErroSincronizacao as erro:
+                messages.error(request, f"Confirmação não aplicada, nada foi alterado: {erro}")
+                return HttpResponseRedirect(_url("confirmar", execucao.pk))
+            return self._relatar(request, nova) or HttpResponseRedirect(_url("change", nova.pk))
         contexto = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": f"Sincronização nº {execucao.pk}: confirmar o plano",
             "execucao": execucao,
             "pode_confirmar": pode and execucao.status == Status.AGUARDANDO_CONFIRMACAO,
-            "form": form,
             **_contexto_plano(execucao),
         }
         return TemplateResponse(request, "admin/carteira/sincronizacaocarteira/confirmar.html", contexto)
@@ -282,7 +319,13 @@ def _contexto_plano(execucao: SincronizacaoCarteira) -> dict:
         {**sep, **{campo: _qtd(sep.get(campo)) for campo in ("antes", "depois", "acima")}}
         for sep in plano.get("separacoes", [])
     ]
+    alocacoes = [
+        {**item, **{campo: _qtd(item.get(campo)) for campo in ("antes", "depois")}}
+        for item in plano.get("alocacoes", [])
+    ]
     return {
+        "alocacoes": alocacoes[:LISTADAS],
+        "total_alocacoes": len(alocacoes),
         "motivos": plano.get("motivos", []),
         "alem_do_confirmado": plano.get("alem_do_confirmado", []),
         "linhas_odoo": plano.get("linhas_odoo"),

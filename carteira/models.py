@@ -388,7 +388,9 @@ class SincronizacaoCarteira(models.Model):
     the rollback, so a failed run stays on record) or AGUARDANDO_CONFIRMACAO (stopped before
     writing, its plan in `plano`). A confirmed run becomes CONFIRMADA and the run that applied
     it points to it (`confirmacao_de`); a waiting run left behind by a later applied one
-    becomes SUPERADA. A dry-run is recorded at its end (SIMULACAO).
+    becomes SUPERADA. A dry-run is recorded at its end (SIMULACAO); a spreadsheet's dry-run keeps
+    the file (`conteudo_planilha`) and may be applied later: it then becomes CONFIRMADA, or
+    SUPERADA when another run applies first.
     """
 
     class Origem(models.TextChoices):
@@ -447,6 +449,9 @@ class SincronizacaoCarteira(models.Model):
     )
     relatorio = models.TextField("relatório", blank=True, default="")
     erro = models.TextField(blank=True, default="")
+    # The spreadsheet a SIMULACAO or AGUARDANDO_CONFIRMACAO run read, so applying or confirming
+    # it reads the same bytes again instead of a new upload (bounded by the upload limit).
+    conteudo_planilha = models.BinaryField("conteúdo da planilha", null=True, editable=False)
 
     class Meta:
         verbose_name = "sincronização da carteira"

@@ -179,6 +179,9 @@ TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# The project's catalog comes first: it completes and corrects the pt-BR of the libraries
+# (django-import-export, django-q2) and of Django's admin. Its django.mo is committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

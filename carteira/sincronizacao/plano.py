@@ -10,13 +10,17 @@ nothing here writes. A plan needs explicit confirmation (`Plano.motivos`) when i
 A confirmation is the plan the user saw (`Plano.resumo`, kept in the run); a fresh plan is
 applied under it only if it stays within it (`Plano.alem_de` is empty): no removed line,
 COTADO separação touched or EMBARCADO separação left above its line that the user did not
-see, and no such separação left with less than the user saw.
+see, and no such separação left with less than the user saw. Applying a simulated plan (a
+spreadsheet's dry-run, the same file read again) is stricter (`simulado=True`): the source
+cannot have changed, so any difference comes from the carteira; every pré-separação and
+separação the plan reduces or cancels must be in the simulated plan, none left with less, and
+a plan that now needs confirmation must have needed it when simulated.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from carteira.models import CarteiraPrincipal, Separacao
+from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
 from carteira.sincronizacao import hierarquia
 from carteira.sincronizacao.configuracao import percentual
 
@@ -122,6 +126,22 @@ class Plano:
             )
         return motivos
 
+    def _alocacoes(self) -> list[dict]:
+        """The pré-separações and separações (not COTADO: those are in `separacoes`) reduced or cancelled."""
+        return [
+            {
+                "modelo": "pre" if isinstance(acao.objeto, PreSeparacaoItem) else "sep",
+                "id": acao.objeto.pk,
+                "pedido": acao.chave[0],
+                "produto": acao.chave[1],
+                "antes": str(acao.antes),
+                "depois": str(acao.depois),
+                "acao": "cancelada" if acao.tipo in (hierarquia.PRE_CANCELAR, hierarquia.SEP_CANCELAR) else "reduzida",
+            }
+            for acao in self.acoes
+            if acao.objeto is not None and not acao.alerta
+        ]
+
     def resumo(self) -> dict:
         """What the user sees and confirms (JSON, kept in SincronizacaoCarteira.plano)."""
         separacoes = [
@@ -157,16 +177,44 @@ class Plano:
             "motivos": self.motivos(),
             "removidas": [[*m.chave, str(m.antes)] for m in self.removidas()],
             "separacoes": separacoes,
+            "alocacoes": self._alocacoes(),
         }
 
-    def alem_de(self, confirmado: dict) -> list[str]:
-        """What this plan does that the confirmed one (a resumo()) did not show; empty: within it."""
+    def alem_de(self, confirmado: dict, *, simulado: bool = False) -> list[str]:
+        """What this plan does that the confirmed one (a resumo()) did not show; empty: within it.
+
+        `simulado`: `confirmado` is a simulated plan applied as it was (see the module docstring).
+        """
+        novidades = self._alem_do_confirmado(confirmado, "simulado" if simulado else "confirmado")
+        if simulado:
+            novidades += self._alem_do_simulado(confirmado)
+        return novidades
+
+    def _alem_do_simulado(self, simulado: dict) -> list[str]:
+        novidades = []
+        vistas = {(a["modelo"], a["id"]): a for a in simulado.get("alocacoes", [])}
+        for atual in self._alocacoes():
+            visto = vistas.get((atual["modelo"], atual["id"]))
+            nome = (
+                f"{'pré-separação' if atual['modelo'] == 'pre' else 'separação'} #{atual['id']} "
+                f"({atual['pedido']}/{atual['produto']})"
+            )
+            if visto is None:
+                novidades.append(f"{nome} seria {atual['acao']} e não estava no plano simulado")
+            elif Decimal(atual["depois"]) < Decimal(visto["depois"]):
+                novidades.append(f"{nome} ficaria com {atual['depois']}; o plano simulado dizia {visto['depois']}")
+        motivos = self.motivos()
+        if motivos and not simulado.get("motivos"):
+            novidades.append(f"o plano agora exige confirmação ({'; '.join(motivos)}) e o simulado não exigia")
+        return novidades
+
+    def _alem_do_confirmado(self, confirmado: dict, plano: str) -> list[str]:
         novidades = []
         vistas = {(pedido, produto) for pedido, produto, *_ in confirmado.get("removidas", [])}
         novas = [m.chave for m in self.removidas() if m.chave not in vistas]
         if novas:
             novidades.append(
-                f"{len(novas)} linha(s) a remover que não estavam no plano confirmado: "
+                f"{len(novas)} linha(s) a remover que não estavam no plano {plano}: "
                 f"{_lista([f'{p}/{c}' for p, c in novas])}"
             )
         vistas_sep = {(s["id"], s["status"]): s for s in confirmado.get("separacoes", [])}
@@ -174,12 +222,12 @@ class Plano:
             visto = vistas_sep.get((atual["id"], atual["status"]))
             nome = f"separação {atual['status']} lote {atual['lote']} ({atual['pedido']}/{atual['produto']})"
             if visto is None:
-                novidades.append(f"{nome} não estava no plano confirmado")
+                novidades.append(f"{nome} não estava no plano {plano}")
             elif Decimal(atual["depois"]) < Decimal(visto["depois"]):
-                novidades.append(f"{nome} ficaria com {atual['depois']}; o plano confirmado dizia {visto['depois']}")
+                novidades.append(f"{nome} ficaria com {atual['depois']}; o plano {plano} dizia {visto['depois']}")
             elif Decimal(atual.get("acima", "0")) > Decimal(visto.get("acima", "0")):
                 novidades.append(
-                    f"{nome} ficaria {atual['acima']} acima do saldo; o plano confirmado dizia {visto['acima']}"
+                    f"{nome} ficaria {atual['acima']} acima do saldo; o plano {plano} dizia {visto['acima']}"
                 )
         return novidades
 

@@ -3,7 +3,7 @@
 1. Lock (trava.py) BEFORE reading the source, and record the run EM_ANDAMENTO; the snapshot
    time is when the read begins, on the database's clock.
 2. The new carteira comes from a source (Odoo, a spreadsheet), read and validated.
-3. In one transaction (retried whole if it is a deadlock victim):
+3. In one transaction (aplicacao.py; retried whole if it is a deadlock victim):
    - a snapshot older than the last applied one is refused (it would undo newer data);
    - memória, diff and the actions on the allocations (plano.py, hierarquia.py);
    - a plan that removes too much or touches separações COTADO/EMBARCADO (Plano.motivos)
@@ -18,145 +18,35 @@
 Pré-separações and separações are written through the ORM, so the derivation engine keeps
 EstoqueTempoReal/MovimentacaoPrevista right at the commit. A dry-run (simular) reads and
 plans without the lock and records a SIMULACAO run.
+
+A spreadsheet run that ends SIMULACAO or AGUARDANDO_CONFIRMACAO keeps the file's bytes
+(conteudo_planilha). Applying the simulation (`aplicar_simulacao`) or confirming the waiting run
+(`confirmar`) reads those bytes again, never a new upload, and plans afresh: a simulation is
+applied only if the fresh plan stays within the simulated one (Plano.alem_de, simulado=True),
+else it is refused ("a carteira mudou desde a simulação") and nothing is written. Either is
+applied once: it becomes CONFIRMADA; one still open when another run applies becomes SUPERADA.
 """
 
+import io
 from collections.abc import Callable
+from pathlib import Path
 
 from django.utils import timezone
 
-from carteira.models import CarteiraPrincipal, SincronizacaoCarteira
-from carteira.sincronizacao import hierarquia, trava
+from carteira.models import SincronizacaoCarteira
+from carteira.sincronizacao import aplicacao, trava
 from carteira.sincronizacao.cliente_odoo import ClienteOdoo, ErroOdoo
 from carteira.sincronizacao.configuracao import ErroConfiguracao
 from carteira.sincronizacao.logs import registrar_execucao
 from carteira.sincronizacao.planilha import ErroPlanilha, ler_planilha
-from carteira.sincronizacao.plano import Mudanca, Plano, Tipo, planejar
+from carteira.sincronizacao.plano import Plano, planejar
 from carteira.sincronizacao.registros import ErroSincronizacao, normalizar
+from core.limites import max_bytes_upload
 from estoque.services.transacao import executar
 
 Origem = SincronizacaoCarteira.Origem
 Status = SincronizacaoCarteira.Status
 Gatilho = SincronizacaoCarteira.Gatilho
-
-
-# ---------------------------------------------------------------- apply
-
-
-def _gravar_carteira(mudancas: list[Mudanca]):
-    # REMOVIDA always has its linha and NOVA its registro (comparar): the `is not None`
-    # tests below filter nothing, they narrow the types.
-    removidas = [m.linha.pk for m in mudancas if m.tipo == Tipo.REMOVIDA and m.linha is not None]
-    if removidas:
-        CarteiraPrincipal.objects.filter(pk__in=removidas).delete()
-    # (linha, registro, campos) of the changes with both sides.
-    alteradas = [(m.linha, m.registro, m.campos) for m in mudancas if m.linha is not None and m.registro is not None]
-    trocam_id = [linha.pk for linha, _, diferentes in alteradas if "odoo_line_id" in diferentes]
-    if trocam_id:
-        # Free the unique Odoo line ids first: two lines may swap them in one sync.
-        CarteiraPrincipal.objects.filter(pk__in=trocam_id).update(odoo_line_id=None)
-    if alteradas:
-        agora = timezone.now()
-        campos = sorted({campo for _, _, diferentes in alteradas for campo in diferentes})
-        for linha, registro, _ in alteradas:
-            for campo in campos:
-                if campo in registro and not (campo == "odoo_line_id" and registro[campo] is None):
-                    setattr(linha, campo, registro[campo])
-            linha.atualizado_em = agora
-        CarteiraPrincipal.objects.bulk_update(
-            [linha for linha, _, _ in alteradas], campos + ["atualizado_em"], batch_size=500
-        )
-    novas = [
-        CarteiraPrincipal(**m.registro, origem=CarteiraPrincipal.Origem.ODOO, ativo=True)
-        for m in mudancas
-        if m.tipo == Tipo.NOVA and m.registro is not None
-    ]
-    if novas:
-        CarteiraPrincipal.objects.bulk_create(novas, batch_size=500)
-
-
-def _local(momento) -> str:
-    return f"{timezone.localtime(momento):%d/%m/%Y %H:%M:%S}"
-
-
-def _recusar_instantaneo_velho(execucao: SincronizacaoCarteira, instantaneo):
-    ultima = (
-        SincronizacaoCarteira.objects.filter(status=Status.SUCESSO, instantaneo_em__isnull=False)
-        .exclude(pk=execucao.pk)
-        .order_by("-instantaneo_em")
-        .first()
-    )
-    if ultima is not None and instantaneo < ultima.instantaneo_em:
-        raise ErroSincronizacao(
-            f"Instantâneo da carteira lido em {_local(instantaneo)} é mais antigo que o da última sincronização "
-            f"aplicada (nº {ultima.pk}, lido em {_local(ultima.instantaneo_em)}): sincronização recusada para não "
-            "desfazer dados mais novos; nada foi gravado. Rode de novo para ler a carteira atual."
-        )
-
-
-def _conferir_confirmacao(confirmacao: SincronizacaoCarteira, origem: str) -> SincronizacaoCarteira:
-    alvo = SincronizacaoCarteira.objects.select_for_update().get(pk=confirmacao.pk)
-    if alvo.origem != origem:
-        raise ErroSincronizacao(
-            f"A execução nº {alvo.pk} veio de {alvo.get_origem_display()}: confirme-a com uma sincronização da "
-            "mesma origem."
-        )
-    if alvo.status == Status.AGUARDANDO_CONFIRMACAO:
-        return alvo
-    if alvo.status == Status.CONFIRMADA:
-        aplicou = alvo.confirmacoes.filter(status=Status.SUCESSO).first()
-        raise ErroSincronizacao(
-            f"A execução nº {alvo.pk} já foi confirmada e aplicada"
-            f"{f' (execução nº {aplicou.pk})' if aplicou else ''}; nada foi feito."
-        )
-    if alvo.status == Status.SUPERADA:
-        raise ErroSincronizacao(
-            f"A execução nº {alvo.pk} foi superada por uma sincronização aplicada depois dela: o plano que ela mostrava "
-            "não vale mais. Rode a sincronização de novo para ver o plano atual."
-        )
-    raise ErroSincronizacao(
-        f"A execução nº {alvo.pk} não está aguardando confirmação (status {alvo.get_status_display()})."
-    )
-
-
-def _encerrar(execucao: SincronizacaoCarteira, status: str, plano: Plano, instantaneo, extra: dict | None = None):
-    execucao.status = status
-    execucao.finalizado_em = timezone.now()
-    execucao.instantaneo_em = instantaneo
-    execucao.relatorio = plano.relatorio()
-    execucao.plano = {**plano.resumo(), **(extra or {})}
-    for campo, valor in plano.contagens().items():
-        setattr(execucao, campo, valor)
-    execucao.save()
-
-
-def _aplicar(execucao, novos, avisos, recebidas, instantaneo, confirmacao):
-    """Runs inside the sync transaction, holding the sync lock."""
-    trava.conferir(execucao)
-    _recusar_instantaneo_velho(execucao, instantaneo)
-    if confirmacao is not None:
-        confirmacao = _conferir_confirmacao(confirmacao, execucao.origem)
-    plano = planejar(novos, list(avisos), recebidas, travar=True)
-    motivos = plano.motivos()
-    if motivos:
-        if confirmacao is None:
-            _encerrar(execucao, Status.AGUARDANDO_CONFIRMACAO, plano, instantaneo)
-            return
-        novidades = plano.alem_de(confirmacao.plano)
-        if novidades:
-            # The plan got worse than what the user confirmed: it waits again, showing what is new.
-            plano.avisos.append(f"Plano maior que o confirmado na execução nº {confirmacao.pk}:")
-            plano.avisos.extend(f"  {novidade}" for novidade in novidades)
-            _encerrar(execucao, Status.AGUARDANDO_CONFIRMACAO, plano, instantaneo, {"alem_do_confirmado": novidades})
-            return
-    hierarquia.aplicar(plano.acoes, execucao)
-    _gravar_carteira(plano.mudancas)
-    _encerrar(execucao, Status.SUCESSO, plano, instantaneo)
-    if confirmacao is not None:
-        SincronizacaoCarteira.objects.filter(pk=confirmacao.pk).update(status=Status.CONFIRMADA)
-    # Plans still waiting were made on a carteira that no longer is: they cannot be confirmed.
-    SincronizacaoCarteira.objects.filter(status=Status.AGUARDANDO_CONFIRMACAO).exclude(pk=execucao.pk).update(
-        status=Status.SUPERADA
-    )
 
 
 # ---------------------------------------------------------------- entry points
@@ -191,7 +81,7 @@ def _falhou(campos: dict, erro: Exception, execucao=None, instantaneo=None) -> E
     return ErroSincronizacao(mensagem, execucao=execucao)
 
 
-def _simular(fonte, campos: dict) -> SincronizacaoCarteira:
+def _simular(fonte, campos: dict, conteudo: bytes | None) -> SincronizacaoCarteira:
     inicio = timezone.now()
     instantaneo = None
     try:
@@ -202,7 +92,7 @@ def _simular(fonte, campos: dict) -> SincronizacaoCarteira:
     except Exception as erro:
         raise _falhou(campos, erro) from erro
     execucao = SincronizacaoCarteira(**campos, iniciado_em=inicio)
-    _encerrar(execucao, Status.SIMULACAO, plano, instantaneo)
+    aplicacao.encerrar(execucao, Status.SIMULACAO, plano, instantaneo, conteudo=conteudo)
     return execucao
 
 
@@ -216,25 +106,31 @@ def sincronizar(
     usuario: str = "",
     arquivo: str = "",
     confirmacao: SincronizacaoCarteira | None = None,
+    simulacao: SincronizacaoCarteira | None = None,
+    conteudo: bytes | None = None,
     espera: float | None = None,
 ) -> SincronizacaoCarteira:
     """Read the source, plan, apply (unless simular or it must wait for confirmation) and log the run.
 
     `fonte` returns CarteiraPrincipal-shaped dicts (the Odoo client, the spreadsheet reader);
     it is called holding the sync lock. `confirmacao`: the run AGUARDANDO_CONFIRMACAO whose
-    plan the user confirmed. `espera`: seconds to wait for another run's lock (None: until free).
-    Returns the run (SUCESSO, AGUARDANDO_CONFIRMACAO or SIMULACAO). On any failure nothing
-    is written but the FALHA run, and ErroSincronizacao is raised.
+    plan the user confirmed. `simulacao`: the SIMULACAO run whose plan is applied (refused if
+    the fresh plan goes beyond it). `conteudo`: the spreadsheet's bytes, kept with a run that
+    ends SIMULACAO or AGUARDANDO_CONFIRMACAO. `espera`: seconds to wait for another run's lock
+    (None: until free). Returns the run (SUCESSO, AGUARDANDO_CONFIRMACAO or SIMULACAO). On any
+    failure nothing is written but the FALHA run, and ErroSincronizacao is raised.
     """
+    arquivo = arquivo or ""
     campos = {
         "origem": origem,
         "gatilho": gatilho,
         "usuario": usuario or "",
-        "arquivo": (arquivo or "")[:255],
-        "confirmacao_de": confirmacao,
+        # A long path keeps its end: the extension tells how to read the kept file again.
+        "arquivo": arquivo if len(arquivo) <= 255 else "…" + arquivo[-254:],
+        "confirmacao_de": confirmacao or simulacao,
     }
     if simular:
-        return _simular(fonte, campos)
+        return _simular(fonte, campos, conteudo)
     try:
         execucao = trava.abrir(campos, espera)
     except ErroSincronizacao as erro:
@@ -244,7 +140,9 @@ def sincronizar(
         instantaneo = trava.instante()
         registros = fonte()
         novos, avisos = normalizar(registros)
-        executar(_aplicar, execucao, novos, avisos, len(registros), instantaneo, confirmacao)
+        executar(
+            aplicacao.aplicar, execucao, novos, avisos, len(registros), instantaneo, confirmacao, simulacao, conteudo
+        )
     except Exception as erro:
         raise _falhou(campos, erro, execucao, instantaneo) from erro
     finally:
@@ -275,6 +173,27 @@ def sincronizar_odoo(
     )
 
 
+def _bytes(arquivo) -> bytes | None:
+    """The spreadsheet's bytes, to read and keep with the run; None when it is over the upload
+    limit or cannot be read (ler_planilha, given the file itself, then says why)."""
+    limite = max_bytes_upload()
+    try:
+        if isinstance(arquivo, (str, Path)):
+            return Path(arquivo).read_bytes() if Path(arquivo).stat().st_size <= limite else None
+        if (getattr(arquivo, "size", None) or 0) > limite:
+            return None
+        inicio = arquivo.tell() if getattr(arquivo, "seekable", lambda: False)() else None
+        conteudo = arquivo.read(limite + 1)
+        if len(conteudo) <= limite:
+            return conteudo
+        if inicio is not None:
+            arquivo.seek(inicio)
+            return None
+        return conteudo  # read past the limit and cannot rewind: ler_planilha refuses these bytes
+    except OSError:
+        return None
+
+
 def sincronizar_planilha(
     arquivo,
     *,
@@ -283,20 +202,46 @@ def sincronizar_planilha(
     simular: bool = False,
     usuario: str = "",
     confirmacao: SincronizacaoCarteira | None = None,
+    simulacao: SincronizacaoCarteira | None = None,
     espera: float | None = None,
 ) -> SincronizacaoCarteira:
-    """`arquivo`: a path or a binary file object (xlsx or csv; `nome` tells which)."""
+    """`arquivo`: a path or a binary file object (xlsx or csv; `nome` tells which).
+
+    The file's bytes are read once and kept with a run that ends SIMULACAO or
+    AGUARDANDO_CONFIRMACAO, so it can be applied or confirmed without sending the file again.
+    """
     nome = nome or str(getattr(arquivo, "name", arquivo))
+    conteudo = _bytes(arquivo)
+    fonte = arquivo if conteudo is None else io.BytesIO(conteudo)
+    guardar = conteudo if conteudo is not None and len(conteudo) <= max_bytes_upload() else None
     return sincronizar(
-        lambda: ler_planilha(arquivo, nome=nome),
+        lambda: ler_planilha(fonte, nome=nome),
         origem=Origem.PLANILHA,
         gatilho=gatilho,
         simular=simular,
         usuario=usuario,
         arquivo=nome,
         confirmacao=confirmacao,
+        simulacao=simulacao,
+        conteudo=guardar,
         espera=espera,
     )
+
+
+def _planilha_guardada(execucao: SincronizacaoCarteira) -> io.BytesIO:
+    if execucao.conteudo_planilha is None:
+        raise ErroSincronizacao(
+            f"A execução nº {execucao.pk} veio de uma planilha que não foi guardada com ela (feita antes desta "
+            "versão): importe a planilha de novo."
+        )
+    return io.BytesIO(bytes(execucao.conteudo_planilha))
+
+
+def _sem_agendamento(gatilho: str):
+    if gatilho == Gatilho.AGENDAMENTO:
+        raise ErroSincronizacao(
+            "A sincronização agendada nunca confirma um plano: confirme pelo comando ou pelo admin."
+        )
 
 
 # ---------------------------------------------------------------- confirmation
@@ -310,33 +255,99 @@ def aguardando(origem: str | None = None) -> SincronizacaoCarteira | None:
     return execucoes.order_by("-iniciado_em", "-pk").first()
 
 
+def aplicavel(execucao: SincronizacaoCarteira) -> bool:
+    """A spreadsheet simulation that `aplicar_simulacao` may still apply (as far as this row says)."""
+    try:
+        aplicacao.exigir_simulacao(execucao)
+    except ErroSincronizacao:
+        return False
+    return True
+
+
+def aplicar_simulacao(
+    simulacao: SincronizacaoCarteira,
+    *,
+    gatilho: str,
+    usuario: str = "",
+    confirmar: bool = False,
+    espera: float | None = None,
+) -> SincronizacaoCarteira:
+    """Apply a spreadsheet simulation: its kept file is read again and planned afresh under the lock.
+
+    A simulated plan that needs confirmation (Plano.motivos: removes too much, touches COTADO/
+    EMBARCADO) is applied only with `confirmar` (the user ticked that they confirm those reasons).
+    Applied only if the fresh plan stays within the simulated one (Plano.alem_de, simulado=True);
+    if the carteira changed so that it would do more, ErroSincronizacao ("a carteira mudou desde a
+    simulação: ...") and nothing is written. The simulation becomes CONFIRMADA; a second apply, or
+    one of a simulation superseded by another applied run, is refused. Returns the SUCESSO run.
+    """
+    _sem_agendamento(gatilho)
+    aplicacao.exigir_simulacao(simulacao)  # checked again, locked, inside the transaction
+    motivos = (simulacao.plano or {}).get("motivos", [])
+    if motivos and not confirmar:
+        raise ErroSincronizacao(
+            f"O plano da simulação nº {simulacao.pk} exige confirmação ({'; '.join(motivos)}): confirme esses "
+            "motivos para aplicá-lo. Nada foi feito."
+        )
+    return sincronizar_planilha(
+        _planilha_guardada(simulacao),
+        nome=simulacao.arquivo,
+        gatilho=gatilho,
+        usuario=usuario,
+        simulacao=simulacao,
+        espera=espera,
+    )
+
+
 def confirmar(
     execucao: SincronizacaoCarteira,
     *,
     gatilho: str,
     usuario: str = "",
-    arquivo=None,
-    nome: str = "",
     espera: float | None = None,
 ) -> SincronizacaoCarteira:
     """Confirm a run AGUARDANDO_CONFIRMACAO: read the source again and apply the fresh plan if it
     stays within the confirmed one (else the new run waits, saying what is new).
 
-    A spreadsheet run is confirmed with the spreadsheet sent again (`arquivo`, `nome`).
+    A spreadsheet run is read again from the file kept with it (never a new upload).
     """
-    if gatilho == Gatilho.AGENDAMENTO:
-        raise ErroSincronizacao(
-            "A sincronização agendada nunca confirma um plano: confirme pelo comando ou pelo admin."
-        )
+    _sem_agendamento(gatilho)
     if execucao.origem == Origem.PLANILHA:
-        if arquivo is None:
-            raise ErroSincronizacao(
-                f"A execução nº {execucao.pk} veio de uma planilha: envie a planilha de novo para confirmar."
-            )
         return sincronizar_planilha(
-            arquivo, nome=nome, gatilho=gatilho, usuario=usuario, confirmacao=execucao, espera=espera
+            _planilha_guardada(execucao),
+            nome=execucao.arquivo,
+            gatilho=gatilho,
+            usuario=usuario,
+            confirmacao=execucao,
+            espera=espera,
         )
     return sincronizar_odoo(gatilho=gatilho, usuario=usuario, confirmacao=execucao, espera=espera)
+
+
+def destrutivo(execucao: SincronizacaoCarteira) -> list[str]:
+    """What a run removes, reduces or cancels (or would), with the counts; empty: nothing destructive.
+
+    The admin shows a run with any of these as a warning, never as a plain success.
+    """
+    partes = []
+    if execucao.linhas_removidas:
+        partes.append(f"{execucao.linhas_removidas} linha(s) removida(s) da carteira")
+    if execucao.pre_separacoes_reduzidas or execucao.pre_separacoes_canceladas:
+        partes.append(
+            f"{execucao.pre_separacoes_reduzidas} pré-separação(ões) reduzida(s) e "
+            f"{execucao.pre_separacoes_canceladas} cancelada(s)"
+        )
+    if execucao.separacoes_reduzidas or execucao.separacoes_canceladas:
+        partes.append(
+            f"{execucao.separacoes_reduzidas} separação(ões) reduzida(s) e {execucao.separacoes_canceladas} "
+            "cancelada(s)"
+        )
+    if execucao.alertas:
+        partes.append(f"{execucao.alertas} alerta(s) de separação COTADO")
+    embarcadas = [s for s in (execucao.plano or {}).get("separacoes", []) if s.get("status") == "EMBARCADO"]
+    if embarcadas:
+        partes.append(f"{len(embarcadas)} separação(ões) EMBARCADO acima do novo saldo")
+    return partes
 
 
 def resumo(execucao: SincronizacaoCarteira) -> str:
@@ -357,5 +368,11 @@ def resumo(execucao: SincronizacaoCarteira) -> str:
             f"Faria: {contagem}."
         )
     if execucao.status == Status.SIMULACAO:
-        return f"Simulação nº {execucao.pk}, nada foi gravado: {contagem}."
+        perdas = destrutivo(execucao)
+        if perdas:
+            return (
+                f"Simulação nº {execucao.pk}, nada foi gravado. Atenção: aplicado, este plano faria {'; '.join(perdas)}. "
+                f"Faria: {contagem}."
+            )
+        return f"Simulação nº {execucao.pk}, nada foi gravado; nada destrutivo: {contagem}."
     return f"Carteira sincronizada (nº {execucao.pk}): {contagem}."

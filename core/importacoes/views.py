@@ -111,7 +111,7 @@ def baixar_modelo(request, tipo: str):
     resposta = HttpResponse(
         modelo.gerar(escolhido), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    resposta["Content-Disposition"] = f'attachment; filename="modelo-{escolhido.tipo}.xlsx"'
+    resposta["Content-Disposition"] = f'attachment; filename="modelo_{escolhido.tipo}.xlsx"'
     return resposta
 
 

@@ -197,6 +197,7 @@ POST      /admin/carteira/sincronizacaocarteira/sincronizar/  adm  403  403  403
 GET       /admin/carteira/sincronizacaocarteira/planilha/   adm  403  403  403  403  403  ok   ok
 GET       /admin/carteira/sincronizacaocarteira/{sinc}/confirmar/  adm  403  403  403  403  403  ok   ok
 POST      /admin/carteira/sincronizacaocarteira/{sinc}/confirmar/  adm  403  403  403  403  403  ok   ok
+POST      /admin/carteira/sincronizacaocarteira/{sinc}/aplicar/  adm  403  403  403  403  403  ok   ok
 """
 
 # ------------------------------------------------------------------ admin screens of each model

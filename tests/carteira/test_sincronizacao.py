@@ -349,14 +349,16 @@ def test_planilha_invalida_nao_grava_nada(p1, conteudo, nome, mensagem):
 
 
 def test_admin_importa_planilha(p1, cliente_staff):
+    """The upload is always a simulation; "Aplicar este plano" applies the kept file."""
     url = reverse("admin:carteira_sincronizacaocarteira_planilha")
     assert cliente_staff.get(url).status_code == 200
     conteudo = xlsx([["num_pedido", "cod_produto", "qtd_saldo_produto_pedido"], ["PED1", "P1", 3]])
-    resposta = cliente_staff.post(url, {"arquivo": SimpleUploadedFile("c.xlsx", conteudo), "simular": "on"})
+    resposta = cliente_staff.post(url, {"arquivo": SimpleUploadedFile("c.xlsx", conteudo)})
     assert resposta.status_code == 302
     assert not CarteiraPrincipal.objects.exists()
-    assert SincronizacaoCarteira.objects.get().status == "SIMULACAO"
-    resposta = cliente_staff.post(url, {"arquivo": SimpleUploadedFile("c.xlsx", conteudo)})
+    simulacao = SincronizacaoCarteira.objects.get()
+    assert simulacao.status == "SIMULACAO" and bytes(simulacao.conteudo_planilha) == conteudo
+    resposta = cliente_staff.post(reverse("admin:carteira_sincronizacaocarteira_aplicar", args=[simulacao.pk]))
     execucao = SincronizacaoCarteira.objects.get(status="SUCESSO")
     textos = [str(m) for m in get_messages(resposta.wsgi_request)]
     assert any(f"Carteira sincronizada (nº {execucao.pk}): 1 novas" in t for t in textos)

@@ -151,6 +151,10 @@ def chegar_por_planilhas(driver, live_server, tmp_path, settings):
     limpa(driver, "tela da planilha da carteira")
     driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(carteira)
     driver.find_element(By.CSS_SELECTOR, "#content-main input[type=submit]").click()
+    # Sending it only simulates; the simulation's page applies the kept file.
+    esperar(lambda: driver.find_elements(By.CSS_SELECTOR, "ul.messagelist li.info"))
+    limpa(driver, "simulação da planilha da carteira")
+    driver.find_element(By.CSS_SELECTOR, "input[type=submit][value='Aplicar este plano']").click()
     esperar(lambda: driver.find_elements(By.CSS_SELECTOR, "ul.messagelist li.success"))
     limpa(driver, "planilha da carteira importada")
     assert CadastroPalletizacao.objects.get(cod_produto=COD).linha_producao == LINHA

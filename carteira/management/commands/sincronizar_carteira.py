@@ -33,7 +33,8 @@ class Command(BaseCommand):
             metavar="Nº",
             help=(
                 "Confirma a execução parada aguardando confirmação (a última da mesma origem, ou a de número Nº): "
-                "lê a origem de novo e aplica o plano novo se ele continuar dentro do confirmado."
+                "lê a origem de novo (uma planilha: a guardada com a execução, não o arquivo dado) e aplica o "
+                "plano novo se ele continuar dentro do confirmado."
             ),
         )
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             if options["confirmar"]:
                 alvo = self._alvo(options["confirmar"], Origem.PLANILHA if planilha else Origem.ODOO)
                 self.stdout.write(f"Confirmando a execução nº {alvo.pk}: lendo a carteira de novo.")
-                execucao = servico.confirmar(alvo, gatilho=gatilho, arquivo=planilha, nome=planilha or "")
+                execucao = servico.confirmar(alvo, gatilho=gatilho)
             elif planilha:
                 execucao = servico.sincronizar_planilha(planilha, gatilho=gatilho, simular=simular)
             else:
