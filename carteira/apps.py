@@ -15,4 +15,4 @@ class CarteiraConfig(AppConfig):
         from carteira import saude
         from core import saude as saude_core
 
-        saude_core.registrar("sincronizacao_carteira", saude.sincronizacao)
+        saude_core.registrar("sincronizacao_carteira", saude.sincronizacao, "Sincronização da carteira")

@@ -42,11 +42,14 @@ class Verificacao:
 
 
 _VERIFICACOES: dict[str, Callable[[], Verificacao]] = {}
+# What the Operação page calls each check (the JSON keeps the names).
+ROTULOS = {"banco": "Banco de dados", "cluster": "Cluster django-q2"}
 
 
-def registrar(nome: str, verificacao: Callable[[], Verificacao]):
+def registrar(nome: str, verificacao: Callable[[], Verificacao], rotulo: str = ""):
     """An app's health check (AppConfig.ready). A check that raises counts as a failure."""
     _VERIFICACOES[nome] = verificacao
+    ROTULOS[nome] = rotulo or nome
 
 
 def banco() -> Verificacao:

@@ -15,4 +15,4 @@ class EstoqueConfig(AppConfig):
         from core import saude as saude_core
         from estoque import saude
 
-        saude_core.registrar("reconciliacao", saude.reconciliacao)
+        saude_core.registrar("reconciliacao", saude.reconciliacao, "Reconciliação do estoque")

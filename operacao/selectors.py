@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils import timezone
 from django_q.brokers import get_broker
+from django_q.conf import Conf
 from django_q.models import OrmQ, Task
 
 from carteira.models import SincronizacaoCarteira
@@ -53,12 +54,24 @@ def falhas():
     )
 
 
+def _situacao(status) -> str:
+    """django-q2's cluster status in pt-BR (its catalog has none)."""
+    nomes = {
+        str(Conf.STARTING): "Iniciando",
+        str(Conf.IDLE): "Ocioso",
+        str(Conf.WORKING): "Trabalhando",
+        str(Conf.STOPPING): "Parando",
+        str(Conf.STOPPED): "Parado",
+    }
+    return nomes.get(str(status), str(status))
+
+
 def clusters() -> list[dict]:
     return [
         {
             "host": stat.host,
             "pid": stat.pid,
-            "status": str(stat.status),
+            "status": _situacao(stat.status),
             "workers": len(stat.workers),
             "desde": stat.tob,
             "batimento": stat.timestamp,
@@ -69,7 +82,10 @@ def clusters() -> list[dict]:
 
 def painel() -> dict:
     return {
-        "saude": saude.verificar(),
+        "saude": [
+            {"nome": nome, "rotulo": saude.ROTULOS.get(nome, nome), "ok": r.ok, "detalhe": r.detalhe}
+            for nome, r in saude.verificar().items()
+        ],
         "clusters": clusters(),
         "filas": filas(),
         "em_execucao": em_execucao(),

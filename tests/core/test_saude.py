@@ -187,6 +187,7 @@ def test_operacao_abre_para_gestao_e_mostra_a_ultima_reconciliacao(cliente_papel
     assert timezone.localtime(saudavel.iniciado_em).strftime("%d/%m/%Y %H:%M") in html
     assert "P-REPARO" in html and "Falha" in html and "tarefa-que-falhou" in html
     assert 'data-fila="estoque"' in html and 'data-fila="ruptura"' in html
+    assert "Reconciliação do estoque" in html and "<td>Ocioso</td>" in html  # labels and status in pt-BR
     assert "style=" not in html and "<script>" not in html
     assert 'href="/operacao/"' in html  # in the menu
 
