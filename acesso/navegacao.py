@@ -15,7 +15,7 @@ SECOES = (
     ("importacoes", "Importações", "/importacoes/"),
     ("operacao", "Operação", "/operacao/"),
     ("admin", "Admin", "/admin/"),
-    ("api", "API docs", "/api/docs/"),
+    ("api", "Documentação da API", "/api/docs/"),
 )
 
 

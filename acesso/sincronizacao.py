@@ -4,6 +4,9 @@ Run by the data migration (lenient: an app migrated later may still lack a permi
 every `migrate` (strict: a codename the database does not know is an error in the table).
 """
 
+import re
+
+from django.apps import apps as global_apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
@@ -48,3 +51,27 @@ def criar_permissoes(apps, using: str) -> None:
             create_permissions(config, verbosity=0, using=using, apps=apps)
         finally:
             config.models_module = modulo
+    traduzir_permissoes(apps, using)
+
+
+VERBOS = {"add": "incluir", "change": "alterar", "delete": "excluir", "view": "ver"}
+PADRAO_INGLES = re.compile(r"^Can (add|change|delete|view) (.+)$")
+
+
+def traduzir_permissoes(apps, using: str) -> None:
+    """Django names the default permissions in English at migrate ("Can add %s" % verbose_name_raw),
+    and the user and group forms show those names: "Pode incluir <model verbose name>" instead."""
+    Permission = apps.get_model("auth", "Permission")
+    trocas = []
+    for permissao in Permission.objects.using(using).filter(name__startswith="Can ").select_related("content_type"):
+        achado = PADRAO_INGLES.match(permissao.name)
+        if achado is None:
+            continue
+        try:
+            modelo = global_apps.get_model(permissao.content_type.app_label, permissao.content_type.model)
+            nome = str(modelo._meta.verbose_name)
+        except LookupError:
+            nome = achado.group(2)
+        permissao.name = f"Pode {VERBOS[achado.group(1)]} {nome}"[:255]
+        trocas.append(permissao)
+    Permission.objects.using(using).bulk_update(trocas, ["name"], batch_size=500)

@@ -1,13 +1,8 @@
-"""The base of every spreadsheet import (django-import-export): pt-BR widgets and the resource.
+"""The base of the admin's spreadsheet exports (django-import-export): pt-BR widgets and the resource.
 
-An import is all or nothing: one transaction, rolled back when any row is refused (a value
-that does not parse, a missing field, a violated CHECK), and each refusal names its line and
-field. Rows are saved one at a time through Model.save() (never use_bulk), so signals and
-any per-row rule see every row, exactly as when an operator saves it by hand.
-
-Files are read by core.planilhas (the declared xlsx dimension ignored, rows and size capped),
-through the XLSXSeguro and CSVBrasil formats; text cells with control characters and dates
-outside the business window (core.limites) are refused on their line and column.
+Imports are core.importacoes (preview, confirmation, the services' rules); the widgets here
+only render what the admin exports (dates dd/mm/aaaa, codes as text). `campos_da_condicao`
+maps a CHECK constraint to the fields it reads, so a violation lands on the field to fix.
 """
 
 import unicodedata
@@ -15,16 +10,10 @@ from datetime import datetime
 from decimal import InvalidOperation
 
 import tablib
-from diff_match_patch import diff_match_patch
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import CheckConstraint, F, Q
+from django.db.models import F, Q
 from django.db.models.constants import LOOKUP_SEP
-from django.utils.encoding import force_str
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from import_export import resources, widgets
-from import_export.formats.base_formats import CSV, XLSX
-from import_export.results import Result
+from import_export.formats.base_formats import CSV
 
 from core import planilhas
 from core.limites import MENSAGEM_CONTROLE, tem_controle
@@ -145,13 +134,6 @@ def _dataset(linhas: list[tuple]) -> tablib.Dataset:
     return dataset
 
 
-class XLSXSeguro(XLSX):
-    """xlsx through core.planilhas: the declared dimension is ignored, size and rows capped."""
-
-    def create_dataset(self, in_stream):
-        return _dataset(planilhas.ler_xlsx(in_stream))
-
-
 class CSVBrasil(CSV):
     """CSV saved by Excel in Portuguese (';') or with commas: the header line decides.
 
@@ -169,16 +151,6 @@ class CSVBrasil(CSV):
         return _dataset(planilhas.ler_csv(texto))
 
 
-class ResultadoPlanilha(Result):
-    """Line numbers as the spreadsheet shows them: the header is line 1, the first data row line 2."""
-
-    def append_error_row(self, number, row, errors):
-        super().append_error_row(number + 1, row, errors)
-
-    def append_invalid_row(self, number, row, validation_error):
-        super().append_invalid_row(number + 1, row, validation_error)
-
-
 def campos_da_condicao(condicao) -> list[str]:
     """Model fields a CHECK condition reads, in order of appearance."""
     campos = []
@@ -192,36 +164,8 @@ def campos_da_condicao(condicao) -> list[str]:
     return campos
 
 
-class DiffSemEstiloInline(resources.Diff):
-    """The import preview's diff with classes, not style= attributes (Content-Security-Policy:
-    style-src 'self'); the colours live in static/css/admin.css. Every value is escaped."""
-
-    MARCAS = {
-        diff_match_patch.DIFF_INSERT: "ins",
-        diff_match_patch.DIFF_DELETE: "del",
-        diff_match_patch.DIFF_EQUAL: "span",
-    }
-
-    def as_html(self):
-        dmp = diff_match_patch()
-        colunas = []
-        for antes, depois in zip(self.left, self.right):
-            if antes != depois and self.new:
-                antes = ""
-            partes = dmp.diff_main(force_str(antes), force_str(depois))
-            dmp.diff_cleanupSemantic(partes)
-            html = []
-            for operacao, texto in partes:
-                if texto:
-                    marca = self.MARCAS[operacao]
-                    classe = "" if marca == "span" else f' class="app-diff-{marca}"'
-                    html.append(f"<{marca}{classe}>{escape(texto).replace(chr(10), '&para;<br>')}</{marca}>")
-            colunas.append(mark_safe("".join(html)))  # built above from escaped text only
-        return colunas
-
-
 class ImportacaoResource(resources.ModelResource):
-    """Base of every import: all-or-nothing, errors by line and field, row-by-row save()."""
+    """Base of the admin's spreadsheet exports: pt-BR widgets (dates dd/mm/aaaa, codes as text)."""
 
     WIDGETS_MAP = {
         **resources.ModelResource.WIDGETS_MAP,
@@ -244,14 +188,7 @@ class ImportacaoResource(resources.ModelResource):
         "BooleanField": SimNaoWidget,
     }
 
-    # constraint name -> (field the operator must fix, message). Constraints not listed
-    # go to their only field, or to the row as a whole when they read several fields.
-    restricoes: dict[str, tuple[str, str]] = {}
-
     class Meta:
-        use_transactions = True
-        clean_model_instances = True
-        use_bulk = False  # bulk writes would skip the per-row save() (and its signals)
         skip_unchanged = False
 
     @classmethod
@@ -260,72 +197,3 @@ class ImportacaoResource(resources.ModelResource):
         if django_field.choices and django_field.get_internal_type() == "CharField":
             campo.widget = EscolhaWidget(django_field.flatchoices)
         return campo
-
-    def get_result_class(self):
-        return ResultadoPlanilha
-
-    @classmethod
-    def get_diff_class(cls):
-        return DiffSemEstiloInline
-
-    def import_data(
-        self,
-        dataset,
-        dry_run=False,
-        raise_errors=False,
-        use_transactions=None,
-        collect_failed_rows=False,
-        rollback_on_validation_errors=False,
-        **kwargs,
-    ):
-        # All or nothing whatever the caller asks: import-export would otherwise commit
-        # the good rows of a file whose other rows failed validation.
-        return super().import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=raise_errors,
-            use_transactions=True,
-            collect_failed_rows=collect_failed_rows,
-            rollback_on_validation_errors=True,
-            **kwargs,
-        )
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        # A new row gets its id from the database; an explicit unknown id would leave the
-        # sequence behind and make a later insert (maybe another user's) collide.
-        if new and self.get_import_id_fields() == ["id"] and str(row.get("id") or "").strip():
-            raise ValidationError(
-                {"id": f"Não existe registro com id {row['id']}: para incluir, deixe o id em branco."}
-            )
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        erros = dict(import_validation_errors or {})
-        try:
-            instance.full_clean(exclude=set(erros), validate_unique=validate_unique, validate_constraints=False)
-        except ValidationError as e:
-            erros = e.update_error_dict(erros)
-        self._validar_restricoes(instance, erros)
-        if erros:
-            raise ValidationError(erros)
-
-    def _validar_restricoes(self, instance, erros):
-        """The model's constraints, each violation put on the field the operator must fix."""
-        modelo = type(instance)
-        for restricao in modelo._meta.constraints:
-            try:
-                restricao.validate(modelo, instance, exclude=set(erros), using=self.get_db_connection_name())
-            except ValidationError as e:
-                campo, mensagem = self.restricoes.get(restricao.name, (None, e.messages[0]))
-                if campo is None:
-                    nomes = (
-                        campos_da_condicao(restricao.condition)
-                        if isinstance(restricao, CheckConstraint)
-                        else list(restricao.fields)
-                    )
-                    campo = nomes[0] if len(nomes) == 1 else NON_FIELD_ERRORS
-                erros.setdefault(campo, []).append(mensagem)
-
-    def after_import(self, dataset, result, **kwargs):
-        # No sequence reset (ModelResource's default): new rows never carry an id (see
-        # after_init_instance), and a setval under concurrent inserts could move it back.
-        pass

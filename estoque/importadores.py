@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from core import valores
 from core.colunas import Coluna
 from core.importacoes import Erro, ErrosDaLinha, Importador, Linha, Tabela, erros_de_validacao, registrar
+from core.templatetags.formatos import formatar_qtd
 from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
 from estoque.selectors import codigos_conhecidos
 from estoque.services import cadastro, operacoes
@@ -183,13 +184,13 @@ class MovimentacoesImportador(Importador):
                 ) from None
             if feitas % 100 == 0:
                 avancar(feitas, len(linhas))
-        return f"{len(linhas)} movimentação(ões) criada(s)."
+        return f"{formatar_qtd(len(linhas))} movimentação(ões) criada(s)."
 
     def desfazer(self, importacao, usuario) -> str:
         pks = list(importacao.movimentacoes.filter(ativo=True).order_by("pk").values_list("pk", flat=True))
         for pk in pks:
             operacoes.cancelar_movimentacao(pk, usuario=usuario[:100])
-        return f"{len(pks)} movimentação(ões) cancelada(s)."
+        return f"{formatar_qtd(len(pks))} movimentação(ões) cancelada(s)."
 
 
 class CadastroImportador(Importador):
@@ -300,7 +301,7 @@ class CadastroImportador(Importador):
             novos += criado
             if feitas % 100 == 0:
                 avancar(feitas, len(linhas))
-        return f"{novos} produto(s) incluído(s), {len(linhas) - novos} atualizado(s)."
+        return f"{formatar_qtd(novos)} produto(s) incluído(s), {formatar_qtd(len(linhas) - novos)} atualizado(s)."
 
 
 registrar(MovimentacoesImportador())

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from core import valores
 from core.colunas import Coluna
 from core.importacoes import Erro, Importador, Linha, Tabela, erros_de_validacao, registrar
+from core.templatetags.formatos import formatar_qtd
 from estoque.importadores import (
     COLUNA_PRODUTO,
     conhecidos_do_arquivo,
@@ -104,13 +105,13 @@ class ProgramacaoImportador(Importador):
                 ) from None
             if feitas % 100 == 0:
                 avancar(feitas, len(linhas))
-        return f"{len(linhas)} programação(ões) criada(s)."
+        return f"{formatar_qtd(len(linhas))} programação(ões) criada(s)."
 
     def desfazer(self, importacao, usuario) -> str:
         pks = list(importacao.programacoes.order_by("pk").values_list("pk", flat=True))
         for pk in pks:
             services.excluir_programacao(pk)
-        return f"{len(pks)} programação(ões) excluída(s)."
+        return f"{formatar_qtd(len(pks))} programação(ões) excluída(s)."
 
 
 registrar(ProgramacaoImportador())

@@ -1,14 +1,10 @@
-"""Spreadsheet import/export of the production plan."""
+"""Spreadsheet export (admin) of the production plan; its import is producao/importadores.py."""
 
 from core.importacao import ImportacaoResource
 from producao.models import ProgramacaoProducao
 
 
 class ProgramacaoProducaoResource(ImportacaoResource):
-    restricoes = {
-        "qtd_programada_positiva": ("qtd_programada", "A quantidade programada deve ser maior que zero."),
-    }
-
     class Meta(ImportacaoResource.Meta):
         model = ProgramacaoProducao
         name = "Programação de produção"

@@ -18,6 +18,7 @@ from django.db import models
 
 from carteira.models import CarteiraPrincipal
 from core.limites import MENSAGEM_CONTROLE, erro_de_data, tem_controle
+from core.valores import como_digitado
 from estoque.selectors import codigos_conhecidos
 
 MAX_BIGINT = 2**63 - 1
@@ -115,7 +116,7 @@ def _registro(bruto: dict) -> tuple[dict, list[str]]:
         if nome in registro and registro[nome] is None:
             registro[nome] = ZERO
         if (registro.get(nome) or ZERO) < 0:
-            erros.append(f"{CAMPOS[nome].verbose_name}: valor negativo ({registro[nome]})")
+            erros.append(f"{CAMPOS[nome].verbose_name}: valor negativo ({como_digitado(registro[nome])})")
     return registro, erros
 
 

@@ -120,6 +120,7 @@ def ler(importacao: Importacao, avancar=None) -> tuple[list[Linha], list[Erro], 
     if not total:
         erros.append(Erro(None, "", "", "A planilha não tem nenhuma linha de dados abaixo do cabeçalho."))
     erros.extend(tipo.conferir(validas))
+    erros.sort(key=lambda erro: erro.linha or 0)  # as the spreadsheet reads: the file's own problems first
     return validas, erros, avisos, total
 
 

@@ -130,7 +130,7 @@ def _tabelas(importacao: Importacao) -> list[dict]:
     tabelas = []
     for tabela in (importacao.totais or {}).get("tabelas", []):
         linhas = [[(_valor(v, t), t) for v, t in zip(linha, tabela["tipos"])] for linha in tabela["linhas"]]
-        tabelas.append({**tabela, "linhas": linhas})
+        tabelas.append({**tabela, "cabecalho": list(zip(tabela["colunas"], tabela["tipos"])), "linhas": linhas})
     return tabelas
 
 
@@ -184,7 +184,7 @@ def _acao(request, pk: int, funcao, sucesso: str, **kwargs):
         if resultado.status in EM_ANDAMENTO:
             messages.info(request, "Arquivo grande: a gravação segue em segundo plano; acompanhe o progresso abaixo.")
         else:
-            messages.success(request, f"{sucesso} {resultado.resultado}".strip())
+            messages.success(request, sucesso)
     return redirect("importacoes:detalhe", pk=importacao.pk)
 
 

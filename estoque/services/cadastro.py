@@ -6,6 +6,7 @@ the admin's form, the spreadsheet import and any other path refuse the same valu
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CheckConstraint
 
 from core.importacao import campos_da_condicao
 from estoque.models import CadastroPalletizacao
@@ -35,6 +36,8 @@ def validar_cadastro(dados: dict):
         erros = erro.message_dict
     # Each CHECK constraint's violation on the field it reads (Django reports them for the whole row).
     for restricao in CadastroPalletizacao._meta.constraints:
+        if not isinstance(restricao, CheckConstraint):
+            continue
         campos = campos_da_condicao(restricao.condition)
         if set(campos) & set(erros):
             continue

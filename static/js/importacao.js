@@ -25,6 +25,13 @@
     };
     window.setTimeout(consultar, 500);
   }
+  var arquivo = document.getElementById("id_arquivo");
+  var nomeArquivo = document.getElementById("nome-arquivo");
+  if (arquivo && nomeArquivo) {
+    arquivo.addEventListener("change", function () {
+      nomeArquivo.textContent = arquivo.files.length ? arquivo.files[0].name : "Nenhum arquivo escolhido";
+    });
+  }
   document.querySelectorAll("[data-confirmar]").forEach(function (botao) {
     botao.addEventListener("click", function (evento) {
       if (!window.confirm(botao.dataset.confirmar)) { evento.preventDefault(); }

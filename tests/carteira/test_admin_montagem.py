@@ -197,33 +197,15 @@ def test_linha_com_alocacao_nao_e_excluida(cliente_papel, linha):
     assert not CarteiraPrincipal.objects.filter(pk=linha.pk).exists()
 
 
-def test_importacao_nao_grava_origem_nem_linha_odoo():
-    campos = set(CarteiraPrincipalResource().fields)
-    assert "origem" not in campos and "odoo_line_id" not in campos
+def test_carteira_nao_tem_importacao_propria_no_admin():
+    """Carteira lines come from the sync (Odoo or its spreadsheet, which simulates first) or the
+    admin form (services_admin); django-import-export's import wrote origem/odoo_line_id around both."""
+    from django.urls import NoReverseMatch, reverse
+
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:carteira_carteiraprincipal_import")
+    campos = set(CarteiraPrincipalResource().fields)  # the export
     assert {"num_pedido", "cod_produto", "qtd_saldo_produto_pedido"} <= campos
-
-
-def test_planilha_com_origem_e_linha_odoo_nao_muda_esses_campos():
-    from tests.core.test_importacao import importar, planilha
-
-    f.linha_carteira("PED1", "A", 10, origem="ODOO", odoo_line_id=77)
-    cabecalho = [
-        "num_pedido",
-        "cod_produto",
-        "qtd_produto_pedido",
-        "qtd_saldo_produto_pedido",
-        "origem",
-        "odoo_line_id",
-    ]
-    resultado = importar(
-        CarteiraPrincipalResource,
-        planilha([["PED1", "A", 12, 12, "MANUAL", 1], ["PED2", "A", 3, 3, "ODOO", 2]], cabecalho),
-    )
-    assert not resultado.has_errors() and not resultado.has_validation_errors()
-    odoo = CarteiraPrincipal.objects.get(num_pedido="PED1")
-    assert (odoo.qtd_saldo_produto_pedido, odoo.origem, odoo.odoo_line_id) == (D("12"), "ODOO", 77)
-    nova = CarteiraPrincipal.objects.get(num_pedido="PED2")
-    assert (nova.origem, nova.odoo_line_id) == ("MANUAL", None)
 
 
 def test_acao_confirmar_envia_o_lote_inteiro_e_as_avulsas(admin_exp, linha):

@@ -251,7 +251,7 @@ def test_registros_invalidos_listam_todos_os_problemas(p1):
     assert "4 registro(s) inválido(s); nada foi gravado" in texto
     assert "registro 1: sem código do produto" in texto
     assert "registro 2: sem número do pedido" in texto
-    assert "registro 3: qtd pedida: valor negativo (-2.000); saldo do pedido: valor negativo (-2.000)" in texto
+    assert "registro 3: qtd pedida: valor negativo (-2); saldo do pedido: valor negativo (-2)" in texto
     assert "registro 4: produto “XX” não cadastrado" in texto
     assert not CarteiraPrincipal.objects.exists()
     assert SincronizacaoCarteira.objects.get().status == "FALHA"
@@ -324,7 +324,7 @@ def test_planilha_csv_brasileira_e_comando(p1, tmp_path, capsys):
         (
             b"num_pedido;cod_produto\nPED1;P1\n",
             "c.csv",
-            "Colunas obrigatórias ausentes na planilha: qtd_saldo_produto_pedido",
+            r"Colunas obrigatórias não encontradas: Saldo do pedido \(qtd_saldo_produto_pedido\)\.",
         ),
         (
             b"num_pedido;cod_produto;qtd_saldo_produto_pedido\nPED1;P1;abc\n",
@@ -336,8 +336,12 @@ def test_planilha_csv_brasileira_e_comando(p1, tmp_path, capsys):
             "c.csv",
             "“31/02/2025” não é uma data",
         ),
-        (b"isto nao e xlsx", "c.xlsx", "Não foi possível abrir a planilha xlsx"),
-        (b"", "c.ods", "Formato de planilha não suportado"),
+        (b"\x00\x01 isto nao e xlsx", "c.xlsx", "Não foi possível abrir a planilha xlsx"),
+        # text with a spreadsheet's extension is read as the csv it is (a wrong extension)
+        (b"isto nao e xlsx", "c.xlsx", 'Colunas da planilha que não foram reconhecidas: "isto nao e xlsx"'),
+        (b"", "c.pdf", "Formato de planilha não suportado"),
+        (b"", "c.ods", "Não foi possível abrir a planilha ods"),
+        (b"PK\x03\x04lixo", "c.csv", "Não foi possível abrir a planilha csv"),
     ],
 )
 def test_planilha_invalida_nao_grava_nada(p1, conteudo, nome, mensagem):
@@ -346,6 +350,51 @@ def test_planilha_invalida_nao_grava_nada(p1, conteudo, nome, mensagem):
         servico.sincronizar_planilha(io.BytesIO(conteudo), nome=nome, gatilho="COMANDO")
     assert list(CarteiraPrincipal.objects.values_list("num_pedido", flat=True)) == ["PED9"]
     assert SincronizacaoCarteira.objects.get().status == "FALHA"
+
+
+def test_relatorio_da_carteira_lido_de_volta(p1):
+    """/relatorios/carteira.xlsx (title rows, its own headers, neutralised text) is a valid input:
+    fed back, it reads the same lines, and syncing it changes nothing."""
+    from carteira.sincronizacao.planilha import ler_planilha
+    from carteira.sincronizacao.registros import CAMPOS
+    from core.periodo import Periodo
+    from relatorios import exportacoes
+
+    f.produto("4510156")
+    f.linha_carteira(
+        "PED1",
+        p1,
+        "1234.5",
+        preco="10.25",
+        nome_produto="AZEITONA 500G",
+        data_pedido=f.dia(-5),
+        data_entrega_pedido=f.dia(3),
+        raz_social_red="-OUTRO",  # written as "'-OUTRO" by the report
+        observ_ped_1='=HYPERLINK("x")',
+        pedido_cliente="+5511",
+        estado="SP",
+        cod_uf="RJ",
+        endereco_ent="120",
+        origem="ODOO",
+    )
+    f.linha_carteira("PED2", "4510156", 7, preco="4.00", nome_produto="MOLHO", status_pedido="aprovado", origem="ODOO")
+    exportacao = exportacoes.gerar("carteira", Periodo(None, None))
+    conteudo = exportacao.arquivo.read()
+    exportacao.arquivo.close()
+
+    registros = ler_planilha(io.BytesIO(conteudo), nome="carteira.xlsx")
+    assert [r["_referencia"] for r in registros] == ["linha 6 da planilha", "linha 7 da planilha"]
+    nao_lidos = {"odoo_line_id"}  # not a column of the report
+    assert set(registros[0]) == {"_referencia", *CAMPOS} - nao_lidos
+    for registro in registros:
+        linha = CarteiraPrincipal.objects.get(num_pedido=registro["num_pedido"])
+        for nome, valor in registro.items():
+            if nome != "_referencia":
+                esperado = getattr(linha, nome)
+                assert (valor or None) == (esperado or None), (registro["num_pedido"], nome, valor, esperado)
+    execucao = servico.sincronizar_planilha(io.BytesIO(conteudo), nome="carteira.xlsx", gatilho="COMANDO")
+    assert execucao.status == "SUCESSO"
+    assert CarteiraPrincipal.objects.get(num_pedido="PED1").raz_social_red == "-OUTRO"
 
 
 def test_admin_importa_planilha(p1, cliente_staff):

@@ -141,7 +141,7 @@ def test_planilha_com_dimensao_mentirosa_lida_rapido(carteira):
     inicio = time.perf_counter()
     registros = ler_planilha(io.BytesIO(conteudo), nome="c.xlsx")
     print(f"\nplanilha da carteira de {len(conteudo)} bytes (A1:XFD40000) lida em {time.perf_counter() - inicio:.3f} s")
-    assert [(r["num_pedido"], r["qtd_saldo_produto_pedido"]) for r in registros] == [("PED9", "8")]
+    assert [(r["num_pedido"], r["qtd_saldo_produto_pedido"]) for r in registros] == [("PED9", Decimal(8))]
     execucao = planilha(conteudo, "c.xlsx")
     assert execucao.status == "SUCESSO" and CarteiraPrincipal.objects.get().qtd_saldo_produto_pedido == 8
 

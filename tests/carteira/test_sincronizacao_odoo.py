@@ -472,7 +472,7 @@ def test_registro_sem_codigo_de_produto(exemplo_seed, odoo):
 
 def test_registro_com_quantidade_negativa(exemplo_seed, odoo):
     odoo.linha(7, odoo.pedido("PED004"), odoo.produto("PROD001"), -5)
-    _falha("linha Odoo 7 (PED004): qtd pedida: valor negativo (-5.000)")
+    _falha("linha Odoo 7 (PED004): qtd pedida: valor negativo (-5)")
 
 
 def test_registro_de_produto_desconhecido(exemplo_seed, odoo):

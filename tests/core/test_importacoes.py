@@ -381,3 +381,52 @@ def test_duas_confirmacoes_do_mesmo_arquivo_ao_mesmo_tempo_gravam_uma_vez(produt
     assert sorted(r == "ok" for r in resultados) == [False, True], resultados
     assert MovimentacaoEstoque.objects.count() == 3
     assert diferencas_com_derivados() == []
+
+
+# ---------------------------------------------------------------- the files operators have
+
+
+def test_mesmas_movimentacoes_em_xlsx_ods_e_csv_dao_os_mesmos_totais(produtos):
+    from tests.core.test_leitura_formatos import ods
+
+    cabecalho = ["Código do produto", "Data", "Tipo", "Quantidade"]
+    linhas = [["4510156", f.hoje(), "ENTRADA", 1234.5], ["P2", f.hoje(), "Saída", -2]]
+    texto = "\n".join(
+        ";".join(str(c) if not hasattr(c, "strftime") else f"{c:%d/%m/%Y}" for c in linha).replace(".", ",")
+        for linha in [cabecalho, *linhas]
+    )
+    totais = {}
+    for nome, conteudo in (
+        ("m.xlsx", xlsx([cabecalho, *linhas])),
+        ("m.ods", ods([cabecalho, *linhas])),
+        ("m.csv", csv(texto, "cp1252")),
+    ):
+        imp = receber(conteudo, nome=nome)
+        assert imp.status == Status.PREVIA, (nome, imp.erros)
+        totais[nome] = imp.totais
+    assert totais["m.xlsx"] == totais["m.ods"] == totais["m.csv"]
+    assert totais["m.csv"]["tabelas"][0]["linhas"][-1][6] == "1232.5"
+
+
+def test_xls_do_excel_97_e_lido(produtos):
+    from pathlib import Path
+
+    from core import planilhas
+
+    conteudo = (Path(__file__).parent / "arquivos" / "exemplo.xls").read_bytes()
+    assert planilhas.ler_arquivo(conteudo, "exemplo.xls")  # the fixture reads
+    imp = receber(conteudo, nome="exemplo.xls")
+    # Read as a sheet (title rows above the header skipped), then judged by its columns: it has no Tipo.
+    assert imp.status == Status.RECUSADA
+    (erro,) = imp.erros
+    assert "Tipo (tipo_movimentacao)" in erro["mensagem"] and "Código do produto" not in erro["mensagem"].split(":")[1]
+
+
+def test_totais_da_previa_sao_a_mudanca_aplicada(produtos):
+    f.movimento("P2", 500)
+    antes = {cod: saldo(cod) for cod in ("4510156", "P2")}
+    imp = receber(csv(movimentos_csv()), nome="mov.csv")
+    variacao = {linha[0]: Decimal(linha[6]) for linha in imp.totais["tabelas"][0]["linhas"] if linha[0] != "Total"}
+    servico.aplicar(imp.pk, "ana")
+    assert {cod: saldo(cod) - antes[cod] for cod in antes} == variacao
+    assert diferencas_com_derivados() == []

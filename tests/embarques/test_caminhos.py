@@ -200,7 +200,7 @@ def test_importacao_registra_pelo_servico(lote_embarcado, cliente_papel):
         importacao, textos = _importar(cliente_papel("Expedição"), planilha)
     # two lotes, three times: the preview checks them (rolled back), the confirmation checks them again, then writes
     assert espiao.call_count == 6
-    assert any("2 NF(s) registrada(s)" in m for m in textos)
+    assert "Importação aplicada." in textos and "2 NF(s) registrada(s)" in importacao.resultado
     assert (saldo("A"), saldo("B")) == (D(160), D("84.5"))
     assert CarteiraPrincipal.objects.get(cod_produto="A").qtd_saldo_produto_pedido == D(60)
     assert set(FaturamentoLote.objects.values_list("separacao_lote_id", "nota_fiscal", "importacao")) == {
