@@ -110,7 +110,8 @@ PAPEIS = (
     Papel(
         "Gestão",
         "Tudo dos apps de estoque, produção, carteira e embarques: inclusive sincronizar a carteira com o Odoo, "
-        "recalcular e reconciliar o estoque, unificar códigos; vê as tarefas em segundo plano.",
+        "recalcular e reconciliar o estoque, unificar códigos; vê as tarefas em segundo plano e a página Operação "
+        "(reconciliações, sincronizações, filas e clusters do django-q2).",
         "gestao",
         (
             *modelo("django_q.schedule", LEITURA),

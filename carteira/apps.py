@@ -11,3 +11,8 @@ class CarteiraConfig(AppConfig):
 
         contribuicoes.registrar_regras()
         composicao.registrar()  # what the stock screens read of carteira (estoque.registro)
+
+        from carteira import saude
+        from core import saude as saude_core
+
+        saude_core.registrar("sincronizacao_carteira", saude.sincronizacao, "Sincronização da carteira")

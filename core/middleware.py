@@ -17,6 +17,7 @@ body over DATA_UPLOAD_MAX_MEMORY_SIZE, with too many form fields or with JSON ne
 than MAX_PROFUNDIDADE_JSON is a 400 the same way.
 """
 
+import logging
 import re
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
@@ -33,6 +34,8 @@ METODOS_COM_CORPO = {"POST", "PUT", "PATCH", "DELETE"}
 FORMULARIOS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _PARTE_DE_DATA = re.compile(r"__(year|month|day)$")
 _MAXIMO_DA_PARTE = {"year": 9998, "month": 12, "day": 31}  # 9999: the admin's "next year" overflows
+
+logger_recusas = logging.getLogger("core.recusas")
 
 
 def _e_api(request) -> bool:
@@ -117,3 +120,32 @@ class EntradaSeguraMiddleware:
             if recusa:
                 return _resposta(request, 400, recusa)
         return self.get_response(request)
+
+
+class RegistroRecusasMiddleware:
+    """A write refused with 403 (API or page, the admin included: POST, PUT, PATCH, DELETE) is
+    logged at WARNING with the user and the path, in this one place whatever refused it (a
+    permission class, `exige`, the admin, the CSRF check). A refused read is not: the menu and
+    links already keep users off pages they cannot open, and scanners would flood the log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        resposta = self.get_response(request)
+        if resposta.status_code == 403 and request.method in METODOS_COM_CORPO:
+            usuario = getattr(request, "user", None)
+            autenticado = bool(usuario and usuario.is_authenticated)
+            logger_recusas.warning(
+                "Gravação recusada (403): %s %s por %s",
+                request.method,
+                request.path,
+                usuario.get_username() if autenticado else "anônimo",
+                extra={
+                    "metodo": request.method,
+                    "caminho": request.path,
+                    "usuario": usuario.get_username() if autenticado else "",
+                    "usuario_id": usuario.pk if autenticado else None,
+                },
+            )
+        return resposta

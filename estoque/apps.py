@@ -11,3 +11,8 @@ class EstoqueConfig(AppConfig):
 
         contribuicoes.registrar_regras()
         signals.conectar()
+
+        from core import saude as saude_core
+        from estoque import saude
+
+        saude_core.registrar("reconciliacao", saude.reconciliacao, "Reconciliação do estoque")

@@ -54,6 +54,8 @@ if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip():
     _cabecalho, _, _valor = os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].strip().partition(",")
     SECURE_PROXY_SSL_HEADER = (_cabecalho.strip(), _valor.strip() or "https")
 SESSION_COOKIE_HTTPONLY = True
+# The health check answers load balancers on plain http too (they probe the backend directly).
+SECURE_REDIRECT_EXEMPT = [r"^saude/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "core.middleware.EntradaSeguraMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the views (and DRF, which sets request.user on its way): every refused write, logged once.
+    "core.middleware.RegistroRecusasMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -278,6 +282,9 @@ if REDIS_URL:
     CACHE_COMPARTILHADO = CACHES["default"]
 else:
     Q_CLUSTER["orm"] = "default"
+    # The clusters' heartbeat (django_q.status.Stat, every half second) goes to the broker's
+    # cache: the shared one, so the web processes see it (/saude/, /operacao/).
+    Q_CLUSTER["cache"] = "compartilhado"
 CACHES["compartilhado"] = CACHE_COMPARTILHADO
 
 # Real-time stock settings.
@@ -322,10 +329,18 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# Logs on the console (stderr): readable lines by default, one JSON object per line with
+# ESTOQUE_LOG_JSON=1 (for a log collector); both carry the `extra` fields of each call
+# (core/logs.py; what is logged: docs/arquitetura.md, "Logs e saúde").
+ESTOQUE_LOG_JSON = env_bool("ESTOQUE_LOG_JSON", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "legivel": {"()": "core.logs.FormatadorLegivel"},
+        "json": {"()": "core.logs.FormatadorJSON"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if ESTOQUE_LOG_JSON else "legivel"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from carteira.ruptura import views as carteira_pedidos
 from core.api import EsquemaAPI, documentacao
+from core.saude import saude
 
 admin.site.site_header = "Estoque em Tempo Real"
 admin.site.site_title = "Estoque em Tempo Real"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("embarques/", include("embarques.urls_paginas")),
     path("relatorios/", include("relatorios.urls")),
     path("importacoes/", include("core.importacoes.urls")),
+    path("operacao/", include("operacao.urls")),
+    path("saude/", saude, name="saude"),
     path("api/estoque/", include("estoque.urls")),
     path("api/carteira/", include("carteira.urls")),
     path("api/carteira/", include("carteira.ruptura.urls")),

@@ -33,6 +33,16 @@ def _cache_limpo():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _batimentos_isolados(monkeypatch):
+    """django-q2 keeps the clusters' heartbeats in its broker's cache (the shared file cache):
+    in the tests, the per-test cache above, so a cluster running from the same data/ folder
+    (`dev.py run`) is not seen and a test's heartbeat does not outlive it."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "CACHE", "default")
+
+
 @pytest.fixture
 def staff(django_user_model):
     """A superuser: for tests about behaviour, not permissions."""

@@ -97,3 +97,33 @@ def linha_carteira(pedido, cod, qtd, preco="10.00", **extra):
 def corpo(resposta):
     """A JSON response body with numbers as Decimal (compared exactly with the oracle)."""
     return json.loads(resposta.content, parse_float=Decimal)
+
+
+def batimento_cluster(idade=timedelta(0), status=None, workers=2):
+    """A django-q2 cluster's heartbeat (django_q.status.Stat), saved as a running cluster saves
+    it, `idade` old. The tests keep heartbeats in their own per-test cache (tests/conftest.py)."""
+    import uuid
+
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+    from django_q.signing import SignedPackage
+    from django_q.status import Stat, Status
+
+    estado = Status(pid=4242, cluster_id=uuid.uuid4())
+    estado.status = status if status is not None else Conf.IDLE
+    estado.workers = list(range(workers))
+    estado.tob = timezone.now() - timedelta(hours=1)
+    estado.timestamp = timezone.now() - idade
+    get_broker().set_stat(Stat.get_key(estado.cluster_id), SignedPackage.dumps(estado, True), 600)
+    return estado
+
+
+def reconciliacao_agendada(idade=timedelta(0), **campos):
+    """A finished scheduled reconciliation run, `idade` old."""
+    from estoque.models import ReconciliacaoExecucao
+
+    execucao = ReconciliacaoExecucao.objects.create(origem=ReconciliacaoExecucao.Origem.AGENDAMENTO, **campos)
+    momento = timezone.now() - idade
+    ReconciliacaoExecucao.objects.filter(pk=execucao.pk).update(iniciado_em=momento, finalizado_em=momento)
+    execucao.refresh_from_db()
+    return execucao

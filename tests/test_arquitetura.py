@@ -1,6 +1,7 @@
 """The dependency rules of docs/arquitetura.md, read from the source (imports inside functions too).
 
-core ← estoque ← producao ← carteira ← embarques ← relatorios, and demo beside relatorios;
+core ← estoque ← producao ← carteira ← embarques ← relatorios, and demo beside relatorios; operacao (the
+Operação page) reads estoque and carteira;
 acesso (the roles and the login) above them all; no cycle between the project's packages, however late the import.
 """
 
@@ -12,7 +13,18 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 RAIZ = Path(__file__).resolve().parents[1]
-PACOTES = ("core", "estoque", "producao", "carteira", "embarques", "relatorios", "demo", "acesso", "estoque_project")
+PACOTES = (
+    "core",
+    "estoque",
+    "producao",
+    "carteira",
+    "embarques",
+    "relatorios",
+    "demo",
+    "operacao",
+    "acesso",
+    "estoque_project",
+)
 # What each package may import (besides itself). Anything else is a violation.
 PERMITIDOS = {
     "core": set(),
@@ -22,8 +34,10 @@ PERMITIDOS = {
     "embarques": {"core", "estoque", "producao", "carteira"},
     "relatorios": {"core", "estoque", "producao", "carteira", "embarques"},
     "demo": {"core", "estoque", "producao", "carteira", "embarques"},
+    # The Operação page reads the reconciliation and the carteira sync runs.
+    "operacao": {"core", "estoque", "carteira"},
     # The roles cite every app's permissions; the menu asks every page.
-    "acesso": {"core", "estoque", "producao", "carteira", "embarques", "relatorios", "demo"},
+    "acesso": {"core", "estoque", "producao", "carteira", "embarques", "relatorios", "demo", "operacao"},
     "estoque_project": set(PACOTES) - {"estoque_project"},
 }
 

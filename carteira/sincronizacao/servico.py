@@ -37,6 +37,7 @@ from carteira.models import SincronizacaoCarteira
 from carteira.sincronizacao import aplicacao, trava
 from carteira.sincronizacao.cliente_odoo import ClienteOdoo, ErroOdoo
 from carteira.sincronizacao.configuracao import ErroConfiguracao
+from carteira.sincronizacao.logs import registrar_execucao
 from carteira.sincronizacao.planilha import ErroPlanilha, ler_planilha
 from carteira.sincronizacao.plano import Plano, planejar
 from carteira.sincronizacao.registros import ErroSincronizacao, normalizar
@@ -95,6 +96,7 @@ def _simular(fonte, campos: dict, conteudo: bytes | None) -> SincronizacaoCartei
     return execucao
 
 
+@registrar_execucao  # start, end (counts, duration) and failure in the log
 def sincronizar(
     fonte: Callable[[], list[dict]],
     *,

@@ -3,8 +3,11 @@
 The sweep walks the whole catalog in a cycle, a batch at a time (a small catalog fits in
 one batch, so it is verified whole on every run). A cheap unlocked pass finds candidates;
 each candidate is then locked, recomputed and compared again, so a change that commits
-between the two reads is never taken for drift. Every repair is recorded.
+between the two reads is never taken for drift. Every repair is recorded, and logged at ERROR after its commit: drift means a write path
+went around the engine (a bug upstream), not a routine event. Each run is logged at INFO.
 """
+
+import logging
 
 from django.conf import settings
 from django.utils import timezone
@@ -22,6 +25,11 @@ from estoque.services import eventos, recalculo, transacao, travas
 from estoque.services.unificacao import resolver_principais
 
 LOTE_LEITURA = 2000
+# Repairs logged one by one per run; past this, one line with how many more (the run's
+# ReparoEstoque rows keep them all).
+MAX_REPAROS_NO_LOG = 200
+
+logger = logging.getLogger(__name__)
 
 
 def fontes_de_codigos():
@@ -73,7 +81,38 @@ def verificar(principais, execucao=None, corrigir=True, using="default") -> dict
                 _verificar_travado, candidatos[inicio : inicio + 500], execucao, corrigir, using, using=using
             )
         )
+    _log_divergencias(encontrados, execucao, corrigir)
     return encontrados
+
+
+def _log_divergencias(encontrados: dict[str, list], execucao, corrigir: bool):
+    """Each drift at ERROR: product, field, stored value and the one recomputed from the sources."""
+    divergencias = [
+        (cod, campo, antes, depois) for cod in sorted(encontrados) for campo, antes, depois in encontrados[cod]
+    ]
+    for cod, campo, antes, depois in divergencias[:MAX_REPAROS_NO_LOG]:
+        logger.error(
+            "Estoque divergente %s em %s: gravado %s, recalculado %s%s",
+            cod,
+            campo,
+            antes,
+            depois,
+            "" if corrigir else " (simulação: não corrigido)",
+            extra={
+                "reconciliacao_id": getattr(execucao, "pk", None),
+                "cod_produto": cod,
+                "campo": campo,
+                "gravado": antes,
+                "recalculado": depois,
+                "corrigido": corrigir,
+            },
+        )
+    if len(divergencias) > MAX_REPAROS_NO_LOG:
+        logger.error(
+            "Estoque divergente: mais %s divergência(s) nesta reconciliação (lista completa nos reparos registrados)",
+            len(divergencias) - MAX_REPAROS_NO_LOG,
+            extra={"reconciliacao_id": getattr(execucao, "pk", None), "divergencias": len(divergencias)},
+        )
 
 
 def _verificar_travado(fatia, execucao, corrigir, using) -> dict[str, list]:
@@ -145,7 +184,18 @@ def corrigir_lotes_faturados(execucao=None, corrigir=True, using="default") -> l
             )
         return sorted(falta | sobra)
 
-    return transacao.executar(corrigir_travado, using=using)
+    corrigidos = transacao.executar(corrigir_travado, using=using)
+    for lote in corrigidos:
+        logger.error(
+            "Marca de lote faturado divergente: lote %s corrigido",
+            lote,
+            extra={
+                "reconciliacao_id": getattr(execucao, "pk", None),
+                "separacao_lote_id": lote,
+                "campo": "lote faturado",
+            },
+        )
+    return corrigidos
 
 
 def reconciliar(
@@ -182,3 +232,26 @@ def reconciliar(
     finally:
         execucao.finalizado_em = timezone.now()
         execucao.save(using=using)
+        _log_execucao(execucao)
+
+
+def _log_execucao(execucao: ReconciliacaoExecucao):
+    fim = execucao.finalizado_em or timezone.now()
+    campos = {
+        "reconciliacao_id": execucao.pk,
+        "origem": execucao.origem,
+        "simulacao": execucao.simulacao,
+        "produtos_verificados": execucao.produtos_verificados,
+        "produtos_corrigidos": execucao.produtos_corrigidos,
+        "duracao_s": round((fim - execucao.iniciado_em).total_seconds(), 3),
+    }
+    if execucao.erro:
+        logger.error("Reconciliação nº %s falhou: %s", execucao.pk, execucao.erro, extra=campos)
+    else:
+        logger.info(
+            "Reconciliação nº %s: %s produto(s) verificado(s), %s corrigido(s)",
+            execucao.pk,
+            execucao.produtos_verificados,
+            execucao.produtos_corrigidos,
+            extra=campos,
+        )

@@ -8,6 +8,7 @@ from the start instead of the error reaching the caller. Only the outermost tran
 can be retried: inside someone else's atomic block the caller owns the retry.
 """
 
+import logging
 import random
 import time
 from functools import wraps
@@ -16,6 +17,8 @@ from django.db import OperationalError, connections, transaction
 
 SQLSTATES_REPETIVEIS = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 TENTATIVAS = 6
+
+logger = logging.getLogger(__name__)
 
 
 def e_repetivel(erro: Exception) -> bool:
@@ -37,6 +40,19 @@ def executar(funcao, *args, using="default", antes_de_repetir=None, **kwargs):
         except OperationalError as erro:
             if tentativa == TENTATIVAS or not e_repetivel(erro):
                 raise
+            # Expected under contention and handled here, but a steady stream of them is worth seeing.
+            logger.warning(
+                "Transação repetida (%s): vítima de deadlock ou de serialização, tentativa %s de %s",
+                getattr(funcao, "__qualname__", funcao),
+                tentativa,
+                TENTATIVAS,
+                extra={
+                    "funcao": getattr(funcao, "__qualname__", str(funcao)),
+                    "tentativa": tentativa,
+                    "tentativas": TENTATIVAS,
+                    "sqlstate": getattr(erro.__cause__ or erro, "sqlstate", None),
+                },
+            )
             if antes_de_repetir:
                 antes_de_repetir()
             time.sleep(random.uniform(0.005, 0.05) * tentativa)

@@ -49,6 +49,11 @@ POST      /carteira/pedidos/{pedido}/itens/{pre}/confirmar/ lg   403  403  403  
 POST      /carteira/alertas/{alerta}/reconhecer/            lg   403  403  403  ok   403  ok   ok
 GET       /producao/                                        lg   403  403  ok   403  ok   ok   ok
 GET       /embarques/                                       lg   403  403  403  ok   403  ok   ok
+# operations: the Operação page (what it shows: django-q2, reconciliations, carteira syncs) and
+# the health check, open to anyone (load balancers); only the Operação users get its details
+GET       /operacao/                                        lg   403  403  403  403  403  ok   ok
+GET       /saude/                                           ok   ok   ok   ok   ok   ok   ok   ok
+HEAD      /saude/                                           ok   ok   ok   ok   ok   ok   ok   ok
 HEAD      /embarques/                                       lg   403  403  403  ok   403  ok   ok
 POST      /embarques/                                       lg   403  403  403  ok   403  ok   ok
 

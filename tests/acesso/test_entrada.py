@@ -92,6 +92,21 @@ def _menu(html: str) -> list[str]:
             "/carteira/",
         ),
         ("PCP", ["/estoque/", "/producao/", "/importacoes/", "/admin/", "/api/docs/"], "/producao/"),
+        (
+            "Gestão",
+            [
+                "/estoque/",
+                "/carteira/",
+                "/carteira/pedidos/",
+                "/producao/",
+                "/embarques/",
+                "/importacoes/",
+                "/operacao/",
+                "/admin/",
+                "/api/docs/",
+            ],
+            "/estoque/",
+        ),
     ],
 )
 def test_menu_mostra_so_as_secoes_permitidas(cliente_papel, papel, secoes, pagina):

@@ -235,6 +235,8 @@ def criar_dados(superusuario) -> dict:
     )
     prog = f.producao("P1", 20, k=3)
     execucao = ReconciliacaoExecucao.objects.create(origem="COMANDO", produtos_verificados=1, produtos_corrigidos=1)
+    f.reconciliacao_agendada(produtos_verificados=1)  # with the heartbeat: /saude/ answers 200
+    f.batimento_cluster()
     ReparoEstoque.objects.create(execucao=execucao, cod_produto="P1", campo="saldo_atual", antes="9", depois="10")
     CursorReconciliacao.objects.update_or_create(id=1, defaults={"ultimo_codigo": "P1"})
     analise = AnaliseRuptura.objects.create(total_pedidos=1, total_lotes=1)
