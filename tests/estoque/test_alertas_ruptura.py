@@ -177,3 +177,83 @@ def test_reconhecer():
     assert alertas.reconhecer([a.pk], "ana") == 0
     assert alertas.reconhecer(None, "bia") == 1
     assert set(AlertaRuptura.objects.values_list("reconhecido_por", flat=True)) == {"ana", "bia"}
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _alerta(cod="P1", **extra):
+    return AlertaRuptura.objects.create(
+        cod_produto=cod, tipo=Tipo.ENTROU_EM_RUPTURA, dia_ruptura=f.dia(2), menor_estoque_d7=D("-1234.5"), **extra
+    )
+
+
+def test_contagem_em_estoque_e_carteira(cliente_papel):
+    _alerta("P1")
+    _alerta("P2")
+    _alerta("P3", reconhecido=True)
+    cliente = cliente_papel("Expedição")
+    for endereco in ("/estoque/", "/carteira/"):
+        html = cliente.get(endereco).content.decode()
+        assert 'id="aviso-alertas-ruptura"' in html, endereco
+        assert '<span id="total-alertas-ruptura">2</span> alertas de ruptura' in html, endereco
+        assert 'href="/estoque/alertas/"' in html
+
+
+def test_sem_permissao_de_ver_nao_mostra_a_contagem(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    usuario = django_user_model.objects.create_user("so-estoque", "x@example.com", "senha-forte-123")
+    usuario.user_permissions.add(Permission.objects.get(codename="view_estoquetemporeal"))
+    client.force_login(usuario)
+    _alerta()
+    resposta = client.get("/estoque/")
+    assert resposta.status_code == 200 and b"aviso-alertas-ruptura" not in resposta.content
+    assert client.get("/estoque/alertas/").status_code == 403
+
+
+def test_lista_em_pt_br(cliente_papel):
+    _alerta("P1")
+    html = cliente_papel("Comercial").get("/estoque/alertas/").content.decode()
+    assert "Entrou em ruptura" in html and f"{f.dia(2):%d/%m/%Y}" in html and "-1.234,5" in html
+    assert "Reconhecer" not in html  # Comercial only reads
+    assert "style=" not in html and "<script>" not in html
+
+
+def test_reconhecer_com_permissao(cliente_papel):
+    alerta = _alerta()
+    cliente = cliente_papel("PCP")
+    resposta = cliente.post(f"/estoque/alertas/{alerta.pk}/reconhecer/")
+    assert resposta.status_code == 302 and resposta["Location"] == "/estoque/alertas/"
+    alerta.refresh_from_db()
+    assert alerta.reconhecido and alerta.reconhecido_por == "papel-pcp" and alerta.reconhecido_em is not None
+    html = cliente.get("/estoque/alertas/").content.decode()
+    assert "Alerta de ruptura de P1 reconhecido." in html
+    assert "Nenhum alerta de ruptura em aberto." in html
+
+
+def test_reconhecer_todos(cliente_papel):
+    _alerta("P1")
+    _alerta("P2")
+    resposta = cliente_papel("Estoque").post("/estoque/alertas/reconhecer-todos/")
+    assert resposta.status_code == 302
+    assert not AlertaRuptura.objects.filter(reconhecido=False).exists()
+
+
+def test_reconhecer_sem_permissao_403(cliente_papel):
+    alerta = _alerta()
+    cliente = cliente_papel("Comercial")
+    assert cliente.post(f"/estoque/alertas/{alerta.pk}/reconhecer/").status_code == 403
+    assert cliente.post("/estoque/alertas/reconhecer-todos/").status_code == 403
+    alerta.refresh_from_db()
+    assert not alerta.reconhecido
+
+
+def test_admin_acao_reconhecer(cliente_papel):
+    alerta = _alerta()
+    resposta = cliente_papel("Gestão").post(
+        "/admin/estoque/alertaruptura/", {"action": "reconhecer", "_selected_action": [alerta.pk]}
+    )
+    assert resposta.status_code == 302
+    alerta.refresh_from_db()
+    assert alerta.reconhecido and alerta.reconhecido_por == "papel-gestão"
