@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from core.admin import PlanilhaAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
 from estoque.models import (
     AlertaRuptura,
-    EstadoRuptura,
     CadastroPalletizacao,
     CodigoUnificado,
     CursorReconciliacao,
+    EstadoRuptura,
     EstoqueTempoReal,
     LoteFaturado,
     MovimentacaoEstoque,

@@ -9,52 +9,80 @@ def semear_estado(apps, schema_editor):
     EstadoRuptura = apps.get_model("estoque", "EstadoRuptura")
     linhas = EstoqueTempoReal.objects.using(schema_editor.connection.alias).filter(dia_ruptura__isnull=False)
     EstadoRuptura.objects.using(schema_editor.connection.alias).bulk_create(
-        [EstadoRuptura(cod_produto=cod, dia_ruptura=dia) for cod, dia in linhas.values_list("cod_produto", "dia_ruptura")],
+        [
+            EstadoRuptura(cod_produto=cod, dia_ruptura=dia)
+            for cod, dia in linhas.values_list("cod_produto", "dia_ruptura")
+        ],
         batch_size=1000,
     )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('estoque', '0009_movimentacaoestoque_importacao'),
+        ("estoque", "0009_movimentacaoestoque_importacao"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EstadoRuptura',
+            name="EstadoRuptura",
             fields=[
-                ('cod_produto', models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name='código principal')),
-                ('dia_ruptura', models.DateField(blank=True, null=True, verbose_name='dia de ruptura conhecido')),
-                ('atualizado_em', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
+                (
+                    "cod_produto",
+                    models.CharField(max_length=50, primary_key=True, serialize=False, verbose_name="código principal"),
+                ),
+                ("dia_ruptura", models.DateField(blank=True, null=True, verbose_name="dia de ruptura conhecido")),
+                ("atualizado_em", models.DateTimeField(auto_now=True, verbose_name="atualizado em")),
             ],
             options={
-                'verbose_name': 'estado de ruptura (alertas)',
-                'verbose_name_plural': 'estados de ruptura (alertas)',
-                'ordering': ['cod_produto'],
+                "verbose_name": "estado de ruptura (alertas)",
+                "verbose_name_plural": "estados de ruptura (alertas)",
+                "ordering": ["cod_produto"],
             },
         ),
         migrations.CreateModel(
-            name='AlertaRuptura',
+            name="AlertaRuptura",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cod_produto', models.CharField(db_index=True, max_length=50, verbose_name='código principal')),
-                ('tipo', models.CharField(choices=[('ENTROU_EM_RUPTURA', 'Entrou em ruptura'), ('RUPTURA_ANTECIPADA', 'Ruptura antecipada')], max_length=20)),
-                ('dia_ruptura', models.DateField(verbose_name='dia de ruptura')),
-                ('dia_ruptura_anterior', models.DateField(blank=True, null=True, verbose_name='dia de ruptura anterior')),
-                ('menor_estoque_d7', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='menor estoque D+7')),
-                ('criado_em', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='criado em')),
-                ('reconhecido', models.BooleanField(default=False)),
-                ('reconhecido_por', models.CharField(blank=True, default='', max_length=150, verbose_name='reconhecido por')),
-                ('reconhecido_em', models.DateTimeField(blank=True, null=True, verbose_name='reconhecido em')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cod_produto", models.CharField(db_index=True, max_length=50, verbose_name="código principal")),
+                (
+                    "tipo",
+                    models.CharField(
+                        choices=[
+                            ("ENTROU_EM_RUPTURA", "Entrou em ruptura"),
+                            ("RUPTURA_ANTECIPADA", "Ruptura antecipada"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("dia_ruptura", models.DateField(verbose_name="dia de ruptura")),
+                (
+                    "dia_ruptura_anterior",
+                    models.DateField(blank=True, null=True, verbose_name="dia de ruptura anterior"),
+                ),
+                (
+                    "menor_estoque_d7",
+                    models.DecimalField(decimal_places=3, max_digits=15, verbose_name="menor estoque D+7"),
+                ),
+                ("criado_em", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="criado em")),
+                ("reconhecido", models.BooleanField(default=False)),
+                (
+                    "reconhecido_por",
+                    models.CharField(blank=True, default="", max_length=150, verbose_name="reconhecido por"),
+                ),
+                ("reconhecido_em", models.DateTimeField(blank=True, null=True, verbose_name="reconhecido em")),
             ],
             options={
-                'verbose_name': 'alerta de ruptura',
-                'verbose_name_plural': 'alertas de ruptura',
-                'ordering': ['reconhecido', '-criado_em', '-id'],
-                'permissions': [('reconhecer_alertaruptura', 'Pode reconhecer alertas de ruptura')],
-                'indexes': [models.Index(fields=['reconhecido', '-criado_em'], name='alerta_ruptura_aberto_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('tipo__in', ['ENTROU_EM_RUPTURA', 'RUPTURA_ANTECIPADA'])), name='alerta_ruptura_tipo_valido')],
+                "verbose_name": "alerta de ruptura",
+                "verbose_name_plural": "alertas de ruptura",
+                "ordering": ["reconhecido", "-criado_em", "-id"],
+                "permissions": [("reconhecer_alertaruptura", "Pode reconhecer alertas de ruptura")],
+                "indexes": [models.Index(fields=["reconhecido", "-criado_em"], name="alerta_ruptura_aberto_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("tipo__in", ["ENTROU_EM_RUPTURA", "RUPTURA_ANTECIPADA"])),
+                        name="alerta_ruptura_tipo_valido",
+                    )
+                ],
             },
         ),
         migrations.RunPython(semear_estado, migrations.RunPython.noop),

@@ -103,8 +103,8 @@ def detectar(codigos: Iterable[str], using: str = "default", hoje: date | None =
 def _detectar_lote(codigos: list[str], hoje: date, using: str) -> list[AlertaRuptura]:
     travas.travar_unificacao(using)
     unificados = CodigoUnificado.objects.using(using).filter(cod_produto__in=codigos)
-    principal_de = dict.fromkeys(codigos) | dict(unificados.values_list("cod_produto", "cod_principal"))
-    principal_de = {cod: principal or cod for cod, principal in principal_de.items()}
+    principal_de: dict[str, str] = {cod: cod for cod in codigos}
+    principal_de.update(unificados.values_list("cod_produto", "cod_principal"))
     # A code that joined a group is no longer a product of its own: its group's row speaks for it.
     EstadoRuptura.objects.using(using).filter(
         cod_produto__in=[cod for cod, principal in principal_de.items() if cod != principal]
@@ -123,7 +123,10 @@ def _detectar_lote(codigos: list[str], hoje: date, using: str) -> list[AlertaRup
     )
     estados = {
         e.cod_produto: e
-        for e in EstadoRuptura.objects.using(using).select_for_update().filter(cod_produto__in=principais).order_by("cod_produto")
+        for e in EstadoRuptura.objects.using(using)
+        .select_for_update()
+        .filter(cod_produto__in=principais)
+        .order_by("cod_produto")
     }
     leitura = selectors.ler(principais, hoje)
     alertas, mudados = [], []
@@ -131,7 +134,7 @@ def _detectar_lote(codigos: list[str], hoje: date, using: str) -> list[AlertaRup
         produto = selectors.montar(cod, leitura, hoje)
         estado = estados[cod]
         tipo = transicao(estado.dia_ruptura, produto.dia_ruptura)
-        if tipo is not None:
+        if tipo is not None and produto.dia_ruptura is not None:
             alertas.append(
                 AlertaRuptura(
                     cod_produto=cod,
@@ -149,7 +152,9 @@ def _detectar_lote(codigos: list[str], hoje: date, using: str) -> list[AlertaRup
     criados = AlertaRuptura.objects.using(using).bulk_create(alertas)
     if criados and _destinatarios():
         ids = [a.pk for a in criados] if all(a.pk for a in criados) else None
-        no_commit(lambda: enviar_email(ids, [a.cod_produto for a in criados], using), "e-mail de alertas de ruptura", using)
+        no_commit(
+            lambda: enviar_email(ids, [a.cod_produto for a in criados], using), "e-mail de alertas de ruptura", using
+        )
     return criados
 
 
@@ -191,7 +196,9 @@ def texto_email(alertas: list[AlertaRuptura]) -> tuple[str, str]:
         nome = nomes.get(a.cod_produto, "")
         produto = f"{a.cod_produto} - {nome}" if nome else a.cod_produto
         if a.tipo == Tipo.RUPTURA_ANTECIPADA:
-            quando = f"ruptura antecipada de {formatar_data(a.dia_ruptura_anterior)} para {formatar_data(a.dia_ruptura)}"
+            quando = (
+                f"ruptura antecipada de {formatar_data(a.dia_ruptura_anterior)} para {formatar_data(a.dia_ruptura)}"
+            )
         else:
             quando = f"entrou em ruptura em {formatar_data(a.dia_ruptura)}"
         linhas.append(f"- {produto}: {quando}; menor estoque D+7: {formatar_qtd(a.menor_estoque_d7)}")

@@ -31,7 +31,9 @@ def gravar(django_capture_on_commit_callbacks):
 
 
 def lista():
-    return list(AlertaRuptura.objects.order_by("id").values_list("cod_produto", "tipo", "dia_ruptura", "dia_ruptura_anterior"))
+    return list(
+        AlertaRuptura.objects.order_by("id").values_list("cod_produto", "tipo", "dia_ruptura", "dia_ruptura_anterior")
+    )
 
 
 def test_entrar_em_critico_registra_um_alerta_e_nao_repete(gravar):
@@ -171,8 +173,12 @@ def test_sem_lista_nao_envia(gravar, settings):
 
 
 def test_reconhecer():
-    a = AlertaRuptura.objects.create(cod_produto="P1", tipo=Tipo.ENTROU_EM_RUPTURA, dia_ruptura=f.hoje(), menor_estoque_d7=D(-1))
-    AlertaRuptura.objects.create(cod_produto="P2", tipo=Tipo.ENTROU_EM_RUPTURA, dia_ruptura=f.hoje(), menor_estoque_d7=D(-1))
+    a = AlertaRuptura.objects.create(
+        cod_produto="P1", tipo=Tipo.ENTROU_EM_RUPTURA, dia_ruptura=f.hoje(), menor_estoque_d7=D(-1)
+    )
+    AlertaRuptura.objects.create(
+        cod_produto="P2", tipo=Tipo.ENTROU_EM_RUPTURA, dia_ruptura=f.hoje(), menor_estoque_d7=D(-1)
+    )
     assert alertas.reconhecer([a.pk], "ana") == 1
     assert alertas.reconhecer([a.pk], "ana") == 0
     assert alertas.reconhecer(None, "bia") == 1

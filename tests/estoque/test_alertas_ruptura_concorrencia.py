@@ -24,7 +24,7 @@ def _em_paralelo(*funcoes):
         try:
             barreira.wait(timeout=10)
             funcao()
-        except Exception as erro:  # noqa: BLE001 - reported by the assertion below
+        except Exception as erro:
             erros.append(erro)
         finally:
             connections.close_all()

@@ -96,7 +96,9 @@ class MaquinaAlertas(RuleBasedStateMachine):
     @rule(cod=codigos, qtd=qtds, k=dias)
     def programar(self, cod, qtd, k):
         self._commit(
-            lambda: ProgramacaoProducao.objects.create(cod_produto=cod, qtd_programada=qtd, data_programacao=self.dia(k))
+            lambda: ProgramacaoProducao.objects.create(
+                cod_produto=cod, qtd_programada=qtd, data_programacao=self.dia(k)
+            )
         )
 
     @rule(i=indices)
@@ -150,7 +152,9 @@ class MaquinaAlertas(RuleBasedStateMachine):
     @invariant()
     def alertas_iguais_as_transicoes(self):
         gravados = list(
-            AlertaRuptura.objects.order_by("id").values_list("cod_produto", "tipo", "dia_ruptura", "dia_ruptura_anterior")
+            AlertaRuptura.objects.order_by("id").values_list(
+                "cod_produto", "tipo", "dia_ruptura", "dia_ruptura_anterior"
+            )
         )
         assert gravados == self.esperados
 
