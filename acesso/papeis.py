@@ -41,6 +41,8 @@ VER_CARTEIRA = (
     *modelo("carteira.pedido", LEITURA),
 )
 ANALISAR_RUPTURA = ("carteira.analisar_ruptura",)
+# Ruptura alerts (estoque.AlertaRuptura): the roles that read the stock and act on it see and acknowledge them.
+RECONHECER_ALERTAS_RUPTURA = (*modelo("estoque.alertaruptura", LEITURA), "estoque.reconhecer_alertaruptura")
 
 
 @dataclass(frozen=True)
@@ -56,29 +58,32 @@ PAPEIS = (
     Papel(
         "Estoque",
         "Registra, altera e cancela movimentações de estoque; vê o estoque, a projeção, o catálogo e as "
-        "reconciliações.",
+        "reconciliações; reconhece alertas de ruptura.",
         "estoque",
         (
             *modelo("estoque.movimentacaoestoque", LEITURA, INCLUSAO, ALTERACAO),
             *VER_ESTOQUE,
             *VER_RECONCILIACAO,
+            *RECONHECER_ALERTAS_RUPTURA,
         ),
     ),
     Papel(
         "PCP",
-        "Mantém a programação de produção e o catálogo de produtos (palletização, peso); vê o estoque e a projeção.",
+        "Mantém a programação de produção e o catálogo de produtos (palletização, peso); vê o estoque e a projeção; "
+        "reconhece alertas de ruptura.",
         "pcp",
         (
             *modelo("producao.programacaoproducao", *TUDO),
             *modelo("estoque.cadastropalletizacao", *TUDO),
             *VER_ESTOQUE,
+            *RECONHECER_ALERTAS_RUPTURA,
         ),
     ),
     Papel(
         "Expedição",
         "Monta pedidos: pré-separações, separações, embarques e seus itens; registra e cancela as notas fiscais dos "
         "lotes embarcados; reconhece alertas de "
-        "separações cotadas; analisa ruptura; vê a carteira e o estoque.",
+        "separações cotadas e de ruptura; analisa ruptura; vê a carteira e o estoque.",
         "expedicao",
         (
             *modelo("carteira.preseparacaoitem", *TUDO),
@@ -93,6 +98,7 @@ PAPEIS = (
             *modelo("embarques.faturamentoitem", LEITURA),
             *ANALISAR_RUPTURA,
             *VER_ESTOQUE,
+            *RECONHECER_ALERTAS_RUPTURA,
         ),
     ),
     Papel(
@@ -102,6 +108,7 @@ PAPEIS = (
         "comercial",
         (
             *VER_ESTOQUE,
+            *modelo("estoque.alertaruptura", LEITURA),
             *VER_CARTEIRA,
             *modelo("producao.programacaoproducao", LEITURA),
             *ANALISAR_RUPTURA,

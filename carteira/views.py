@@ -22,6 +22,7 @@ from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem
 from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.api import PERMISSOES_RUPTURA
 from core.paginas import exige
+from estoque.selectors import alertas as alertas_ruptura
 
 VER_ALERTAS = "carteira.view_alertaseparacaocotada"
 VER_PEDIDO = (*PERMISSOES_RUPTURA, "carteira.view_preseparacaoitem", "carteira.view_separacao")
@@ -36,6 +37,9 @@ SPARK_LARGURA, SPARK_ALTURA = 112, 24
 @exige("carteira.view_carteiraprincipal", "estoque.view_estoquetemporeal", "estoque.view_movimentacaoprevista")
 def dashboard(request):
     contexto = {"painel": selectors.painel_carteira(timezone.localdate()), "secao": "carteira"}
+    contexto["total_alertas_ruptura"] = (
+        alertas_ruptura.total_abertos() if request.user.has_perm("estoque.view_alertaruptura") else None
+    )
     if request.user.has_perm(VER_ALERTAS):
         contexto["alertas"] = selectors.alertas_abertos()
         contexto["total_alertas"] = selectors.total_alertas_abertos()

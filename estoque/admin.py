@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 
 from core.admin import PlanilhaAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
 from estoque.models import (
+    AlertaRuptura,
     CadastroPalletizacao,
     CodigoUnificado,
     CursorReconciliacao,
+    EstadoRuptura,
     EstoqueTempoReal,
     LoteFaturado,
     MovimentacaoEstoque,
@@ -22,7 +24,7 @@ from estoque.models import (
     UnificacaoCodigos,
 )
 from estoque.resources import CadastroPalletizacaoResource, MovimentacaoEstoqueResource
-from estoque.services import operacoes
+from estoque.services import alertas, operacoes
 
 # ---------------------------------------------------------------- sources
 
@@ -210,3 +212,43 @@ class CadastroPalletizacaoAdmin(PlanilhaAdmin):
     list_filter = ("ativo", "categoria", "subcategoria", "linha_producao")
     search_fields = ("cod_produto", "nome_produto", "categoria", "subcategoria")
     list_per_page = 100
+
+
+# ---------------------------------------------------------------- ruptura alerts (history)
+
+
+@admin.register(AlertaRuptura)
+class AlertaRupturaAdmin(SomenteLeituraAdmin):
+    actions = ["reconhecer"]
+    list_display = (
+        "cod_produto",
+        "tipo",
+        "dia_ruptura",
+        "dia_ruptura_anterior",
+        "menor_estoque_d7",
+        "criado_em",
+        "reconhecido",
+        "reconhecido_por",
+        "reconhecido_em",
+    )
+    list_filter = ("reconhecido", "tipo")
+    search_fields = ("=cod_produto", "reconhecido_por")
+    date_hierarchy = "criado_em"
+    show_full_result_count = False
+
+    def has_reconhecer_permission(self, request):
+        return request.user.has_perm("estoque.reconhecer_alertaruptura")
+
+    @admin.action(description="Marcar como reconhecido", permissions=["reconhecer"])
+    def reconhecer(self, request, queryset):
+        total = alertas.reconhecer(queryset.values_list("pk", flat=True), request.user.get_username())
+        messages.success(request, f"{total} alerta(s) de ruptura reconhecido(s).")
+
+
+@admin.register(EstadoRuptura)
+class EstadoRupturaAdmin(SomenteLeituraAdmin):
+    """The last ruptura day the alert detection saw per product (what "already announced" means)."""
+
+    list_display = ("cod_produto", "dia_ruptura", "atualizado_em")
+    search_fields = ("=cod_produto",)
+    show_full_result_count = False

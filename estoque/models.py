@@ -351,3 +351,60 @@ class LoteFaturado(models.Model):
 
     def __str__(self):
         return self.separacao_lote_id
+
+
+# ---- Ruptura alerts: history, not derived (never recomputed from the sources).
+
+
+class EstadoRuptura(models.Model):
+    """The last ruptura day (D0..D7) the alert detection saw for a principal code.
+
+    Not on EstoqueTempoReal: that table is a cache equal to a function of the sources (rebuilt,
+    replaced and reconciled), while this is history: what was already announced. The detection
+    locks this row before comparing, so a transition is recorded by exactly one detector.
+    """
+
+    cod_produto = models.CharField("código principal", max_length=50, primary_key=True)
+    dia_ruptura = models.DateField("dia de ruptura conhecido", null=True, blank=True)
+    atualizado_em = models.DateTimeField("atualizado em", auto_now=True)
+
+    class Meta:
+        verbose_name = "estado de ruptura (alertas)"
+        verbose_name_plural = "estados de ruptura (alertas)"
+        ordering = ["cod_produto"]
+
+    def __str__(self):
+        return f"{self.cod_produto}: {self.dia_ruptura or '—'}"
+
+
+class AlertaRuptura(models.Model):
+    """A product entered CRÍTICO (ruptura within D+7) or its ruptura day moved earlier."""
+
+    class Tipo(models.TextChoices):
+        ENTROU_EM_RUPTURA = "ENTROU_EM_RUPTURA", "Entrou em ruptura"
+        RUPTURA_ANTECIPADA = "RUPTURA_ANTECIPADA", "Ruptura antecipada"
+
+    cod_produto = models.CharField("código principal", max_length=50, db_index=True)
+    tipo = models.CharField(max_length=20, choices=Tipo.choices)
+    dia_ruptura = models.DateField("dia de ruptura")
+    dia_ruptura_anterior = models.DateField("dia de ruptura anterior", null=True, blank=True)
+    menor_estoque_d7 = models.DecimalField("menor estoque D+7", **QTD)
+    criado_em = models.DateTimeField("criado em", auto_now_add=True, db_index=True)
+    reconhecido = models.BooleanField(default=False)
+    reconhecido_por = models.CharField("reconhecido por", max_length=150, blank=True, default="")
+    reconhecido_em = models.DateTimeField("reconhecido em", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "alerta de ruptura"
+        verbose_name_plural = "alertas de ruptura"
+        ordering = ["reconhecido", "-criado_em", "-id"]
+        permissions = [("reconhecer_alertaruptura", "Pode reconhecer alertas de ruptura")]
+        indexes = [models.Index(fields=["reconhecido", "-criado_em"], name="alerta_ruptura_aberto_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tipo__in=["ENTROU_EM_RUPTURA", "RUPTURA_ANTECIPADA"]), name="alerta_ruptura_tipo_valido"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cod_produto} {self.get_tipo_display()} {self.dia_ruptura:%d/%m/%Y}"

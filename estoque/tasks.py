@@ -1,7 +1,7 @@
 """django-q2 entry points: thin wrappers over the services. Errors propagate (the task fails)."""
 
 from estoque.models import ReconciliacaoExecucao
-from estoque.services import reconciliacao, reconstrucao
+from estoque.services import alertas, reconciliacao, reconstrucao
 
 
 def reconciliar_estoque():
@@ -11,4 +11,6 @@ def reconciliar_estoque():
 
 def virada_do_dia():
     total = reconstrucao.recalcular_d7_todos()
-    return f"D+7 recalculado para {total} produtos"
+    # A ruptura can enter D+7 just by the window moving: detect after the new D+7 is stored.
+    novos = alertas.detectar_virada()
+    return f"D+7 recalculado para {total} produtos; {len(novos)} alerta(s) de ruptura"

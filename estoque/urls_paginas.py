@@ -7,4 +7,7 @@ app_name = "estoque_paginas"
 urlpatterns = [
     path("", views.saldo, name="saldo"),
     path("produto/<str:cod>/", views.produto, name="produto"),
+    path("alertas/", views.alertas, name="alertas"),
+    path("alertas/<int:pk>/reconhecer/", views.reconhecer_alerta, name="alerta-reconhecer"),
+    path("alertas/reconhecer-todos/", views.reconhecer_todos, name="alertas-reconhecer-todos"),
 ]

@@ -15,19 +15,26 @@ needs its own view permission and is hidden, not fatal, without it:
 
 from urllib.parse import quote
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from core.paginas import exige
 from estoque.filtros import ROTULOS_ORDEM, SaldoEstoqueFilter
+from estoque.models import AlertaRuptura
 from estoque.projecao import resumir
+from estoque.selectors import alertas as selectors_alertas
 from estoque.selectors import detalhe as selectors_detalhe
 from estoque.selectors import saldo as selectors_saldo
 from estoque.serializers_telas import ComposicaoSerializer
+from estoque.services import alertas as servicos_alertas
 
 PERMISSAO_ESTOQUE = "estoque.view_estoquetemporeal"
+VER_ALERTAS = "estoque.view_alertaruptura"
+RECONHECER_ALERTAS = "estoque.reconhecer_alertaruptura"
 POR_PAGINA_PADRAO = 50
 
 
@@ -87,6 +94,7 @@ def saldo(request):
         "opcoes_por_pagina": selectors_saldo.POR_PAGINA,
         "colunas": colunas,
         "alocacoes": {alocacao.chave: alocacao for alocacao in pagina.alocacoes},
+        "total_alertas_ruptura": selectors_alertas.total_abertos() if request.user.has_perm(VER_ALERTAS) else None,
         "consulta_exportar": _consulta(parametros, pagina=None, por_pagina=None),
         "url_anterior": "?" + _consulta(parametros, pagina=str(pagina.pagina.number - 1))
         if pagina.pagina.has_previous()
@@ -124,3 +132,35 @@ def produto(request, cod):
         "api_composicao": reverse("estoque:composicao", args=[pagina.produto.cod_principal]),
     }
     return render(request, "estoque/produto.html", contexto)
+
+
+# ---------------------------------------------------------------- ruptura alerts
+
+
+@exige(VER_ALERTAS)
+def alertas(request):
+    contexto = {
+        "secao": "estoque",
+        "lista": selectors_alertas.lista(),
+        "pode_reconhecer": request.user.has_perm(RECONHECER_ALERTAS),
+    }
+    return render(request, "estoque/alertas.html", contexto)
+
+
+@require_POST
+@exige(VER_ALERTAS, RECONHECER_ALERTAS)
+def reconhecer_alerta(request, pk):
+    alerta = get_object_or_404(AlertaRuptura, pk=pk)
+    if servicos_alertas.reconhecer([alerta.pk], request.user.get_username()):
+        messages.success(request, f"Alerta de ruptura de {alerta.cod_produto} reconhecido.")
+    else:
+        messages.info(request, "Este alerta já tinha sido reconhecido.")
+    return redirect("estoque_paginas:alertas")
+
+
+@require_POST
+@exige(VER_ALERTAS, RECONHECER_ALERTAS)
+def reconhecer_todos(request):
+    total = servicos_alertas.reconhecer(None, request.user.get_username())
+    messages.success(request, f"{total} alerta(s) de ruptura reconhecido(s).")
+    return redirect("estoque_paginas:alertas")

@@ -293,6 +293,10 @@ ESTOQUE_RECONCILIACAO_MINUTOS = int(os.environ.get("ESTOQUE_RECONCILIACAO_MINUTO
 # Catalogs up to this size are verified whole on every run; bigger ones walk in batches of it.
 ESTOQUE_RECONCILIACAO_LOTE = int(os.environ.get("ESTOQUE_RECONCILIACAO_LOTE", "2000"))
 ESTOQUE_CANAL_NOTIFY = "estoque"
+# Ruptura alerts (estoque.services.alertas): e-mailed to these addresses, comma separated (empty: none).
+ESTOQUE_ALERTAS_EMAILS = [e.strip() for e in os.environ.get("ESTOQUE_ALERTAS_EMAILS", "").split(",") if e.strip()]
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "estoque@localhost")
 RUPTURA_CANAL_NOTIFY = "ruptura"
 # Spreadsheet imports larger than this (bytes) are previewed and applied by the cluster,
 # with a progress bar; smaller ones in the request.

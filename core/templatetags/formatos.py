@@ -32,7 +32,7 @@ def formatar_qtd(valor) -> str:
     if partes is None:
         return str(valor)
     sinal, inteiro, fracao = partes
-    grupos = []
+    grupos: list[str] = []
     while len(inteiro) > 3:
         grupos.insert(0, inteiro[-3:])
         inteiro = inteiro[:-3]

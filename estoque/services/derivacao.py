@@ -18,7 +18,7 @@ from estoque import registro
 from estoque.models import EstoqueTempoReal, LoteFaturado, MovimentacaoPrevista, UnificacaoCodigos
 from estoque.projecao import DIAS_MAX, calcular_resumo
 from estoque.registro import SAIDA, SALDO
-from estoque.services import eventos, recalculo, travas, unificacao
+from estoque.services import alertas, eventos, recalculo, travas, unificacao
 
 ETR = EstoqueTempoReal._meta.db_table
 MP = MovimentacaoPrevista._meta.db_table
@@ -152,6 +152,7 @@ def aplicar_deltas(deltas, using="default"):
     novos_saldos = {cod: saldos_atuais[cod] + saldo.get(cod, Decimal("0")) for cod in tocados}
     gravar_saldo_e_d7(novos_saldos, {cod: saldo.get(cod, Decimal("0")) for cod in tocados}, using)
     eventos.publicar(tocados, using)
+    alertas.agendar(tocados, using)
 
 
 def gravar_saldo_e_d7(novos_saldos: dict[str, Decimal], deltas_saldo: dict[str, Decimal], using="default"):

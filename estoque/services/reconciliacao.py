@@ -21,7 +21,7 @@ from estoque.models import (
     ReconciliacaoExecucao,
     ReparoEstoque,
 )
-from estoque.services import eventos, recalculo, transacao, travas
+from estoque.services import alertas, eventos, recalculo, transacao, travas
 from estoque.services.unificacao import resolver_principais
 
 LOTE_LEITURA = 2000
@@ -140,6 +140,7 @@ def _verificar_travado(fatia, execucao, corrigir, using) -> dict[str, list]:
         )
     recalculo.gravar({cod: esperados[cod] for cod in encontrados}, using=using)
     eventos.publicar(sorted(encontrados), using)
+    alertas.agendar(encontrados, using)
     return encontrados
 
 

@@ -7,7 +7,7 @@ the same whichever code is asked. Derived rows live only under principal codes.
 from django.db.models import Q
 
 from estoque.models import CodigoUnificado, UnificacaoCodigos
-from estoque.services import eventos, recalculo, travas
+from estoque.services import alertas, eventos, recalculo, travas
 
 
 def componentes(codigos, using="default") -> list[set[str]]:
@@ -81,6 +81,7 @@ def aplicar_mudanca_pares(antigos: list[dict], novos: list[dict], using="default
     esperados = recalculo.calcular_esperado(principais, using)
     recalculo.gravar(esperados, remover=afetados - set(principais), using=using)
     eventos.publicar(sorted(afetados), using)
+    alertas.agendar(afetados, using)
 
 
 def reconstruir_mapa(using="default"):

@@ -19,7 +19,7 @@ Cells:
 Placeholders in addresses come from the test's data: {cod} a product, {pedido} an order in the
 carteira, {mov} a movement, {pre} a pré-separação, {prog} a programação, {job} a ruptura analysis,
 {ct} and {obj} a content type and object (admin "view on site"), {sinc} a carteira sync run,
-{lote} a pré-separação lote of the order, {alerta} an open COTADA alert, {imp} a spreadsheet import.
+{lote} a pré-separação lote of the order, {alerta} an open COTADA alert, {ruptura} an open ruptura alert, {imp} a spreadsheet import.
 """
 
 COLUNAS = ("anon", "sem", "est", "pcp", "exp", "com", "ges", "sup")
@@ -35,6 +35,9 @@ POST      /sair/                                            ok   ok   ok   ok   
 # pages
 GET       /estoque/                                         lg   403  ok   ok   ok   ok   ok   ok
 GET       /estoque/produto/{cod}/                           lg   403  ok   ok   ok   ok   ok   ok
+GET       /estoque/alertas/                                 lg   403  ok   ok   ok   ok   ok   ok
+POST      /estoque/alertas/{ruptura}/reconhecer/            lg   403  ok   ok   ok   403  ok   ok
+POST      /estoque/alertas/reconhecer-todos/                lg   403  ok   ok   ok   403  ok   ok
 GET       /relatorios/saldo-estoque.xlsx                    lg   403  ok   ok   ok   ok   ok   ok
 GET       /carteira/                                        lg   403  403  403  ok   ok   ok   ok
 GET       /carteira/pedidos/                                lg   403  403  403  ok   ok   ok   ok
@@ -225,6 +228,8 @@ estoque.reconciliacaoexecucao     -    v     -     -     -     v     v
 estoque.reparoestoque             -    v     -     -     -     v     v
 estoque.cursorreconciliacao       -    -     -     -     -     v     v
 estoque.lotefaturado              -    -     -     -     -     v     v
+estoque.alertaruptura             -    v     v     v     v     v     v
+estoque.estadoruptura             -    -     -     -     -     v     v
 producao.programacaoproducao      -    -     vacd  -     v     vacd  vacd
 carteira.carteiraprincipal        -    -     -     v     v     vacd  vacd
 carteira.preseparacaoitem         -    -     -     vacd  v     vacd  vacd
@@ -245,6 +250,7 @@ ACOES = """
 # modelo:ação                                   sem  est  pcp  exp  com  ges  sup
 estoque.movimentacaoestoque:cancelar            neg  ok   neg  neg  neg  ok   ok
 estoque.movimentacaoestoque:reativar            neg  ok   neg  neg  neg  ok   ok
+estoque.alertaruptura:reconhecer                neg  ok   ok   ok   neg  ok   ok
 carteira.alertaseparacaocotada:reconhecer       neg  neg  neg  ok   neg  ok   ok
 carteira.preseparacaoitem:confirmar             neg  neg  neg  ok   neg  ok   ok
 embarques.embarque:marcar_embarcado             neg  neg  neg  ok   neg  ok   ok

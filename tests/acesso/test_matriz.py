@@ -33,7 +33,7 @@ from carteira.models import AlertaSeparacaoCotada, AnaliseRuptura, AnaliseRuptur
 from core.hub import encerrar_hub
 from core.models import Importacao
 from embarques.models import FaturamentoItem, FaturamentoLote
-from estoque.models import CursorReconciliacao, ReconciliacaoExecucao, ReparoEstoque
+from estoque.models import AlertaRuptura, CursorReconciliacao, EstadoRuptura, ReconciliacaoExecucao, ReparoEstoque
 from tests import fabricas as f
 from tests.acesso.matriz import ACOES, ADMIN, COLUNAS, ROTAS, linhas
 
@@ -54,6 +54,7 @@ IDS_FICTICIOS = {
     "sinc": "1",
     "lote": "X",
     "alerta": "1",
+    "ruptura": "1",
     "imp": "1",
 }
 
@@ -249,6 +250,10 @@ def criar_dados(superusuario) -> dict:
     alerta = AlertaSeparacaoCotada.objects.create(
         separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", tipo="REDUCAO", qtd_antes=3, qtd_depois=1
     )
+    alerta_ruptura = AlertaRuptura.objects.create(
+        cod_produto="P1", tipo="ENTROU_EM_RUPTURA", dia_ruptura=hoje, menor_estoque_d7=Decimal("-1")
+    )
+    EstadoRuptura.objects.create(cod_produto="P1", dia_ruptura=hoje)
     f.pre_separacao("P1", 1, k=2, pedido="PED1", lote="LT1")
     if not Schedule.objects.exists():
         Schedule.objects.create(func="math.floor", name="exemplo")
@@ -282,6 +287,7 @@ def criar_dados(superusuario) -> dict:
         "sinc": str(sinc.pk),
         "lote": "LT1",
         "alerta": str(alerta.pk),
+        "ruptura": str(alerta_ruptura.pk),
         "imp": str(importacao.pk),
     }
     for modelo_rotulo, *_ in linhas(ADMIN):

@@ -22,8 +22,10 @@ from carteira.models import (
 )
 from embarques.models import Embarque, EmbarqueItem, FaturamentoItem, FaturamentoLote
 from estoque.models import (
+    AlertaRuptura,
     CodigoUnificado,
     CursorReconciliacao,
+    EstadoRuptura,
     EstoqueTempoReal,
     LoteFaturado,
     MovimentacaoEstoque,
@@ -51,6 +53,8 @@ SOMENTE_LEITURA = [
     SincronizacaoCarteira,
     AlertaSeparacaoCotada,
     FaturamentoItem,
+    AlertaRuptura,
+    EstadoRuptura,
 ]
 # Created only by a service outside the admin (the NF is registered on the embarques page, API or
 # import); the admin reads them and runs their actions (cancel the NF).
@@ -96,6 +100,9 @@ def dados():
     SincronizacaoCarteira.objects.create(
         iniciado_em=timezone.now(), origem="ODOO", status="SUCESSO", gatilho=SincronizacaoCarteira.Gatilho.values[0]
     )
+    # Ruptura alerts: what the detection records after a commit (the test's transaction never commits).
+    AlertaRuptura.objects.create(cod_produto="P1", tipo="ENTROU_EM_RUPTURA", dia_ruptura=hoje, menor_estoque_d7=-1)
+    EstadoRuptura.objects.create(cod_produto="P1", dia_ruptura=hoje)
     AlertaSeparacaoCotada.objects.create(
         separacao_lote_id="L1",
         num_pedido="PED1",

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from carteira.models import SincronizacaoCarteira
+from estoque.models import AlertaRuptura
 from tests import fabricas as f
 from tests.varredura_csp import achados_html
 
@@ -59,6 +60,7 @@ def dados():
     f.separacao("P1", 5, k=2, lote="L1", pedido="PED1")
     f.embarque_item("L1")
     f.unificar("P9", "P1")
+    AlertaRuptura.objects.create(cod_produto="P1", tipo="ENTROU_EM_RUPTURA", dia_ruptura=f.hoje(), menor_estoque_d7=-1)
     SincronizacaoCarteira.objects.create(
         iniciado_em=timezone.now(), origem="PLANILHA", status="SUCESSO", gatilho="ADMIN", relatorio="ok"
     )
@@ -81,6 +83,7 @@ def paginas_do_admin():
 def test_paginas_e_admin_logados(cliente_staff, dados):
     caminhos = ["/", "/carteira/", "/carteira/pedidos/", "/carteira/pedidos/PED1/", "/producao/", "/api/docs/"]
     caminhos += ["/importacoes/", "/importacoes/movimentacoes/", "/importacoes/faturamento/"]
+    caminhos += ["/estoque/", "/estoque/alertas/"]
     caminhos += paginas_do_admin()
     assert len(caminhos) > 40
     vistos = set()
