@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from core.colunas import Coluna
+from core.limites import CONTROLE
 
 
 @dataclass
@@ -30,7 +31,18 @@ class Erro:
     mensagem: str
 
     def como_dict(self) -> dict:
-        return {"linha": self.linha, "coluna": self.coluna, "valor": self.valor, "mensagem": self.mensagem}
+        return {
+            "linha": self.linha,
+            "coluna": visivel(self.coluna),
+            "valor": visivel(self.valor),
+            "mensagem": visivel(self.mensagem),
+        }
+
+
+def visivel(texto: str) -> str:
+    """Control characters as \\xNN: shown to the operator, and storable (PostgreSQL's jsonb and
+    text refuse NUL)."""
+    return CONTROLE.sub(lambda achado: f"\\x{ord(achado.group()):02x}", texto)
 
 
 @dataclass

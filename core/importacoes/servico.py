@@ -15,7 +15,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import colunas, planilhas, valores
-from core.importacoes import Erro, ErrosDaLinha, Importador, Linha, erros_de_validacao, importador, progresso
+from core.importacoes import (
+    Erro,
+    ErrosDaLinha,
+    Importador,
+    Linha,
+    erros_de_validacao,
+    importador,
+    progresso,
+    visivel,
+)
 from core.limites import erro_de_tamanho, max_bytes_upload
 from core.models import Importacao
 
@@ -68,7 +77,7 @@ def receber(arquivo, tipo: str, usuario: str) -> Importacao:
     impressao = hashlib.sha256(conteudo).hexdigest()
     importacao = Importacao.objects.create(
         tipo=tipo,
-        arquivo_nome=(getattr(arquivo, "name", "") or "planilha")[:255],
+        arquivo_nome=visivel(getattr(arquivo, "name", "") or "planilha")[:255],
         impressao_digital=impressao,
         tamanho=len(conteudo),
         conteudo=conteudo,
@@ -99,7 +108,7 @@ def ler(importacao: Importacao, avancar=None) -> tuple[list[Linha], list[Erro], 
     avisos = []
     if cabecalho.nao_reconhecidas:
         lista = ", ".join(f"“{nome}”" for nome in cabecalho.nao_reconhecidas)
-        avisos.append(f"Colunas ignoradas (não reconhecidas): {lista}.")
+        avisos.append(visivel(f"Colunas ignoradas (não reconhecidas): {lista}."))
     validas: list[Linha] = []
     erros: list[Erro] = []
     dados_linhas = [
@@ -250,7 +259,9 @@ def _texto_erro(erro: Erro) -> str:
 
 def _falhou(importacao_id: int, mensagem: str):
     """A queued apply that was refused says so on its page; one still in preview stays confirmable."""
-    Importacao.objects.filter(pk=importacao_id, status=Status.NA_FILA).update(status=Status.FALHOU, resultado=mensagem)
+    Importacao.objects.filter(pk=importacao_id, status=Status.NA_FILA).update(
+        status=Status.FALHOU, resultado=visivel(mensagem)
+    )
 
 
 # ---------------------------------------------------------------- undo, discard

@@ -33,7 +33,7 @@ from rest_framework.authtoken.models import Token
 from acesso.navegacao import SECOES
 from carteira.models import AlertaSeparacaoCotada, AnaliseRuptura, AnaliseRupturaLote, SincronizacaoCarteira
 from embarques.models import FaturamentoItem, FaturamentoLote
-from estoque.models import CursorReconciliacao, ReconciliacaoExecucao, ReparoEstoque
+from estoque.models import AlertaRuptura, CursorReconciliacao, EstadoRuptura, ReconciliacaoExecucao, ReparoEstoque
 from tests import fabricas as f
 
 pytestmark = pytest.mark.django_db
@@ -213,6 +213,8 @@ def dados():
     execucao = ReconciliacaoExecucao.objects.create(origem="COMANDO", produtos_verificados=1, produtos_corrigidos=1)
     ReparoEstoque.objects.create(execucao=execucao, cod_produto="P1", campo="saldo_atual", antes="9", depois="10")
     CursorReconciliacao.objects.update_or_create(id=1, defaults={"ultimo_codigo": "P1"})
+    EstadoRuptura.objects.update_or_create(cod_produto="P1", defaults={"dia_ruptura": f.dia(1)})
+    AlertaRuptura.objects.create(cod_produto="P1", tipo="ENTROU_EM_RUPTURA", dia_ruptura=f.dia(1), menor_estoque_d7=-20)
     analise = AnaliseRuptura.objects.create(total_pedidos=1, total_lotes=1)
     AnaliseRupturaLote.objects.create(analise=analise, indice=0, pedidos=["PED1"])
     faturamento = FaturamentoLote.objects.create(item=item, separacao_lote_id="L1", num_pedido="PED1", nota_fiscal="1")
