@@ -15,7 +15,7 @@ from django.db import transaction
 from carteira.models import Separacao
 from core import valores
 from core.colunas import Coluna
-from core.importacoes import Erro, Importador, Linha, Tabela, erros_de_validacao, registrar
+from core.importacoes import Erro, ErrosDaLinha, Importador, Linha, Tabela, erros_de_validacao, registrar
 from embarques import faturamento
 from estoque.importadores import conhecidos_do_arquivo, ler_campos, obrigatorio
 from estoque.services.operacoes import mensagem_produto_desconhecido
@@ -83,8 +83,6 @@ class FaturamentoImportador(Importador):
     def converter(self, valores_linha: dict) -> dict:
         dados = ler_campos(valores_linha, self.conversores)
         if dados["qtd"] < 0:
-            from core.importacoes import ErrosDaLinha
-
             raise ErrosDaLinha({"qtd": "A quantidade faturada não pode ser negativa."})
         return dados
 

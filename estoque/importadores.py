@@ -12,7 +12,16 @@ from django.core.exceptions import ValidationError
 
 from core import valores
 from core.colunas import Coluna
-from core.importacoes import Erro, ErrosDaLinha, Importador, Linha, Tabela, erros_de_validacao, registrar
+from core.importacoes import (
+    Erro,
+    ErrosDaLinha,
+    Importador,
+    Linha,
+    Tabela,
+    erros_de_validacao,
+    gravar_por_linha,
+    registrar,
+)
 from core.templatetags.formatos import formatar_qtd
 from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
 from estoque.selectors import codigos_conhecidos
@@ -175,15 +184,11 @@ class MovimentacoesImportador(Importador):
         return [tabela]
 
     def aplicar(self, linhas, importacao, usuario, avancar) -> str:
-        for feitas, linha in enumerate(linhas, start=1):
-            try:
-                operacoes.criar_movimentacao(**linha.dados, usuario=usuario[:100], importacao=importacao)
-            except ValidationError as erro:
-                raise ValidationError(
-                    {campo: f"linha {linha.numero}: {m}" for campo, m in erros_de_validacao(erro).items()}
-                ) from None
-            if feitas % 100 == 0:
-                avancar(feitas, len(linhas))
+        gravar_por_linha(
+            linhas,
+            lambda linha: operacoes.criar_movimentacao(**linha.dados, usuario=usuario[:100], importacao=importacao),
+            avancar,
+        )
         return f"{formatar_qtd(len(linhas))} movimentação(ões) criada(s)."
 
     def desfazer(self, importacao, usuario) -> str:

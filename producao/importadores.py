@@ -3,11 +3,9 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-
 from core import valores
 from core.colunas import Coluna
-from core.importacoes import Erro, Importador, Linha, Tabela, erros_de_validacao, registrar
+from core.importacoes import Erro, Importador, Linha, Tabela, gravar_por_linha, registrar
 from core.templatetags.formatos import formatar_qtd
 from estoque.importadores import (
     COLUNA_PRODUTO,
@@ -96,15 +94,9 @@ class ProgramacaoImportador(Importador):
         ]
 
     def aplicar(self, linhas, importacao, usuario, avancar) -> str:
-        for feitas, linha in enumerate(linhas, start=1):
-            try:
-                services.criar_programacao(**linha.dados, importacao=importacao)
-            except ValidationError as erro:
-                raise ValidationError(
-                    {campo: f"linha {linha.numero}: {m}" for campo, m in erros_de_validacao(erro).items()}
-                ) from None
-            if feitas % 100 == 0:
-                avancar(feitas, len(linhas))
+        gravar_por_linha(
+            linhas, lambda linha: services.criar_programacao(**linha.dados, importacao=importacao), avancar
+        )
         return f"{formatar_qtd(len(linhas))} programação(ões) criada(s)."
 
     def desfazer(self, importacao, usuario) -> str:

@@ -129,6 +129,22 @@ def erros_de_validacao(erro: ValidationError) -> dict[str, str]:
     return {"__all__": " ".join(erro.messages)}
 
 
+def gravar_por_linha(linhas: list[Linha], gravar, avancar: Avancar, cada: int = 100) -> list:
+    """`gravar(linha)` for each row (the caller holds the transaction); a service's refusal names
+    the spreadsheet line; progress every `cada` rows. The results, in order."""
+    resultados = []
+    for feitas, linha in enumerate(linhas, start=1):
+        try:
+            resultados.append(gravar(linha))
+        except ValidationError as erro:
+            raise ValidationError(
+                {campo: f"linha {linha.numero}: {m}" for campo, m in erros_de_validacao(erro).items()}
+            ) from None
+        if feitas % cada == 0:
+            avancar(feitas, len(linhas))
+    return resultados
+
+
 _importadores: dict[str, Importador] = {}
 
 
