@@ -9,6 +9,7 @@ from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from core.historico import ComHistorico, Historico, HistoricoQuerySet
 from core.limites import texto_livre, validar_data_negocio
 from estoque.fontes import FonteEstoque, FonteQuerySet
 from estoque.models import LoteFaturado
@@ -17,7 +18,7 @@ QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 VALOR: dict[str, Any] = {"max_digits": 15, "decimal_places": 2}
 
 
-class CarteiraPrincipalQuerySet(models.QuerySet):
+class CarteiraPrincipalQuerySet(HistoricoQuerySet):
     def abertas(self):
         return self.filter(ativo=True)
 
@@ -43,10 +44,11 @@ def _soma_por_linha(qs, campo):
     return Coalesce(Subquery(soma, output_field=_QTD_FIELD), Value(Decimal("0")), output_field=_QTD_FIELD)
 
 
-class CarteiraPrincipal(models.Model):
+class CarteiraPrincipal(ComHistorico):
     """The open order book: one row per (num_pedido, cod_produto)."""
 
     objects: ClassVar = CarteiraPrincipalQuerySet.as_manager()
+    history = Historico(produto="cod_produto", pedido="num_pedido")
 
     class Origem(models.TextChoices):
         ODOO = "ODOO", "Odoo"
@@ -143,6 +145,7 @@ class PreSeparacaoItem(FonteEstoque):
     ATIVOS = STATUS_PRE_SEPARACAO_ATIVOS
 
     objects: ClassVar = PreSeparacaoItemQuerySet.as_manager()
+    history = Historico(produto="cod_produto", pedido="num_pedido", lote="separacao_lote_id")
 
     num_pedido = models.CharField("pedido", max_length=50)
     cod_produto = models.CharField("código do produto", max_length=50, db_index=True)
@@ -301,6 +304,7 @@ class Separacao(FonteEstoque):
     )
 
     objects: ClassVar = SeparacaoQuerySet.as_manager()
+    history = Historico(produto="cod_produto", pedido="num_pedido", lote="separacao_lote_id")
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "separação"

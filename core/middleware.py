@@ -24,6 +24,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooMa
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
+from core import autoria
 from core.limites import MENSAGEM_CONTROLE, formatar_bytes, max_bytes_upload, tem_controle
 
 NAO_ENCONTRADO = "Registro não encontrado."
@@ -149,3 +150,16 @@ class RegistroRecusasMiddleware:
                 },
             )
         return resposta
+
+
+class AutoriaMiddleware:
+    """Every request runs as its user, from the admin, the API or a page (core.autoria).
+
+    The user is read when a write happens, not here: DRF authenticates inside the view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with autoria.atuando(autoria.origem_do_caminho(request.path_info), request=request):
+            return self.get_response(request)

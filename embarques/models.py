@@ -3,11 +3,12 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from core.historico import ComHistorico, Historico, HistoricoQuerySet
 from core.limites import validar_data_negocio
 from estoque.fontes import FonteEstoque, FonteQuerySet
 
 
-class Embarque(models.Model):
+class Embarque(ComHistorico):
     """A truck load."""
 
     class Status(models.TextChoices):
@@ -22,6 +23,9 @@ class Embarque(models.Model):
     transportadora = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATIVO)
     criado_em = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar = HistoricoQuerySet.as_manager()
+    history = Historico()
 
     class Meta:
         verbose_name = "embarque"
@@ -75,6 +79,7 @@ class EmbarqueItem(FonteEstoque):
     nota_fiscal = models.CharField("nota fiscal", max_length=20, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATIVO)
     objects: ClassVar = EmbarqueItemQuerySet.as_manager()
+    history = Historico(pedido="num_pedido", lote="separacao_lote_id")
 
     # Starts pending; the billing import clears it when the invoice is matched to the lote.
     erro_validacao = models.CharField(

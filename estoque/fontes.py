@@ -19,6 +19,8 @@ from contextvars import ContextVar
 
 from django.db import models, router
 
+from core.historico import HistoricoQuerySet
+
 # Models whose rows are written without the per-row derivation because a bulk path (or a
 # benchmark measuring the bare write) has taken over for the rows it touches.
 _sem_derivacao: ContextVar[frozenset] = ContextVar("estoque_sem_derivacao", default=frozenset())
@@ -50,7 +52,7 @@ def _transacao():
     return transacao
 
 
-class FonteQuerySet(models.QuerySet):
+class FonteQuerySet(HistoricoQuerySet):
     """QuerySet whose bulk writes keep EstoqueTempoReal/MovimentacaoPrevista right."""
 
     def _base(self, pks):

@@ -1,9 +1,10 @@
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 
+from core.historico import ComHistorico, Historico, HistoricoQuerySet
 from core.limites import texto_livre, validar_data_negocio
 from estoque.fontes import FonteEstoque, FonteQuerySet
 from estoque.projecao import ROTULOS_STATUS
@@ -12,7 +13,7 @@ from estoque.projecao import StatusEstoque as StatusProjecao
 QTD: dict[str, Any] = {"max_digits": 15, "decimal_places": 3}
 
 
-class CadastroPalletizacao(models.Model):
+class CadastroPalletizacao(ComHistorico):
     """Product master (the catalog): name, units per pallet, gross weight, production line.
 
     It lives with the stock engine because the engine reads it (product names, "known
@@ -27,6 +28,9 @@ class CadastroPalletizacao(models.Model):
     subcategoria = models.CharField(max_length=100, blank=True, default="")
     linha_producao = models.CharField("linha de produção", max_length=100, blank=True, default="")
     ativo = models.BooleanField(default=True)
+
+    objects: ClassVar = HistoricoQuerySet.as_manager()
+    history = Historico(produto="cod_produto")
 
     class Meta:
         db_table = "producao_cadastropalletizacao"  # the table predates the move from producao
@@ -52,10 +56,12 @@ class CadastroPalletizacao(models.Model):
         return f"{self.cod_produto} - {self.nome_produto}"
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
         from estoque.services.derivacao import atualizar_nome  # the engine imports these models
 
-        atualizar_nome(self.cod_produto, self.nome_produto, kwargs.get("using") or "default")
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
+            atualizar_nome(self.cod_produto, self.nome_produto, using)
 
     save.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
 
@@ -114,6 +120,7 @@ class MovimentacaoEstoque(FonteEstoque):
         on_delete=models.PROTECT,
         related_name="movimentacoes",
     )
+    history = Historico(produto="cod_produto", pedido="num_pedido", lote="separacao_lote_id")
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "movimentação de estoque"
@@ -172,6 +179,7 @@ class UnificacaoCodigos(FonteEstoque):
     ativo = models.BooleanField(default=True)
     observacao = models.TextField("observação", blank=True, default="", **texto_livre())
     criado_em = models.DateTimeField(auto_now_add=True)
+    history = Historico()
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "unificação de códigos"

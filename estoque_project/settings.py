@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_q",
     "csp",
+    "simple_history",  # the history of the source rows (core.historico)
     "core",
     "estoque",
     "producao",
@@ -99,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Outside the views (and DRF, which sets request.user on its way): every refused write, logged once.
     "core.middleware.RegistroRecusasMiddleware",
+    # Who writes, from where (core.autoria): the history and the services read it.
+    "core.middleware.AutoriaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -3,6 +3,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from core.historico import Historico
 from core.limites import texto_livre, validar_data_negocio
 from estoque.fontes import FonteEstoque
 
@@ -28,6 +29,7 @@ class ProgramacaoProducao(FonteEstoque):
         on_delete=models.PROTECT,
         related_name="programacoes",
     )
+    history = Historico(produto="cod_produto")
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "programação de produção"
