@@ -75,6 +75,14 @@ class Historico(HistoricalRecords):
         if sender is self.cls:
             RASTREADOS[sender] = self.campos
 
+    def post_save(self, instance, created, using=None, **kwargs):
+        if not _suspenso.get():
+            super().post_save(instance, created, using=using, **kwargs)
+
+    def post_delete(self, instance, using=None, **kwargs):
+        if not _suspenso.get():
+            super().post_delete(instance, using=using, **kwargs)
+
     def get_meta_options(self, model):
         opcoes = super().get_meta_options(model)
         opcoes["verbose_name"] = format_lazy("histórico de {}", model._meta.verbose_name)

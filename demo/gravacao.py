@@ -36,6 +36,9 @@ FONTES = (
     Embarque,
 )
 DERIVADAS = (EstoqueTempoReal, MovimentacaoPrevista, CodigoUnificado)
+# The history of the demo tables (core.historico): cleared with them, as it tells of rows that are gone.
+# The generated rows themselves get none: they are the starting point, not anybody's change.
+HISTORICOS = tuple(model.history.model for model in FONTES)
 # Not generated, but they point at the demo's rows (an invoice at its movements, lote and embarque):
 # cleared first (children before parents) and counted as data already there.
 REGISTROS = (FaturamentoItem, FaturamentoLote)
@@ -101,7 +104,7 @@ def tem_dados(using="default") -> list[str]:
 def limpar(using="default"):
     """Empty the demo tables and the derived tables (TRUNCATE on PostgreSQL, DELETE on SQLite)."""
     conexao = connections[using]
-    tabelas = [model._meta.db_table for model in REGISTROS + FONTES + DERIVADAS]
+    tabelas = [model._meta.db_table for model in REGISTROS + FONTES + DERIVADAS + HISTORICOS]
     with conexao.cursor() as cursor:
         if conexao.vendor == "postgresql":
             # Deferred FK checks queued earlier in this transaction would make TRUNCATE fail.

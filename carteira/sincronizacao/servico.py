@@ -41,6 +41,7 @@ from carteira.sincronizacao.logs import registrar_execucao
 from carteira.sincronizacao.planilha import ErroPlanilha, ler_planilha
 from carteira.sincronizacao.plano import Plano, planejar
 from carteira.sincronizacao.registros import ErroSincronizacao, normalizar
+from core import autoria
 from core.limites import max_bytes_upload
 from estoque.services.transacao import executar
 
@@ -96,6 +97,13 @@ def _simular(fonte, campos: dict, conteudo: bytes | None) -> SincronizacaoCartei
     return execucao
 
 
+def _como_sincronizacao(execucao: SincronizacaoCarteira, usuario: str):
+    """What a run writes (order lines, cancelled allocations) is "sincronização Odoo nº n" (or "por
+    planilha"), with the user who started or confirmed it, if any (core.autoria)."""
+    de = "Odoo" if execucao.origem == SincronizacaoCarteira.Origem.ODOO else "por planilha"
+    return autoria.atuando(autoria.Origem.SINCRONIZACAO, rotulo=f"sincronização {de} nº {execucao.pk}", usuario=usuario)
+
+
 @registrar_execucao  # start, end (counts, duration) and failure in the log
 def sincronizar(
     fonte: Callable[[], list[dict]],
@@ -140,9 +148,18 @@ def sincronizar(
         instantaneo = trava.instante()
         registros = fonte()
         novos, avisos = normalizar(registros)
-        executar(
-            aplicacao.aplicar, execucao, novos, avisos, len(registros), instantaneo, confirmacao, simulacao, conteudo
-        )
+        with _como_sincronizacao(execucao, usuario):
+            executar(
+                aplicacao.aplicar,
+                execucao,
+                novos,
+                avisos,
+                len(registros),
+                instantaneo,
+                confirmacao,
+                simulacao,
+                conteudo,
+            )
     except Exception as erro:
         raise _falhou(campos, erro, execucao, instantaneo) from erro
     finally:

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core import colunas, planilhas, valores
+from core import autoria, colunas, planilhas, valores
+from core.autoria import Origem
 from core.importacoes import (
     Erro,
     ErrosDaLinha,
@@ -226,7 +227,8 @@ def aplicar(importacao_id: int, usuario: str, repetir: bool = False) -> Importac
                 progresso.marcar(importacao_id, "Gravando", feitas, total)
 
             try:
-                resumo = tipo.aplicar(validas, importacao, usuario, avancar)
+                with _como_importacao(importacao, usuario):
+                    resumo = tipo.aplicar(validas, importacao, usuario, avancar)
             except ValidationError as erro:
                 raise ErroImportacao(
                     f"Recusada ao gravar, nada foi gravado: {'; '.join(erros_de_validacao(erro).values())}"
@@ -249,6 +251,12 @@ def aplicar(importacao_id: int, usuario: str, repetir: bool = False) -> Importac
     finally:
         progresso.limpar(importacao_id)
     return importacao
+
+
+def _como_importacao(importacao: Importacao, usuario: str):
+    """The rows an import writes (or undoes) are the confirming user's, from "importação nº n",
+    also when a django-q2 worker applies them (core.autoria)."""
+    return autoria.atuando(Origem.IMPORTACAO, rotulo=f"importação nº {importacao.pk}", usuario=usuario)
 
 
 def _texto_erro(erro: Erro) -> str:
@@ -275,7 +283,8 @@ def desfazer(importacao_id: int, usuario: str) -> Importacao:
         if not tipo.reversivel:
             raise ErroImportacao(f"Importações de {tipo.titulo.lower()} não podem ser desfeitas.")
         try:
-            resumo = tipo.desfazer(importacao, usuario)
+            with _como_importacao(importacao, usuario):
+                resumo = tipo.desfazer(importacao, usuario)
         except ValidationError as erro:
             raise ErroImportacao(
                 f"Não foi possível desfazer, nada foi alterado: {'; '.join(erros_de_validacao(erro).values())}"

@@ -8,65 +8,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('embarques', '0005_faturamentolote_importacao'),
+        ("embarques", "0005_faturamentolote_importacao"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalEmbarque',
+            name="HistoricalEmbarque",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_origem', models.CharField(choices=[('admin', 'admin'), ('api', 'API'), ('pagina', 'página'), ('importacao', 'importação'), ('sincronizacao', 'sincronização'), ('comando', 'comando'), ('sistema', 'sistema')], default='sistema', max_length=15, verbose_name='origem')),
-                ('history_autor', models.CharField(blank=True, default='', max_length=200, verbose_name='quem')),
-                ('numero', models.PositiveIntegerField(db_index=True, verbose_name='número')),
-                ('data_prevista_embarque', models.DateField(blank=True, null=True, validators=[core.limites.validar_data_negocio], verbose_name='embarque previsto')),
-                ('data_embarque', models.DateField(blank=True, null=True, validators=[core.limites.validar_data_negocio], verbose_name='data do embarque')),
-                ('transportadora', models.CharField(blank=True, default='', max_length=255)),
-                ('status', models.CharField(choices=[('ATIVO', 'Ativo'), ('CANCELADO', 'Cancelado')], default='ATIVO', max_length=20)),
-                ('criado_em', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.BigAutoField(editable=False, primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "history_origem",
+                    models.CharField(
+                        choices=[
+                            ("admin", "admin"),
+                            ("api", "API"),
+                            ("pagina", "página"),
+                            ("importacao", "importação"),
+                            ("sincronizacao", "sincronização"),
+                            ("comando", "comando"),
+                            ("sistema", "sistema"),
+                        ],
+                        default="sistema",
+                        max_length=15,
+                        verbose_name="origem",
+                    ),
+                ),
+                ("history_autor", models.CharField(blank=True, default="", max_length=200, verbose_name="quem")),
+                ("numero", models.PositiveIntegerField(db_index=True, verbose_name="número")),
+                (
+                    "data_prevista_embarque",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[core.limites.validar_data_negocio],
+                        verbose_name="embarque previsto",
+                    ),
+                ),
+                (
+                    "data_embarque",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        validators=[core.limites.validar_data_negocio],
+                        verbose_name="data do embarque",
+                    ),
+                ),
+                ("transportadora", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ATIVO", "Ativo"), ("CANCELADO", "Cancelado")], default="ATIVO", max_length=20
+                    ),
+                ),
+                ("criado_em", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.BigAutoField(editable=False, primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'histórico de embarque',
-                'verbose_name_plural': 'histórico de embarques',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-                'indexes': [models.Index(fields=['id', '-history_date'], name='h_embarque_id')],
+                "verbose_name": "histórico de embarque",
+                "verbose_name_plural": "histórico de embarques",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+                "indexes": [models.Index(fields=["id", "-history_date"], name="h_embarque_id")],
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEmbarqueItem',
+            name="HistoricalEmbarqueItem",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_origem', models.CharField(choices=[('admin', 'admin'), ('api', 'API'), ('pagina', 'página'), ('importacao', 'importação'), ('sincronizacao', 'sincronização'), ('comando', 'comando'), ('sistema', 'sistema')], default='sistema', max_length=15, verbose_name='origem')),
-                ('history_autor', models.CharField(blank=True, default='', max_length=200, verbose_name='quem')),
-                ('separacao_lote_id', models.CharField(db_index=True, max_length=50, verbose_name='lote')),
-                ('num_pedido', models.CharField(blank=True, default='', max_length=50, verbose_name='pedido')),
-                ('cliente', models.CharField(blank=True, default='', max_length=255)),
-                ('nota_fiscal', models.CharField(blank=True, default='', max_length=20, verbose_name='nota fiscal')),
-                ('status', models.CharField(choices=[('ATIVO', 'Ativo'), ('CANCELADO', 'Cancelado')], default='ATIVO', max_length=20)),
-                ('erro_validacao', models.CharField(blank=True, default='NF_PENDENTE_FATURAMENTO', max_length=500, null=True, verbose_name='erro de validação')),
-                ('history_id', models.BigAutoField(editable=False, primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('embarque', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='embarques.embarque')),
-                ('history_user', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "history_origem",
+                    models.CharField(
+                        choices=[
+                            ("admin", "admin"),
+                            ("api", "API"),
+                            ("pagina", "página"),
+                            ("importacao", "importação"),
+                            ("sincronizacao", "sincronização"),
+                            ("comando", "comando"),
+                            ("sistema", "sistema"),
+                        ],
+                        default="sistema",
+                        max_length=15,
+                        verbose_name="origem",
+                    ),
+                ),
+                ("history_autor", models.CharField(blank=True, default="", max_length=200, verbose_name="quem")),
+                ("separacao_lote_id", models.CharField(db_index=True, max_length=50, verbose_name="lote")),
+                ("num_pedido", models.CharField(blank=True, default="", max_length=50, verbose_name="pedido")),
+                ("cliente", models.CharField(blank=True, default="", max_length=255)),
+                ("nota_fiscal", models.CharField(blank=True, default="", max_length=20, verbose_name="nota fiscal")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ATIVO", "Ativo"), ("CANCELADO", "Cancelado")], default="ATIVO", max_length=20
+                    ),
+                ),
+                (
+                    "erro_validacao",
+                    models.CharField(
+                        blank=True,
+                        default="NF_PENDENTE_FATURAMENTO",
+                        max_length=500,
+                        null=True,
+                        verbose_name="erro de validação",
+                    ),
+                ),
+                ("history_id", models.BigAutoField(editable=False, primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "embarque",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="embarques.embarque",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'histórico de item de embarque',
-                'verbose_name_plural': 'histórico de itens de embarque',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-                'indexes': [models.Index(fields=['num_pedido', '-history_date'], name='h_embarqueitem_ped'), models.Index(fields=['separacao_lote_id', '-history_date'], name='h_embarqueitem_lot'), models.Index(fields=['id', '-history_date'], name='h_embarqueitem_id')],
+                "verbose_name": "histórico de item de embarque",
+                "verbose_name_plural": "histórico de itens de embarque",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+                "indexes": [
+                    models.Index(fields=["num_pedido", "-history_date"], name="h_embarqueitem_ped"),
+                    models.Index(fields=["separacao_lote_id", "-history_date"], name="h_embarqueitem_lot"),
+                    models.Index(fields=["id", "-history_date"], name="h_embarqueitem_id"),
+                ],
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

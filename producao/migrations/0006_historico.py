@@ -9,40 +9,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('producao', '0005_programacaoproducao_importacao'),
+        ("core", "0001_initial"),
+        ("producao", "0005_programacaoproducao_importacao"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalProgramacaoProducao',
+            name="HistoricalProgramacaoProducao",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_origem', models.CharField(choices=[('admin', 'admin'), ('api', 'API'), ('pagina', 'página'), ('importacao', 'importação'), ('sincronizacao', 'sincronização'), ('comando', 'comando'), ('sistema', 'sistema')], default='sistema', max_length=15, verbose_name='origem')),
-                ('history_autor', models.CharField(blank=True, default='', max_length=200, verbose_name='quem')),
-                ('data_programacao', models.DateField(db_index=True, validators=[core.limites.validar_data_negocio], verbose_name='data programada')),
-                ('cod_produto', models.CharField(db_index=True, max_length=50, verbose_name='código do produto')),
-                ('nome_produto', models.CharField(blank=True, default='', max_length=255, verbose_name='nome do produto')),
-                ('qtd_programada', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='quantidade programada')),
-                ('linha_producao', models.CharField(blank=True, default='', max_length=100, verbose_name='linha de produção')),
-                ('cliente_produto', models.CharField(blank=True, default='', max_length=100, verbose_name='cliente')),
-                ('observacao_pcp', models.TextField(blank=True, default='', validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='observação PCP')),
-                ('history_id', models.BigAutoField(editable=False, primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('importacao', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.importacao', verbose_name='importação')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "history_origem",
+                    models.CharField(
+                        choices=[
+                            ("admin", "admin"),
+                            ("api", "API"),
+                            ("pagina", "página"),
+                            ("importacao", "importação"),
+                            ("sincronizacao", "sincronização"),
+                            ("comando", "comando"),
+                            ("sistema", "sistema"),
+                        ],
+                        default="sistema",
+                        max_length=15,
+                        verbose_name="origem",
+                    ),
+                ),
+                ("history_autor", models.CharField(blank=True, default="", max_length=200, verbose_name="quem")),
+                (
+                    "data_programacao",
+                    models.DateField(
+                        db_index=True, validators=[core.limites.validar_data_negocio], verbose_name="data programada"
+                    ),
+                ),
+                ("cod_produto", models.CharField(db_index=True, max_length=50, verbose_name="código do produto")),
+                (
+                    "nome_produto",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="nome do produto"),
+                ),
+                (
+                    "qtd_programada",
+                    models.DecimalField(decimal_places=3, max_digits=15, verbose_name="quantidade programada"),
+                ),
+                (
+                    "linha_producao",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="linha de produção"),
+                ),
+                ("cliente_produto", models.CharField(blank=True, default="", max_length=100, verbose_name="cliente")),
+                (
+                    "observacao_pcp",
+                    models.TextField(
+                        blank=True,
+                        default="",
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="observação PCP",
+                    ),
+                ),
+                ("history_id", models.BigAutoField(editable=False, primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "importacao",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.importacao",
+                        verbose_name="importação",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'histórico de programação de produção',
-                'verbose_name_plural': 'histórico de programação de produção',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-                'indexes': [models.Index(fields=['cod_produto', '-history_date'], name='h_programacaopro_pro'), models.Index(fields=['id', '-history_date'], name='h_programacaopro_id')],
+                "verbose_name": "histórico de programação de produção",
+                "verbose_name_plural": "histórico de programação de produção",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+                "indexes": [
+                    models.Index(fields=["cod_produto", "-history_date"], name="h_programacaopro_pro"),
+                    models.Index(fields=["id", "-history_date"], name="h_programacaopro_id"),
+                ],
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

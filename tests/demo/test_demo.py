@@ -160,7 +160,7 @@ def test_derivadas_iguais_ao_recalculo_e_com_rupturas():
     demo.gerar(PEQUENA)
     principais = sorted(set(resolver_principais(todos_os_codigos()).values()))
     assert verificar(principais, corrigir=False) == {}
-    assert diferencas_com_derivados() == []
+    assert diferencas_com_derivados(historico=False) == []  # demo rows are written around the ORM: no history
     estoques = EstoqueTempoReal.objects
     assert estoques.filter(dia_ruptura__isnull=False).exists()
     assert estoques.filter(saldo_atual__gt=0).count() > 0.7 * estoques.count()

@@ -6,13 +6,13 @@ password and gets its group and staff flag back.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from acesso.papeis import PAPEIS
+from core.comandos import Comando
 
 
-class Command(BaseCommand):
+class Command(Comando):
     help = "Cria (se faltarem) os usuários de demonstração, um por papel, com a senha dada."
 
     def add_arguments(self, parser):

@@ -1,16 +1,17 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from carteira.models import SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.agendamentos import garantir_agendamento, intervalo_minutos
 from carteira.sincronizacao.registros import ErroSincronizacao
+from core.comandos import Comando
 
 ULTIMA = "ultima"
 Status = SincronizacaoCarteira.Status
 Origem = SincronizacaoCarteira.Origem
 
 
-class Command(BaseCommand):
+class Command(Comando):
     help = (
         "Sincroniza a carteira com o Odoo (ou com uma planilha xlsx/csv) preservando pré-separações e "
         "separações: compara com a memória, aplica reduções na hierarquia e só então atualiza a carteira. "

@@ -1,8 +1,9 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS
 
+from core.comandos import Comando
 from demo import gerador
 
 
@@ -36,7 +37,7 @@ class _Progresso:
             self.fase = None
 
 
-class Command(BaseCommand):
+class Command(Comando):
     help = (
         "Gera dados de demonstração realistas e determinísticos. Escala 1 = os volumes dos usuários: 600 produtos, "
         "500 movimentações/dia por um ano, ~300 pedidos, 50 pré-separações e 50 separações ativas."

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from core.comandos import Comando
 from estoque.services.agendamentos import garantir_agendamentos
 
 
-class Command(BaseCommand):
+class Command(Comando):
     help = "Cria ou atualiza os agendamentos django-q2 (reconciliação e virada do dia). Idempotente."
 
     def handle(self, *args, **options):

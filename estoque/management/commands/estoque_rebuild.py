@@ -1,11 +1,10 @@
 import time
 
-from django.core.management.base import BaseCommand
-
+from core.comandos import Comando
 from estoque.services import reconstrucao
 
 
-class Command(BaseCommand):
+class Command(Comando):
     help = "Recalcula do zero EstoqueTempoReal e MovimentacaoPrevista a partir das tabelas de origem (seguro com o sistema em uso)."
 
     def add_arguments(self, parser):

@@ -1,5 +1,4 @@
-from django.core.management.base import BaseCommand
-
+from core.comandos import Comando
 from estoque.models import ReconciliacaoExecucao
 from estoque.services import reconciliacao
 
@@ -10,7 +9,7 @@ def imprimir_diferencas(stdout, encontrados):
             stdout.write(f"  {cod}: {campo}: {antes} -> {depois}")
 
 
-class Command(BaseCommand):
+class Command(Comando):
     help = "Verifica as tabelas derivadas contra as origens e corrige divergências (ou só relata com --dry-run)."
 
     def add_arguments(self, parser):

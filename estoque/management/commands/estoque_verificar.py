@@ -1,13 +1,12 @@
 import sys
 
-from django.core.management.base import BaseCommand
-
+from core.comandos import Comando
 from estoque.management.commands.estoque_reconciliar import imprimir_diferencas
 from estoque.services import reconciliacao
 from estoque.services.unificacao import resolver_principais
 
 
-class Command(BaseCommand):
+class Command(Comando):
     help = "Verifica todo o catálogo sem corrigir; sai com status 1 se houver qualquer divergência (monitoramento)."
 
     def handle(self, *args, **options):
