@@ -147,7 +147,7 @@ class HistoricoQuerySet(models.QuerySet):
             return super().update(**kwargs)
         with transaction.atomic(using=self.db):
             # Lock the rows first and update exactly those: the history names every row changed.
-            pks = list(self.select_for_update().values_list("pk", flat=True))
+            pks = list(self.select_for_update(of=("self",)).values_list("pk", flat=True))
             linhas = 0
             base = self.model._base_manager.using(self.db)
             for parte in _em_partes(pks):
