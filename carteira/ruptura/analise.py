@@ -204,9 +204,9 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
                 producao=resolve,
             )
         )
-    percentual = (
-        (valor_hoje * CEM / valor_total).quantize(Decimal("0.1")) if valor_total else (CEM if em_ruptura == 0 else ZERO)
-    )
+    # The thresholds on the exact share: 9.99% missing is under 10% though 90.01% shows as 90.0.
+    exato = valor_hoje * CEM / valor_total if valor_total else (CEM if em_ruptura == 0 else ZERO)
+    percentual = exato.quantize(Decimal("0.1")) if valor_total else exato
     datas = [linha.disponivel_em for linha in resultado]
     return AnaliseRuptura(
         num_pedido=num,
@@ -214,7 +214,7 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
         pedido_ok=em_ruptura == 0,
         percentual_disponibilidade=percentual,
         data_disponibilidade_total=None if any(d is None for d in datas) else max(d for d in datas if d is not None),
-        criticidade=criticidade(CEM - percentual, em_ruptura),
+        criticidade=criticidade(CEM - exato, em_ruptura),
         valor_total=valor_total.quantize(Decimal("0.01")),
         linhas_em_ruptura=em_ruptura,
         linhas=resultado,
