@@ -47,9 +47,9 @@ def mudancas(registro):
 
 
 def test_admin_registra_usuario_origem_e_campos(cliente_staff):
-    f.produto("A", "PEPINO")
+    cadastro = f.produto("A", "PEPINO")
     resposta = cliente_staff.post(
-        "/admin/estoque/cadastropalletizacao/1/change/",
+        f"/admin/estoque/cadastropalletizacao/{cadastro.pk}/change/",
         {"cod_produto": "A", "nome_produto": "PEPINO 300G", "palletizacao": "120", "peso_bruto": "1.5", "ativo": "on"},
     )
     assert resposta.status_code == 302, resposta.content[:500]
@@ -261,14 +261,14 @@ def test_bulk_create_com_conflitos_e_recusado():
 
 def test_delete_em_massa_e_cascata(ana):
     f.produto("A")
-    f.unificar("B", "A")
+    unificacao = f.unificar("B", "A")
     itens = [f.embarque_item(lote, numero=7) for lote in ("L1", "L2")]
     embarque = Embarque.objects.get(numero=7)
     numero_embarque = embarque.pk
     with autoria.atuando(Origem.ADMIN, usuario=ana):
         UnificacaoCodigos.objects.filter(codigo_origem="B").delete()
         embarque.delete()  # its items go by cascade
-    assert historico(UnificacaoCodigos(pk=1))[-1][:3] == ("-", "ana", Origem.ADMIN)
+    assert historico(UnificacaoCodigos(pk=unificacao.pk))[-1][:3] == ("-", "ana", Origem.ADMIN)
     assert historico(Embarque(pk=numero_embarque))[-1][:3] == ("-", "ana", Origem.ADMIN)
     for item in itens:
         assert historico(item)[-1][:3] == ("-", "ana", Origem.ADMIN)
