@@ -3,6 +3,7 @@ workspace /carteira/pedidos/<num>/ where lotes are simulated, created, edited an
 
 Every write is a plain POST form (CSRF) through carteira.services / carteira.montagem, then a
 redirect with a message; a refused lote re-renders the page with the typed values and the reasons.
+/carteira/pedidos/<num>/historico/ is the order's Histórico: its lines and the lotes it has or had.
 The modal's download list is rendered by the relatorios template library (`{% load relatorios %}`).
 """
 

@@ -49,7 +49,7 @@ class Entrada:
     tipo: str  # "+", "~", "-"
     acao: str  # criado / alterado / excluído
     modelo: str  # the tracked model's verbose_name
-    objeto_id: object
+    objeto_id: str  # text: an id is not a quantity (no "180.246")
     descricao: str
     quem: str
     origem: str
@@ -241,7 +241,7 @@ def _entradas(pagina, lidas) -> list[Entrada]:
                 tipo=linha.history_type,
                 acao=ACOES.get(linha.history_type, linha.history_type),
                 modelo=str(model._meta.verbose_name),
-                objeto_id=getattr(linha, model._meta.pk.attname),
+                objeto_id=str(getattr(linha, model._meta.pk.attname)),
                 descricao=descricoes[(model, linha.history_id)],
                 quem=linha.history_autor or "sistema",
                 origem=ORIGENS.get(linha.history_origem, linha.history_origem),
@@ -253,7 +253,29 @@ def _entradas(pagina, lidas) -> list[Entrada]:
     return resultado
 
 
+ROTULOS_CHAVE = {"produto": "produto", "pedido": "pedido", "lote": "lote"}
+
+
 def _descricoes(model, linhas) -> dict:
+    """What each row is about: the values that tie it to a product, an order, a lote ("pedido
+    VCD1 · produto 4120282 · lote L1"), which need no query and no number format; for a model
+    without them, its str() as it was (see _pelo_str)."""
+    campos = RASTREADOS.get(model, {})
+    if not campos:
+        return _pelo_str(model, linhas)
+    ordem = [chave for chave in ("pedido", "produto", "lote") if chave in campos]
+    return {
+        (model, linha.history_id): " · ".join(
+            f"{ROTULOS_CHAVE[chave]} {getattr(linha, campos[chave])}"
+            for chave in ordem
+            if getattr(linha, campos[chave])
+        )
+        or f"{model._meta.verbose_name} nº {getattr(linha, model._meta.pk.attname)}"
+        for linha in linhas
+    }
+
+
+def _pelo_str(model, linhas) -> dict:
     """str() of each row as it was; its foreign keys read in bulk first (one query per key, not per
     row), and any other query refused: a __str__ that needs one falls back to "model nº id"."""
     instancias = [linha.instance for linha in linhas]

@@ -11,6 +11,10 @@ needs its own view permission and is hidden, not fatal, without it:
   carteira.view_preseparacaoitem, carteira.view_separacao; the day totals stay), the last
   movements (estoque.view_movimentacaoestoque) and the open order lines
   (carteira.view_carteiraprincipal).
+
+The product's Histórico (/estoque/produto/<cod>/historico/, a page of its own: the product page is
+live and heavy) lists the history of every code of the group from the tables the user may view
+(core.historico_leitura.consultas_para: each model's view permission).
 """
 
 from urllib.parse import quote
