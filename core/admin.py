@@ -64,12 +64,13 @@ class PlanilhaAdmin(ExportMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
-class HistoricoAdminMixin:
+class HistoricoAdminMixin(admin.ModelAdmin):
     """The "Histórico" of a row: its own history rows (core.historico: who, from where, each field
     from what to what), not Django's LogEntry, which knows only what was typed in the admin.
 
     Same door as Django's history_view: an unknown object is the admin's "does not exist" redirect,
-    and the view or change permission on the object is required.
+    and the view or change permission on the object is required. A ModelAdmin subclass (put first in
+    the bases) so its use of the admin's own methods is typed.
     """
 
     historico_por_pagina = 50
@@ -78,7 +79,7 @@ class HistoricoAdminMixin:
         model = self.model
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, model._meta, object_id)
+            return self._get_obj_does_not_exist_redirect(request, model._meta, object_id)  # type: ignore[attr-defined]  # Django's own, private (not in the stubs)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         consultas = [(model, Q(**{model._meta.pk.attname: obj.pk}))]

@@ -86,7 +86,7 @@ def decodificar_cursor(texto: str) -> tuple:
         history_id = int(id_txt)
     except (ValueError, UnicodeDecodeError, binascii.Error) as erro:
         raise CursorInvalido("Cursor de paginação inválido.") from erro
-    if timezone.is_naive(quando):
+    if timezone.is_naive(quando) or not 0 < history_id < 2**63:  # a BIGINT, or the database refuses it
         raise CursorInvalido("Cursor de paginação inválido.")
     return quando, rotulo, history_id
 
@@ -155,7 +155,7 @@ def usuarios(consultas, limite: int = USUARIOS_MAX) -> list[str]:
         return []
     existe = Q()
     for model, q in consultas:
-        existe |= Exists(historico_de(model)._default_manager.filter(q, history_user_id=OuterRef("pk")))
+        existe |= Q(Exists(historico_de(model)._default_manager.filter(q, history_user_id=OuterRef("pk"))))
     User = get_user_model()
     return list(
         User._default_manager.filter(existe)

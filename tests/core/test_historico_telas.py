@@ -189,6 +189,27 @@ def test_historico_do_produto_desconhecido_e_cursor_malformado(cliente_staff):
     assert cliente_staff.get(_url_produto("P1"), {"antes": "YWJj"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "texto",
+    [
+        "",
+        "%%%",
+        "YWJj",
+        "não",
+        "\x00",
+        "MjAyNi0wMS0wMXx4fDE",
+        "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHx4fDk5OTk5OTk5OTk5OTk5OTk5OTk5",
+    ],
+)
+def test_cursor_malformado_e_recusado_com_clareza(texto):
+    # "" is no cursor; the others: not base64, not three parts, a naive moment, an id beyond BIGINT.
+    if texto == "":
+        assert historico_leitura.listar([(MovimentacaoEstoque, Q())], antes=texto).proximo is None
+        return
+    with pytest.raises(historico_leitura.CursorInvalido):
+        historico_leitura.listar([(MovimentacaoEstoque, Q())], antes=texto)
+
+
 def test_pagina_do_produto_tem_a_aba_historico(cliente_staff):
     f.produto("P1")
     resposta = cliente_staff.get(reverse("estoque_paginas:produto", args=["P1"]))
