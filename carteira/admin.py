@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from carteira import montagem, services, services_admin
 from carteira.models import CarteiraPrincipal, Pedido, PreSeparacaoItem, Separacao
 from carteira.resources import CarteiraPrincipalResource
-from core.admin import PlanilhaAdmin, SomenteLeituraAdmin
+from core.admin import HistoricoAdminMixin, PlanilhaAdmin, SomenteLeituraAdmin
 
 
 class FormularioPeloServico(forms.ModelForm):
@@ -78,7 +78,7 @@ class LinhaCarteiraForm(FormularioPeloServico):
 
 
 @admin.register(CarteiraPrincipal)
-class CarteiraPrincipalAdmin(PeloServicoAdmin, PlanilhaAdmin):
+class CarteiraPrincipalAdmin(HistoricoAdminMixin, PeloServicoAdmin, PlanilhaAdmin):
     formulario = LinhaCarteiraForm
     resource_classes = [CarteiraPrincipalResource]
     list_display = (
@@ -175,7 +175,7 @@ class PreSeparacaoForm(FormularioPeloServico):
 
 
 @admin.register(PreSeparacaoItem)
-class PreSeparacaoItemAdmin(PeloServicoAdmin):
+class PreSeparacaoItemAdmin(HistoricoAdminMixin, PeloServicoAdmin):
     formulario = PreSeparacaoForm
     list_display = (
         "num_pedido",
@@ -243,7 +243,7 @@ class SeparacaoForm(FormularioPeloServico):
 
 
 @admin.register(Separacao)
-class SeparacaoAdmin(PeloServicoAdmin):
+class SeparacaoAdmin(HistoricoAdminMixin, PeloServicoAdmin):
     formulario = SeparacaoForm
     list_display = (
         "separacao_lote_id",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("alertas/<int:pk>/reconhecer/", views.reconhecer_alerta, name="alerta-reconhecer"),
     path("pedidos/<str:num_pedido>/", views.pedido, name="pedido"),
+    path("pedidos/<str:num_pedido>/historico/", views.pedido_historico, name="pedido-historico"),
     path("pedidos/<str:num_pedido>/simular/", views.simular, name="pedido-simular"),
     path("pedidos/<str:num_pedido>/lotes/", views.criar_lote, name="pedido-criar-lote"),
     path("pedidos/<str:num_pedido>/lotes/<str:lote>/cancelar/", views.cancelar_lote, name="pedido-cancelar-lote"),

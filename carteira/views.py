@@ -3,6 +3,7 @@ workspace /carteira/pedidos/<num>/ where lotes are simulated, created, edited an
 
 Every write is a plain POST form (CSRF) through carteira.services / carteira.montagem, then a
 redirect with a message; a refused lote re-renders the page with the typed values and the reasons.
+/carteira/pedidos/<num>/historico/ is the order's Histórico: its lines and the lotes it has or had.
 The modal's download list is rendered by the relatorios template library (`{% load relatorios %}`).
 """
 
@@ -18,9 +19,10 @@ from django.views.decorators.http import require_POST
 from carteira import montagem, selectors, services
 from carteira.filtros import CRITICIDADES
 from carteira.formularios import EdicaoItemForm, ItensLoteFormSet, itens_escolhidos, mensagens
-from carteira.models import AlertaSeparacaoCotada, PreSeparacaoItem
+from carteira.models import AlertaSeparacaoCotada, CarteiraPrincipal, PreSeparacaoItem
 from carteira.ruptura.analise import analisar_pedido
 from carteira.ruptura.api import PERMISSOES_RUPTURA
+from core import historico_leitura, historico_pagina
 from core.paginas import exige
 from estoque.selectors import alertas as alertas_ruptura
 
@@ -153,6 +155,24 @@ def _contexto(request, num_pedido: str, formset=None, simulacao=None, erros=None
 @exige(*VER_PEDIDO)
 def pedido(request, num_pedido):
     return render(request, "carteira/pedido.html", _contexto(request, num_pedido))
+
+
+# The order's Histórico: its lines and the lotes it has or had (per model, the tables this user may view).
+@exige(*VER_PEDIDO)
+def pedido_historico(request, num_pedido):
+    if not (
+        CarteiraPrincipal.objects.filter(num_pedido=num_pedido).exists()
+        or CarteiraPrincipal.history.filter(num_pedido=num_pedido).exists()
+    ):
+        raise Http404(f"Pedido {num_pedido} não está na carteira.")
+    lotes = historico_leitura.valores_ligados("pedido", [num_pedido], "lote")
+    consultas = historico_leitura.juntar(
+        historico_leitura.consultas_para("pedido", [num_pedido], request.user),
+        historico_leitura.consultas_para("lote", lotes, request.user),
+    )
+    contexto, status = historico_pagina.contexto(request, consultas)
+    contexto.update({"secao": "pedidos", "num_pedido": num_pedido, "lotes": lotes})
+    return render(request, "carteira/pedido_historico.html", contexto, status=status)
 
 
 def _formset_valido(request, num_pedido):

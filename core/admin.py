@@ -1,10 +1,17 @@
 """Admin bases every app shares: read-only screens for derived tables, and xlsx/csv export with a link to the import."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import XLSX
 
+from core import historico_leitura
 from core.importacao import CSVBrasil
 from core.importacoes import importador
 
@@ -55,3 +62,48 @@ class PlanilhaAdmin(ExportMixin, admin.ModelAdmin):
             ),
         }
         return super().changelist_view(request, extra_context)
+
+
+class HistoricoAdminMixin(admin.ModelAdmin):
+    """The "Histórico" of a row: its own history rows (core.historico: who, from where, each field
+    from what to what), not Django's LogEntry, which knows only what was typed in the admin.
+
+    Same door as Django's history_view: an unknown object is the admin's "does not exist" redirect,
+    and the view or change permission on the object is required. A ModelAdmin subclass (put first in
+    the bases) so its use of the admin's own methods is typed.
+    """
+
+    historico_por_pagina = 50
+
+    def history_view(self, request, object_id, extra_context=None):
+        model = self.model
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, model._meta, object_id)  # type: ignore[attr-defined]  # Django's own, private (not in the stubs)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        consultas = [(model, Q(**{model._meta.pk.attname: obj.pk}))]
+        status, erro = 200, ""
+        try:
+            pagina = historico_leitura.listar(
+                consultas, antes=request.GET.get("antes") or None, limite=self.historico_por_pagina
+            )
+        except historico_leitura.CursorInvalido:
+            pagina = historico_leitura.listar(consultas, limite=self.historico_por_pagina)
+            status, erro = 400, "O endereço de paginação é inválido; mostrando as alterações mais recentes."
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change history: %s") % obj,
+            "subtitle": None,
+            "entradas": pagina.entradas,
+            "url_mais_antigos": f"?antes={pagina.proximo}" if pagina.proximo else "",
+            "url_mais_recentes": "?" if request.GET.get("antes") else "",
+            "erro_historico": erro,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/core/historico.html", context, status=status)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
-from core.admin import SomenteLeituraAdmin
+from core.admin import HistoricoAdminMixin, SomenteLeituraAdmin
 from embarques import faturamento, services
 from embarques.models import Embarque, EmbarqueItem, FaturamentoItem, FaturamentoLote
 from embarques.selectors import produtos_do_lote
@@ -65,7 +65,7 @@ class EmbarqueItemInline(admin.TabularInline):
 
 
 @admin.register(Embarque)
-class EmbarqueAdmin(admin.ModelAdmin):
+class EmbarqueAdmin(HistoricoAdminMixin, admin.ModelAdmin):
     list_display = ("numero", "data_prevista_embarque", "data_embarque", "transportadora", "status", "qtd_itens")
     list_filter = ("status", "data_prevista_embarque", "data_embarque")
     search_fields = ("=numero", "transportadora", "itens__separacao_lote_id", "itens__nota_fiscal")
@@ -121,7 +121,7 @@ class EmbarqueItemAddForm(forms.ModelForm):
 
 
 @admin.register(EmbarqueItem)
-class EmbarqueItemAdmin(admin.ModelAdmin):
+class EmbarqueItemAdmin(HistoricoAdminMixin, admin.ModelAdmin):
     list_display = ("embarque", "separacao_lote_id", "num_pedido", "cliente", "nota_fiscal", "status", "faturado")
     list_filter = ("status", "embarque__status")
     search_fields = ("separacao_lote_id", "num_pedido", "cliente", "nota_fiscal", "=embarque__numero")

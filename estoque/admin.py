@@ -8,7 +8,7 @@ in the admin they are read-only (core.admin's bases).
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from core.admin import PlanilhaAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
+from core.admin import HistoricoAdminMixin, PlanilhaAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
 from estoque.models import (
     AlertaRuptura,
     CadastroPalletizacao,
@@ -30,7 +30,7 @@ from estoque.services import alertas, operacoes
 
 
 @admin.register(MovimentacaoEstoque)
-class MovimentacaoEstoqueAdmin(PlanilhaAdmin):
+class MovimentacaoEstoqueAdmin(HistoricoAdminMixin, PlanilhaAdmin):
     resource_classes = [MovimentacaoEstoqueResource]
     importacao_tipo = "movimentacoes"
     list_display = (
@@ -109,7 +109,7 @@ class MovimentacaoEstoqueAdmin(PlanilhaAdmin):
 
 
 @admin.register(UnificacaoCodigos)
-class UnificacaoCodigosAdmin(admin.ModelAdmin):
+class UnificacaoCodigosAdmin(HistoricoAdminMixin, admin.ModelAdmin):
     list_display = ("codigo_origem", "codigo_destino", "ativo", "criado_em")
     list_filter = ("ativo",)
     search_fields = ("codigo_origem", "codigo_destino", "observacao")
@@ -196,7 +196,7 @@ class LoteFaturadoAdmin(SomenteLeituraAdmin):
 
 
 @admin.register(CadastroPalletizacao)
-class CadastroPalletizacaoAdmin(PlanilhaAdmin):
+class CadastroPalletizacaoAdmin(HistoricoAdminMixin, PlanilhaAdmin):
     resource_classes = [CadastroPalletizacaoResource]
     importacao_tipo = "cadastro"
     list_display = (

@@ -11,6 +11,10 @@ needs its own view permission and is hidden, not fatal, without it:
   carteira.view_preseparacaoitem, carteira.view_separacao; the day totals stay), the last
   movements (estoque.view_movimentacaoestoque) and the open order lines
   (carteira.view_carteiraprincipal).
+
+The product's Histórico (/estoque/produto/<cod>/historico/, a page of its own: the product page is
+live and heavy) lists the history of every code of the group from the tables the user may view
+(core.historico_leitura.consultas_para: each model's view permission).
 """
 
 from urllib.parse import quote
@@ -22,7 +26,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from core import historico_leitura, historico_pagina
 from core.paginas import exige
+from estoque import selectors as selectors_estoque
 from estoque.filtros import ROTULOS_ORDEM, SaldoEstoqueFilter
 from estoque.models import AlertaRuptura
 from estoque.projecao import resumir
@@ -132,6 +138,20 @@ def produto(request, cod):
         "api_composicao": reverse("estoque:composicao", args=[pagina.produto.cod_principal]),
     }
     return render(request, "estoque/produto.html", contexto)
+
+
+# The product's Histórico: every code of its group, the tables this user may view (per model).
+@exige(PERMISSAO_ESTOQUE)
+def produto_historico(request, cod):
+    produto = None
+    if "\x00" not in cod and len(cod) <= 50:
+        produto = selectors_estoque.produto(cod)
+    if produto is None:
+        return render(request, "estoque/produto_404.html", {"secao": "estoque", "cod": cod}, status=404)
+    consultas = historico_leitura.consultas_para("produto", produto.codigos_unificados, request.user)
+    contexto, status = historico_pagina.contexto(request, consultas)
+    contexto.update({"secao": "estoque", "produto": produto})
+    return render(request, "estoque/produto_historico.html", contexto, status=status)
 
 
 # ---------------------------------------------------------------- ruptura alerts

@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 
-from core.admin import PlanilhaAdmin
+from core.admin import HistoricoAdminMixin, PlanilhaAdmin
 from producao.models import ProgramacaoProducao
 from producao.resources import ProgramacaoProducaoResource
 
 
 @admin.register(ProgramacaoProducao)
-class ProgramacaoProducaoAdmin(PlanilhaAdmin):
+class ProgramacaoProducaoAdmin(HistoricoAdminMixin, PlanilhaAdmin):
     resource_classes = [ProgramacaoProducaoResource]
     importacao_tipo = "producao"
     list_display = (

@@ -35,6 +35,7 @@ POST      /sair/                                            ok   ok   ok   ok   
 # pages
 GET       /estoque/                                         lg   403  ok   ok   ok   ok   ok   ok
 GET       /estoque/produto/{cod}/                           lg   403  ok   ok   ok   ok   ok   ok
+GET       /estoque/produto/{cod}/historico/                 lg   403  ok   ok   ok   ok   ok   ok
 GET       /estoque/alertas/                                 lg   403  ok   ok   ok   ok   ok   ok
 POST      /estoque/alertas/{ruptura}/reconhecer/            lg   403  ok   ok   ok   403  ok   ok
 POST      /estoque/alertas/reconhecer-todos/                lg   403  ok   ok   ok   403  ok   ok
@@ -42,6 +43,7 @@ GET       /relatorios/saldo-estoque.xlsx                    lg   403  ok   ok   
 GET       /carteira/                                        lg   403  403  403  ok   ok   ok   ok
 GET       /carteira/pedidos/                                lg   403  403  403  ok   ok   ok   ok
 GET       /carteira/pedidos/{pedido}/                       lg   403  403  403  ok   ok   ok   ok
+GET       /carteira/pedidos/{pedido}/historico/             lg   403  403  403  ok   ok   ok   ok
 POST      /carteira/pedidos/{pedido}/simular/               lg   403  403  403  ok   ok   ok   ok
 POST      /carteira/pedidos/{pedido}/lotes/                 lg   403  403  403  ok   403  ok   ok
 POST      /carteira/pedidos/{pedido}/lotes/{lote}/cancelar/   lg   403  403  403  ok   403  ok   ok

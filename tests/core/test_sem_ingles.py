@@ -323,3 +323,15 @@ def test_mensagens_do_import_export_e_do_django_q_em_portugues():
     )
     for mensagem in mensagens:
         assert em_ingles(mensagem) == [], mensagem
+
+
+def test_paginas_de_historico_sem_ingles(cliente_staff, dados):
+    """The product's and the order's Histórico (the admin's is in the walk above)."""
+    achados = {}
+    for endereco in ("/estoque/produto/P1/historico/", "/carteira/pedidos/PED1/historico/"):
+        resposta = cliente_staff.get(endereco)
+        assert resposta.status_code == 200, endereco
+        assert resposta.context["entradas"], endereco
+        if ingles := em_ingles(texto_visivel(resposta.content.decode())):
+            achados[endereco] = ingles
+    assert not achados, "\n".join(f"{caminho}: {', '.join(ingles)}" for caminho, ingles in achados.items())
