@@ -12,7 +12,8 @@ Who and where come from core.autoria (set by the entry point: request, import, s
 nº 3)", "sincronização Odoo nº 12") and `history_origem`.
 
 A model opts in with `history = Historico(produto=..., pedido=..., lote=...)`: the fields that tie
-its rows to a product, an order or a lote, which the product page and the order workspace filter on
+its rows to a product, an order or a lote (a tuple when any of several does: a unification names two
+products), which the product page and the order workspace filter on
 (core.historico_leitura).
 """
 
@@ -32,7 +33,7 @@ from core.autoria import Origem
 LOTE_PKS = 1000  # rows per statement when recording a bulk update
 
 # model -> {"produto": field, "pedido": field, "lote": field} (the ones it has)
-RASTREADOS: dict[type[models.Model], dict[str, str]] = {}
+RASTREADOS: dict[type[models.Model], dict[str, str | tuple[str, ...]]] = {}
 
 _suspenso: ContextVar[bool] = ContextVar("estoque_historico_suspenso", default=False)
 
@@ -60,7 +61,9 @@ def _usuario(instance=None, request=None, **kwargs):
 class Historico(HistoricalRecords):
     """HistoricalRecords with this project's fields, names and indexes, and a registry entry."""
 
-    def __init__(self, produto: str | None = None, pedido: str | None = None, lote: str | None = None, **kwargs):
+    def __init__(
+        self, produto: str | tuple[str, ...] | None = None, pedido: str | None = None, lote: str | None = None, **kwargs
+    ):
         kwargs.setdefault("bases", [HistoricoBase])
         kwargs.setdefault("get_user", _usuario)
         kwargs.setdefault("history_id_field", models.BigAutoField(primary_key=True))
@@ -93,7 +96,14 @@ class Historico(HistoricalRecords):
         opcoes["indexes"] = [
             models.Index(fields=[campo, "-history_date"], name=f"h_{nome}_{chave[:3]}")
             for chave, campo in self.campos.items()
-        ] + [models.Index(fields=[model._meta.pk.attname, "-history_date"], name=f"h_{nome}_id")]
+            if isinstance(campo, str)
+        ] + [
+            models.Index(fields=[campo, "-history_date"], name=f"h_{nome}_{campo[:8]}")
+            for campos in self.campos.values()
+            if isinstance(campos, tuple)
+            for campo in campos
+        ]
+        opcoes["indexes"].append(models.Index(fields=[model._meta.pk.attname, "-history_date"], name=f"h_{nome}_id"))
         return opcoes
 
 

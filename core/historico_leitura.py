@@ -115,7 +115,11 @@ def consultas_para(chave: str, valores, usuario) -> list[tuple[type[models.Model
     consultas = []
     for model, campos in RASTREADOS.items():
         if chave in campos and valores and usuario.has_perm(_permissao_ver(model)):
-            consultas.append((model, Q(**{f"{campos[chave]}__in": valores})))
+            nomes = campos[chave] if isinstance(campos[chave], tuple) else (campos[chave],)
+            filtro = Q()
+            for nome in nomes:  # a unification is on the history of both its codes
+                filtro |= Q(**{f"{nome}__in": valores})
+            consultas.append((model, filtro))
     return consultas
 
 
@@ -138,12 +142,11 @@ def valores_ligados(de: str, valores, para: str) -> list[str]:
     valores = list(valores)
     partes = []
     for model, campos in RASTREADOS.items():
-        if de in campos and para in campos:
-            filtro = {f"{campos[de]}__in": valores}
+        campo_de, campo_para = campos.get(de), campos.get(para)
+        if isinstance(campo_de, str) and isinstance(campo_para, str):
+            filtro = {f"{campo_de}__in": valores}
             for tabela in (model._base_manager, historico_de(model)._default_manager):
-                partes.append(
-                    tabela.filter(**filtro).exclude(**{campos[para]: ""}).order_by().values_list(campos[para])
-                )
+                partes.append(tabela.filter(**filtro).exclude(**{campo_para: ""}).order_by().values_list(campo_para))
     if not partes or not valores:
         return []
     return sorted({valor for (valor,) in partes[0].union(*partes[1:]) if valor})
@@ -260,8 +263,9 @@ def _descricoes(model, linhas) -> dict:
     """What each row is about: the values that tie it to a product, an order, a lote ("pedido
     VCD1 · produto 4120282 · lote L1"), which need no query and no number format; for a model
     without them, its str() as it was (see _pelo_str)."""
-    campos = RASTREADOS.get(model, {})
-    if not campos:
+    todos = RASTREADOS.get(model, {})
+    campos = {chave: campo for chave, campo in todos.items() if isinstance(campo, str)}
+    if not campos or len(campos) < len(todos):  # a unification: its own text names both codes
         return _pelo_str(model, linhas)
     ordem = [chave for chave in ("pedido", "produto", "lote") if chave in campos]
     return {

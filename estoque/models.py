@@ -179,7 +179,7 @@ class UnificacaoCodigos(FonteEstoque):
     ativo = models.BooleanField(default=True)
     observacao = models.TextField("observação", blank=True, default="", **texto_livre())
     criado_em = models.DateTimeField(auto_now_add=True)
-    history = Historico()
+    history = Historico(produto=("codigo_origem", "codigo_destino"))  # on both products' history
 
     class Meta(FonteEstoque.Meta):
         verbose_name = "unificação de códigos"

@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from core.historico import RASTREADOS
-
 from carteira.models import PreSeparacaoItem, Separacao
+from core.historico import RASTREADOS
 from embarques.models import EmbarqueItem
 from estoque.models import EstoqueTempoReal, LoteFaturado, MovimentacaoEstoque, MovimentacaoPrevista, UnificacaoCodigos
 from producao.models import ProgramacaoProducao

@@ -322,3 +322,19 @@ def test_texto_do_proprio_modelo_le_as_chaves_estrangeiras_de_uma_vez(django_ass
     with django_assert_max_num_queries(1):  # the embarques, once
         descricoes = historico_leitura._pelo_str(EmbarqueItem, linhas)
     assert sorted(descricoes.values()) == ["Embarque 1 / L0", "Embarque 2 / L1", "Embarque 3 / L2"]
+
+
+def test_unificacao_no_historico_dos_dois_produtos(cliente_staff, usuarios):
+    ana, _ = usuarios
+    f.produto("P1")
+    f.produto("P9")
+    with _como(ana):
+        f.unificar("P1-B", "P1")
+    for cod in ("P1", "P1-B"):
+        entradas = cliente_staff.get(_url_produto(cod)).context["entradas"]
+        assert [(e.modelo, e.descricao, e.quem) for e in entradas if e.modelo == "unificação de códigos"] == [
+            ("unificação de códigos", "P1-B → P1", "ana")
+        ], cod
+    assert not [
+        e for e in cliente_staff.get(_url_produto("P9")).context["entradas"] if e.modelo == "unificação de códigos"
+    ]
