@@ -6,6 +6,7 @@ from django.db.models import F, Q
 
 from core.historico import ComHistorico, Historico, HistoricoQuerySet
 from core.limites import texto_livre, validar_data_negocio
+from core.templatetags.formatos import formatar_qtd
 from estoque.fontes import FonteEstoque, FonteQuerySet
 from estoque.projecao import ROTULOS_STATUS
 from estoque.projecao import StatusEstoque as StatusProjecao
@@ -155,7 +156,7 @@ class MovimentacaoEstoque(FonteEstoque):
         ]
 
     def __str__(self):
-        return f"{self.get_tipo_movimentacao_display()} {self.cod_produto} {self.qtd_movimentacao}"
+        return f"{self.get_tipo_movimentacao_display()} {self.cod_produto} {formatar_qtd(self.qtd_movimentacao)}"
 
     @classmethod
     def erros_de_quantidade(cls, tipo: str, qtd: Decimal) -> dict[str, str]:
