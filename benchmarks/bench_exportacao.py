@@ -12,7 +12,8 @@ XlsxWriter constant_memory (relatorios.excel now), on the same rows, side by sid
    the ratio new/old, CPU seconds, and the peak Python heap of each writer (tracemalloc, in
    a separate traced pass as tracing slows Python down).
 2. The whole export as the view runs it (queries, rows, writer, zip), each run in a fresh
-   child process so its RSS growth (getrusage peak minus the size before) is its own.
+   child process so its RSS growth (peak RSS, VmHWM reset just before, minus the size
+   before) is its own.
 3. With --comparar: both files read back with openpyxl and compared cell by cell (value,
    number format, bold, italic, fill), plus outline levels, widths, freeze, filter, rules.
 
@@ -48,6 +49,26 @@ def rss_atual_kb() -> int:
     with open("/proc/self/statm") as arquivo:
         paginas = int(arquivo.read().split()[1])
     return paginas * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def zerar_pico_rss() -> bool:
+    """Reset the kernel's peak RSS (VmHWM) to the current RSS, so the peak is the export's own
+    (getrusage's ru_maxrss also remembers start-up, which on this VM pages are reclaimed from)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as arquivo:
+            arquivo.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def pico_rss_kb(zerado: bool) -> int:
+    if zerado:
+        with open("/proc/self/status") as arquivo:
+            for linha in arquivo:
+                if linha.startswith("VmHWM:"):
+                    return int(linha.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
 @contextlib.contextmanager
@@ -208,6 +229,7 @@ def medir_completa(chave: str, nome: str) -> dict:
     from relatorios import exportacoes
 
     connection.ensure_connection()
+    zerado = zerar_pico_rss()
     rss_antes = rss_atual_kb()
     with escritor(nome):
         inicio, cpu = time.perf_counter(), time.process_time()
@@ -215,7 +237,7 @@ def medir_completa(chave: str, nome: str) -> dict:
         segundos, cpu = time.perf_counter() - inicio, time.process_time() - cpu
     tamanho = os.fstat(exportacao.arquivo.fileno()).st_size
     exportacao.arquivo.close()
-    pico_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    pico_rss = pico_rss_kb(zerado)
     return {
         "segundos": segundos,
         "cpu": cpu,
