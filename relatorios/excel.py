@@ -344,11 +344,13 @@ class Planilha:
         self.linhas_dados += 1
 
     def _esquecer_nivel(self, linha_com_nivel: int | None):
-        # constant_memory keeps every set_row() entry for the whole sheet; once a later row
-        # has started, the leveled row is on disk and its entry can go (memory stays flat).
+        # constant_memory keeps every set_row() entry (row_info, and row_sizes for placing
+        # images) for the whole sheet; once a later row has started, the leveled row is on
+        # disk and its entries can go (memory stays flat).
         anterior = self._linha_com_nivel
         if anterior is not None and anterior < self.ws.previous_row:
             self.ws.row_info.pop(anterior, None)
+            self.ws.row_sizes.pop(anterior, None)
         self._linha_com_nivel = linha_com_nivel
 
     def fechar(self):
