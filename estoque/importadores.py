@@ -20,6 +20,7 @@ from core.importacoes import (
     Tabela,
     erros_de_validacao,
     gravar_por_linha,
+    na_linha,
     registrar,
 )
 from core.templatetags.formatos import formatar_qtd
@@ -184,6 +185,17 @@ class MovimentacoesImportador(Importador):
         return [tabela]
 
     def aplicar(self, linhas, importacao, usuario, avancar) -> str:
+        try:
+            operacoes.criar_movimentacoes(
+                [linha.dados for linha in linhas], usuario=usuario[:100], importacao=importacao, avancar=avancar
+            )
+        except operacoes.MovimentacaoRecusada as erro:
+            raise na_linha(linhas[erro.indice], erro) from None
+        return f"{formatar_qtd(len(linhas))} movimentação(ões) criada(s)."
+
+    def aplicar_por_linha(self, linhas, importacao, usuario, avancar) -> str:
+        """The former apply, row by row through criar_movimentacao: the reference the set-based
+        apply is compared with (tests/estoque/test_importacao_em_massa.py, benchmarks/bench_importacao.py)."""
         gravar_por_linha(
             linhas,
             lambda linha: operacoes.criar_movimentacao(**linha.dados, usuario=usuario[:100], importacao=importacao),

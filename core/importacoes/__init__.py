@@ -129,6 +129,11 @@ def erros_de_validacao(erro: ValidationError) -> dict[str, str]:
     return {"__all__": " ".join(erro.messages)}
 
 
+def na_linha(linha: Linha, erro: ValidationError) -> ValidationError:
+    """A service's refusal of one row, each message naming the spreadsheet line."""
+    return ValidationError({campo: f"linha {linha.numero}: {m}" for campo, m in erros_de_validacao(erro).items()})
+
+
 def gravar_por_linha(linhas: list[Linha], gravar, avancar: Avancar, cada: int = 100) -> list:
     """`gravar(linha)` for each row (the caller holds the transaction); a service's refusal names
     the spreadsheet line; progress every `cada` rows. The results, in order."""
@@ -137,9 +142,7 @@ def gravar_por_linha(linhas: list[Linha], gravar, avancar: Avancar, cada: int = 
         try:
             resultados.append(gravar(linha))
         except ValidationError as erro:
-            raise ValidationError(
-                {campo: f"linha {linha.numero}: {m}" for campo, m in erros_de_validacao(erro).items()}
-            ) from None
+            raise na_linha(linha, erro) from None
         if feitas % cada == 0:
             avancar(feitas, len(linhas))
     return resultados

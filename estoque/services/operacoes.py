@@ -3,6 +3,10 @@
 Each write validates the business rules first (known product, quantity sign by type) and
 raises ValidationError naming the field, so a bad request writes nothing. The derived
 tables move in the same transaction (estoque.signals), so the next read sees the change.
+criar_movimentacoes is the set-based twin of criar_movimentacao (a spreadsheet of thousands
+of rows): the same instance and the same rules per row, the catalog read once, one
+bulk_create per chunk (estoque.fontes derives the stock and core.historico records the
+history of each chunk in one pass).
 """
 
 from collections.abc import Callable, Iterable
@@ -18,6 +22,8 @@ from estoque.models import CadastroPalletizacao, MovimentacaoEstoque
 from estoque.selectors import codigos_conhecidos
 
 Tipo = MovimentacaoEstoque.Tipo
+LOTE_CRIACAO = 2000  # rows per bulk_create in criar_movimentacoes (and per progress step)
+LOTE_LEITURA = 1000  # codes per IN (...) when reading the catalog
 
 CAMPOS_EDITAVEIS = (
     "cod_produto",
@@ -81,8 +87,47 @@ def validar_movimentacao(mov: MovimentacaoEstoque, conhecidos: set[str] | None =
 _validar = validar_movimentacao
 
 
+def _nomes(codigos) -> dict[str, str]:
+    """Catalog names by code, one query per LOTE_LEITURA codes."""
+    lista = sorted(set(codigos))
+    nomes: dict[str, str] = {}
+    for inicio in range(0, len(lista), LOTE_LEITURA):
+        nomes.update(
+            CadastroPalletizacao.objects.filter(cod_produto__in=lista[inicio : inicio + LOTE_LEITURA]).values_list(
+                "cod_produto", "nome_produto"
+            )
+        )
+    return nomes
+
+
 def _nome(cod: str) -> str:
-    return CadastroPalletizacao.objects.filter(cod_produto=cod).values_list("nome_produto", flat=True).first() or ""
+    return _nomes([cod]).get(cod, "")
+
+
+def _nova(
+    *,
+    cod_produto: str,
+    tipo_movimentacao: str,
+    qtd_movimentacao: Decimal,
+    data_movimentacao: date | None = None,
+    usuario: str = "",
+    importacao=None,
+    **extra,
+) -> MovimentacaoEstoque:
+    """The unsaved movement a create writes: editable fields only, who, the import."""
+    desconhecidos = set(extra) - set(CAMPOS_EDITAVEIS)
+    if desconhecidos:
+        raise ValidationError(dict.fromkeys(sorted(desconhecidos), "Campo não editável."))
+    return MovimentacaoEstoque(
+        cod_produto=cod_produto,
+        tipo_movimentacao=tipo_movimentacao,
+        qtd_movimentacao=qtd_movimentacao,
+        data_movimentacao=data_movimentacao or timezone.localdate(),
+        criado_por=usuario,
+        atualizado_por=usuario,
+        importacao=importacao,
+        **extra,
+    )
 
 
 def criar_movimentacao(
@@ -95,16 +140,12 @@ def criar_movimentacao(
     importacao=None,
     **extra,
 ) -> MovimentacaoEstoque:
-    desconhecidos = set(extra) - set(CAMPOS_EDITAVEIS)
-    if desconhecidos:
-        raise ValidationError(dict.fromkeys(sorted(desconhecidos), "Campo não editável."))
-    mov = MovimentacaoEstoque(
+    mov = _nova(
         cod_produto=cod_produto,
         tipo_movimentacao=tipo_movimentacao,
         qtd_movimentacao=qtd_movimentacao,
-        data_movimentacao=data_movimentacao or timezone.localdate(),
-        criado_por=usuario,
-        atualizado_por=usuario,
+        data_movimentacao=data_movimentacao,
+        usuario=usuario,
         importacao=importacao,
         **extra,
     )
@@ -113,6 +154,47 @@ def criar_movimentacao(
     with transaction.atomic():
         mov.save()
     return mov
+
+
+class MovimentacaoRecusada(ValidationError):
+    """A batch refused by its first bad row: `indice` is that row's position in `dados`."""
+
+    def __init__(self, indice: int, erro: ValidationError):
+        super().__init__(erro)
+        self.indice = indice
+
+
+def criar_movimentacoes(
+    dados: list[dict],
+    usuario: str = "",
+    importacao=None,
+    avancar: Callable[[int, int], None] | None = None,
+    lote: int | None = None,
+) -> list[MovimentacaoEstoque]:
+    """criar_movimentacao for many rows, set-based: every row is built and checked by the same
+    rules first (the known codes read once), so a refused row (MovimentacaoRecusada) writes
+    nothing; then one bulk_create per `lote` rows in one transaction, `avancar(feitas, total)`
+    after each."""
+    conhecidos = codigos_conhecidos({d["cod_produto"] for d in dados if isinstance(d.get("cod_produto"), str)})
+    movs = []
+    for indice, campos in enumerate(dados):
+        try:
+            mov = _nova(**campos, usuario=usuario, importacao=importacao)
+            _validar(mov, conhecidos)
+        except ValidationError as erro:
+            raise MovimentacaoRecusada(indice, erro) from None
+        movs.append(mov)
+    nomes = _nomes(mov.cod_produto for mov in movs)
+    for mov in movs:
+        mov.nome_produto = nomes.get(mov.cod_produto, "")
+    lote = lote or LOTE_CRIACAO
+    criados: list[MovimentacaoEstoque] = []
+    with transaction.atomic():
+        for inicio in range(0, len(movs), lote):
+            criados += MovimentacaoEstoque.objects.bulk_create(movs[inicio : inicio + lote])
+            if avancar:
+                avancar(len(criados), len(movs))
+    return criados
 
 
 def editar_movimentacao(pk: int, dados: dict, usuario: str = "") -> MovimentacaoEstoque:
