@@ -183,6 +183,9 @@ class HistoricoQuerySet(models.QuerySet):
     bulk_create.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
 
 
+HistoricoManager = models.Manager.from_queryset(HistoricoQuerySet)
+
+
 class ComHistorico(models.Model):
     """A tracked model that is not a stock source: its save/delete and their history row are one transaction."""
 

@@ -3,7 +3,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from core.historico import ComHistorico, Historico, HistoricoQuerySet
+from core.historico import ComHistorico, Historico, HistoricoManager
 from core.limites import validar_data_negocio
 from estoque.fontes import FonteEstoque, FonteQuerySet
 
@@ -24,7 +24,7 @@ class Embarque(ComHistorico):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ATIVO)
     criado_em = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar = HistoricoQuerySet.as_manager()
+    objects = HistoricoManager()
     history = Historico()
 
     class Meta:

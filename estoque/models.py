@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 from django.db import models, transaction
 from django.db.models import F, Q
 
-from core.historico import ComHistorico, Historico, HistoricoQuerySet
+from core.historico import ComHistorico, Historico, HistoricoManager
 from core.limites import texto_livre, validar_data_negocio
 from core.templatetags.formatos import formatar_qtd
 from estoque.fontes import FonteEstoque, FonteQuerySet
@@ -30,7 +30,7 @@ class CadastroPalletizacao(ComHistorico):
     linha_producao = models.CharField("linha de produção", max_length=100, blank=True, default="")
     ativo = models.BooleanField(default=True)
 
-    objects: ClassVar = HistoricoQuerySet.as_manager()
+    objects = HistoricoManager()
     history = Historico(produto="cod_produto")
 
     class Meta:

@@ -212,24 +212,52 @@ def test_confirmacao_recusada_se_o_cadastro_mudou(produtos):
 
 
 def test_erro_do_servico_ao_gravar_desfaz_tudo(produtos, monkeypatch):
+    """The service's rule refusing the third row (checked as the rows are written): its line, nothing kept."""
     from django.core.exceptions import ValidationError
 
     from estoque.services import operacoes
 
-    original = operacoes.criar_movimentacao
+    original = operacoes._validar
     chamadas = []
 
-    def falhar_na_terceira(**kwargs):
+    def falhar_na_terceira(mov, conhecidos=None):
         chamadas.append(1)
         if len(chamadas) == 3:
             raise ValidationError({"qtd_movimentacao": "recusada"})
-        return original(**kwargs)
+        return original(mov, conhecidos)
 
-    monkeypatch.setattr(operacoes, "criar_movimentacao", falhar_na_terceira)
+    monkeypatch.setattr(operacoes, "_validar", falhar_na_terceira)
     imp = receber(csv(movimentos_csv()), nome="mov.csv")
     with pytest.raises(servico.ErroImportacao, match="linha 4"):
         servico.aplicar(imp.pk, "ana")
     assert MovimentacaoEstoque.objects.count() == 0 and saldo("4510156") == 0
+    assert diferencas_com_derivados() == []
+
+
+def test_falha_no_meio_da_gravacao_desfaz_os_lotes_ja_gravados(produtos, monkeypatch):
+    """The set-based write fails on its third chunk, after two were written: nothing is kept."""
+    from django.core.exceptions import ValidationError
+
+    from estoque.services import operacoes
+
+    monkeypatch.setattr(operacoes, "LOTE_CRIACAO", 1)
+    gerente = type(MovimentacaoEstoque.objects)
+    original = gerente.bulk_create
+    chamadas = []
+
+    def falhar_no_terceiro(self, objs, *args, **kwargs):
+        chamadas.append(1)
+        if len(chamadas) == 3:
+            raise ValidationError({"qtd_movimentacao": "recusada ao gravar"})
+        return original(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(gerente, "bulk_create", falhar_no_terceiro)
+    imp = receber(csv(movimentos_csv()), nome="mov.csv")
+    with pytest.raises(servico.ErroImportacao, match="nada foi gravado"):
+        servico.aplicar(imp.pk, "ana")
+    assert len(chamadas) == 3
+    assert MovimentacaoEstoque.objects.count() == 0 and MovimentacaoEstoque.history.count() == 0
+    assert saldo("4510156") == 0
     assert diferencas_com_derivados() == []
 
 
