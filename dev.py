@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import venv
+from contextlib import contextmanager
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parent
@@ -177,6 +178,29 @@ def _morrer_com_o_pai():
         pass
 
 
+# Signals that stop the supervisor: held back while a child is spawned (see _sinais_adiados).
+_SINAIS = {s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None}
+
+
+@contextmanager
+def _sinais_adiados():
+    """A stop signal arriving while a child is spawned is delivered once the child is in the list:
+    raised inside Popen it left that child unsupervised (alive, holding dev.py's stdout)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, _SINAIS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SINAIS)
+
+
+def _preparar_filho():
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SINAIS)  # the mask is inherited: the child gets them again
+    _morrer_com_o_pai()
+
+
 def _comando_e_ambiente(comando):
     """A command is a list of arguments, or (arguments, extra environment variables)."""
     if isinstance(comando, tuple):
@@ -197,11 +221,12 @@ def supervisionar(comandos, cwd=None, ao_iniciar=None, espera_segundos=15):
     try:
         for comando in comandos:
             argumentos, ambiente = _comando_e_ambiente(comando)
-            processos.append(
-                subprocess.Popen(
-                    argumentos, env=ambiente, cwd=cwd, preexec_fn=_morrer_com_o_pai if os.name == "posix" else None
+            with _sinais_adiados():
+                processos.append(
+                    subprocess.Popen(
+                        argumentos, env=ambiente, cwd=cwd, preexec_fn=_preparar_filho if os.name == "posix" else None
+                    )
                 )
-            )
         if ao_iniciar:
             ao_iniciar()
         while all(p.poll() is None for p in processos):
