@@ -217,6 +217,9 @@ def supervisionar(comandos, cwd=None, ao_iniciar=None, espera_segundos=15):
     for sinal in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if sinal is not None:
             anteriores[sinal] = signal.signal(sinal, _encerrar)
+    # Ctrl+C stops it even when started with SIGINT ignored (a shell's background job inherits
+    # SIG_IGN, and Python then installs no KeyboardInterrupt handler).
+    anteriores[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     processos = []
     try:
         for comando in comandos:
