@@ -31,6 +31,7 @@ servers stop, `manage.py estoque_verificar` over the whole catalog: its divergen
 import argparse
 import asyncio
 import collections
+import contextlib
 import itertools
 import json
 import os
@@ -52,8 +53,6 @@ import httpx
 
 RAIZ = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RAIZ))
-import contextlib
-
 from dev import opcoes_uvicorn  # the production server's options, one place
 
 BANCO_PADRAO = "postgres://postgres@127.0.0.1:5432/bench_carga_e10"
@@ -118,6 +117,7 @@ def preparar(banco: str, clientes: int, planos_: list[list[str]]) -> Dados:
     os.environ["DATABASE_URL"] = banco
     os.environ.setdefault("DJANGO_DEBUG", "1")  # this process only reads/writes setup rows
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "estoque_project.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"  # not one line per request of the clients (httpx logs at INFO)
     import django
 
     django.setup()
@@ -137,6 +137,9 @@ def preparar(banco: str, clientes: int, planos_: list[list[str]]) -> Dados:
     if not n_produtos:
         sys.exit(f"banco sem dados de demonstração: rode gerar_dados_demo --escala 10 em {banco}")
     call_command("estoque_agendar", verbosity=0)  # the minute reconciliation, as dev.py run does
+    # No Odoo to reach on this machine: no scheduled carteira sync failing (dev.py run does the same).
+    os.environ["CARTEIRA_SINCRONIZACAO_MINUTOS"] = "0"
+    call_command("sincronizar_carteira", agendar=True, verbosity=0)
 
     senha = make_password(SENHA)  # hashed once; every bench user gets the same hash
     usuarios = []
@@ -229,6 +232,7 @@ def ambiente_producao(banco: str, redis: str, pasta: Path) -> dict[str, str]:
 class Servidores:
     processos: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
+    inicio_logs: dict[str, int] = field(default_factory=dict)
 
     def iniciar(self, nome: str, comando: list[str], ambiente: dict, pasta: Path):
         self.logs[nome] = pasta / f"{nome}.log"
@@ -249,12 +253,19 @@ class Servidores:
                 codigos[nome] = None  # did not stop cleanly
         return codigos
 
+    def marcar_logs(self):
+        """From here on the logs count (the health polling before the load logs its 503s)."""
+        self.inicio_logs = {nome: caminho.stat().st_size for nome, caminho in self.logs.items()}
+
     def problemas_nos_logs(self) -> dict[str, list[str]]:
         padrao = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|Exception")
-        return {
-            nome: [linha for linha in caminho.read_text(errors="replace").splitlines() if padrao.search(linha)]
-            for nome, caminho in self.logs.items()
-        }
+        problemas = {}
+        for nome, caminho in self.logs.items():
+            with open(caminho, "rb") as arquivo:
+                arquivo.seek(self.inicio_logs.get(nome, 0))
+                texto = arquivo.read().decode(errors="replace")
+            problemas[nome] = [linha for linha in texto.splitlines() if padrao.search(linha)]
+        return problemas
 
 
 def esperar_saude(base: str, servidores: Servidores, limite_s: float = 120) -> dict:
@@ -435,6 +446,11 @@ def main(argv=None):
 
     planos_ = planos(args.requisicoes, args.clientes)
     dados = preparar(args.banco, args.clientes, planos_)
+    # The same check before the run: a divergence found after it is then the run's, not older.
+    codigo_antes, saida_antes = verificar_estoque(args.banco)
+    print(
+        f"estoque_verificar antes da carga (código {codigo_antes}): {saida_antes.splitlines()[-1] if saida_antes else '-'}"
+    )
     antes = contagens()
     from django.utils import timezone
 
@@ -466,11 +482,14 @@ def main(argv=None):
             ambiente,
             pasta,
         )
+        subida = time.monotonic()
         saude = esperar_saude(base, servidores)
+        subida = time.monotonic() - subida
+        servidores.marcar_logs()
         estatico = httpx.get(f"{base}/static/css/app.css", timeout=10)
         print(
             f"servidores no ar em {base}: uvicorn --workers {args.workers}, qcluster (padrão) e qcluster ruptura, "
-            f"Redis {args.redis}; /saude/ {saude}; /static/css/app.css {estatico.status_code} "
+            f"Redis {args.redis}; /saude/ {saude} em {subida:.0f} s; /static/css/app.css {estatico.status_code} "
             f"({len(estatico.content)} bytes, {estatico.headers.get('cache-control', 'sem cache-control')})"
         )
         print(f"carga da máquina antes (loadavg 1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -559,7 +578,10 @@ def imprimir(args, r: Resultado, duracao, carga_1min, antes, depois, execucoes, 
     print(f"/saude/ ao fim da carga: {saude_depois.status_code} {saude_depois.text[:200]}")
     print(f"parada dos servidores (SIGTERM): {json.dumps(codigos)}")
     for nome, linhas in servidores.problemas_nos_logs().items():
-        print(f"  log {nome}: {len(linhas)} linhas de erro" + (f"; primeira: {linhas[0][:200]}" if linhas else ""))
+        print(
+            f"  log {nome} durante a carga: {len(linhas)} linhas de erro"
+            + (f"; primeira: {linhas[0][:200]}" if linhas else "")
+        )
 
 
 def _porta_livre() -> int:
