@@ -209,7 +209,7 @@ def execucoes_de_reconciliacao_desde(marco) -> list[tuple[int, int, str]]:
 # ---------------------------------------------------------------- the servers
 
 
-def ambiente_producao(banco: str, redis: str, pasta: Path) -> dict[str, str]:
+def ambiente_producao(banco: str, redis: str, pasta: Path, pool: int) -> dict[str, str]:
     ambiente = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_", "Q_"))}
     ambiente.update(
         DJANGO_DEBUG="0",
@@ -225,6 +225,8 @@ def ambiente_producao(banco: str, redis: str, pasta: Path) -> dict[str, str]:
         ESTOQUE_DATA_DIR=str(pasta),  # a data dir of its own (static root, cache files)
         LOG_LEVEL="WARNING",
     )
+    if pool:
+        ambiente["DB_POOL_MAX"] = str(pool)  # else asgi.py's default (4 per web process)
     return ambiente
 
 
@@ -310,7 +312,13 @@ class Cliente:
         self.indice, self.usuario, self.base, self.dados, self.r = indice, usuario, base, dados, resultado
         self.rng = random.Random(1000 + indice)
         self.http = httpx.AsyncClient(
-            base_url=base, timeout=httpx.Timeout(30), follow_redirects=False, headers={"User-Agent": "bench_carga"}
+            base_url=base,
+            timeout=httpx.Timeout(30),
+            follow_redirects=False,
+            headers={"User-Agent": "bench_carga"},
+            # Below uvicorn's keep-alive timeout (5 s): a connection idle since the logins is not
+            # reused just as the server closes it (RemoteProtocolError; a browser would retry).
+            limits=httpx.Limits(keepalive_expiry=3),
         )
 
     def _csrf(self) -> dict[str, str]:
@@ -447,6 +455,9 @@ def main(argv=None):
     parser.add_argument("--banco", default=BANCO_PADRAO, help="URL do PostgreSQL com os dados de demonstração")
     parser.add_argument("--porta", type=int, default=0, help="porta em 127.0.0.1 (0: uma livre)")
     parser.add_argument("--workers", type=int, default=2, help="processos do uvicorn")
+    parser.add_argument(
+        "--pool", type=int, default=0, help="DB_POOL_MAX de cada processo web (0: o padrão de produção, 4)"
+    )
     parser.add_argument("--redis", default=REDIS_PADRAO, help="Redis (um índice de banco só deste teste, vazio)")
     args = parser.parse_args(argv)
     if not 1 <= args.clientes <= 200 or not 1 <= args.requisicoes <= 100_000 or not 1 <= args.segundos <= 1800:
@@ -472,7 +483,7 @@ def main(argv=None):
     porta = args.porta or _porta_livre()
     base = f"http://127.0.0.1:{porta}"
     pasta = Path(tempfile.mkdtemp(prefix="bench_carga_"))
-    ambiente = ambiente_producao(args.banco, args.redis, pasta)
+    ambiente = ambiente_producao(args.banco, args.redis, pasta, args.pool)
     servidores = Servidores()
     resultado = Resultado()
     carga_1min: list[float] = []
@@ -502,7 +513,7 @@ def main(argv=None):
         servidores.marcar_logs()
         estatico = httpx.get(f"{base}/static/css/app.css", timeout=10)
         print(
-            f"servidores no ar em {base}: uvicorn --workers {args.workers}, qcluster (padrão) e qcluster ruptura, "
+            f"servidores no ar em {base}: uvicorn --workers {args.workers} (DB_POOL_MAX {args.pool or 'padrão, 4'}), qcluster (padrão) e qcluster ruptura, "
             f"Redis {args.redis}; /saude/ {saude} em {subida:.0f} s; /static/css/app.css {estatico.status_code} "
             f"({len(estatico.content)} bytes, {estatico.headers.get('cache-control', 'sem cache-control')})"
         )
