@@ -1,7 +1,13 @@
 """Load test: 50 concurrent clients against the production set-up, on loopback, bounded.
 
-    DJANGO_DEBUG=1 .venv/bin/python -m benchmarks.bench_carga --clientes 50 --requisicoes 3000 --segundos 180 \\
-        --banco postgres://postgres@127.0.0.1:5432/bench_carga_e10 --workers 2
+    DJANGO_DEBUG=1 .venv/bin/python -m benchmarks.bench_carga --clientes 50 --requisicoes 2000 --segundos 300 \\
+        --banco postgres://postgres@127.0.0.1:5432/bench_carga_e10 --workers 2 --pool 25
+
+(DJANGO_DEBUG=1 is for this process only, which prepares the users; the servers it starts run
+with DEBUG off.) --pool sets DB_POOL_MAX of each web process; without it the production default
+(4) applies: with 25 clients per process on two busy cores, requests then waited more than the
+pool's 10 s for a connection and got HTTP 500 (psycopg_pool.PoolTimeout; run without --pool to
+see it). A pool sized to the clients each process serves gave zero errors.
 
 What runs (README "Produção", dev.py): uvicorn with --workers N (dev.py's options), the default
 django-q2 cluster and the ruptura cluster (Q_CLUSTER_NAME=ruptura), Redis as broker and cache
@@ -10,7 +16,8 @@ generated DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS=127.0.0.1, static files by Whi
 free loopback port. Plain http as `dev.py run` serves it (no HTTPS redirect, HSTS or secure
 cookies: there is no TLS on loopback). The database (--banco) must hold demo data
 (`manage.py gerar_dados_demo --escala 10`); the bench adds its users (carga_01..), the
-reconciliation schedule, and nothing else.
+reconciliation schedule (and turns the Odoo sync schedule off, as dev.py run does without
+an Odoo), and nothing else.
 
 The clients are people: each logs in through /entrar/ (CSRF token of the form, then the session
 and csrftoken cookies, Origin/Referer as a browser sends them) with a user of its own, half with
