@@ -44,10 +44,7 @@ import json
 import os
 import random
 import re
-import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -60,6 +57,7 @@ import httpx
 
 RAIZ = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RAIZ))
+from benchmarks.carga_servidores import Servidores, ambiente_producao, esperar_saude, porta_livre, verificar_estoque
 from dev import opcoes_uvicorn  # the production server's options, one place
 
 BANCO_PADRAO = "postgres://postgres@127.0.0.1:5432/bench_carga_e10"
@@ -213,89 +211,6 @@ def execucoes_de_reconciliacao_desde(marco) -> list[tuple[int, int, str]]:
     return linhas
 
 
-# ---------------------------------------------------------------- the servers
-
-
-def ambiente_producao(banco: str, redis: str, pasta: Path, pool: int) -> dict[str, str]:
-    ambiente = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_", "Q_"))}
-    ambiente.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        # No TLS on loopback: plain http as dev.py run (ambiente_local) serves it.
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_SECURE_HSTS_SECONDS="0",
-        DJANGO_SESSION_COOKIE_SECURE="0",
-        DJANGO_CSRF_COOKIE_SECURE="0",
-        DATABASE_URL=banco,
-        REDIS_URL=redis,
-        ESTOQUE_DATA_DIR=str(pasta),  # a data dir of its own (static root, cache files)
-        LOG_LEVEL="WARNING",
-    )
-    if pool:
-        ambiente["DB_POOL_MAX"] = str(pool)  # else asgi.py's default (4 per web process)
-    return ambiente
-
-
-@dataclass
-class Servidores:
-    processos: dict[str, subprocess.Popen] = field(default_factory=dict)
-    logs: dict[str, Path] = field(default_factory=dict)
-    inicio_logs: dict[str, int] = field(default_factory=dict)
-
-    def iniciar(self, nome: str, comando: list[str], ambiente: dict, pasta: Path):
-        self.logs[nome] = pasta / f"{nome}.log"
-        saida = open(self.logs[nome], "wb")  # noqa: SIM115  closed with the process
-        self.processos[nome] = subprocess.Popen(comando, cwd=RAIZ, env=ambiente, stdout=saida, stderr=subprocess.STDOUT)
-
-    def parar(self) -> dict[str, int | None]:
-        """SIGTERM to each process we started (by pid), then wait; SIGKILL only past 30 s."""
-        for processo in self.processos.values():
-            if processo.poll() is None:
-                processo.send_signal(signal.SIGTERM)
-        codigos: dict[str, int | None] = {}
-        for nome, processo in self.processos.items():
-            try:
-                codigos[nome] = processo.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                processo.kill()
-                codigos[nome] = None  # did not stop cleanly
-        return codigos
-
-    def marcar_logs(self):
-        """From here on the logs count (the health polling before the load logs its 503s)."""
-        self.inicio_logs = {nome: caminho.stat().st_size for nome, caminho in self.logs.items()}
-
-    def problemas_nos_logs(self) -> dict[str, list[str]]:
-        padrao = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|Exception")
-        problemas = {}
-        for nome, caminho in self.logs.items():
-            with open(caminho, "rb") as arquivo:
-                arquivo.seek(self.inicio_logs.get(nome, 0))
-                texto = arquivo.read().decode(errors="replace")
-            problemas[nome] = [linha for linha in texto.splitlines() if padrao.search(linha)]
-        return problemas
-
-
-def esperar_saude(base: str, servidores: Servidores, limite_s: float = 120) -> dict:
-    """Until /saude/ answers 200 (database, a cluster's heartbeat, a recent scheduled reconciliation)."""
-    fim = time.monotonic() + limite_s
-    ultimo = "sem resposta"
-    while time.monotonic() < fim:
-        for nome, processo in servidores.processos.items():
-            if processo.poll() is not None:
-                sys.exit(f"{nome} terminou ao subir (código {processo.returncode}); log: {servidores.logs[nome]}")
-        try:
-            resposta = httpx.get(f"{base}/saude/", timeout=5)
-            if resposta.status_code == 200:
-                return resposta.json()
-            ultimo = f"{resposta.status_code} {resposta.text[:200]}"
-        except httpx.HTTPError as erro:
-            ultimo = type(erro).__name__
-        time.sleep(0.5)
-    sys.exit(f"/saude/ não ficou saudável em {limite_s:.0f} s: {ultimo}")
-
-
 # ---------------------------------------------------------------- the clients
 
 
@@ -439,21 +354,6 @@ def percentis(amostras_s: list[float]) -> str:
     return f"n={len(ms):>5}  p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  p99 {q[98]:7.1f} ms  máx {ms[-1]:7.1f} ms"
 
 
-def verificar_estoque(banco: str) -> tuple[int, str]:
-    """manage.py estoque_verificar over the whole catalog, the servers stopped: (exit code, output)."""
-    ambiente = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": banco}
-    ambiente.pop("REDIS_URL", None)
-    saida = subprocess.run(
-        [sys.executable, "manage.py", "estoque_verificar"],
-        cwd=RAIZ,
-        env=ambiente,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return saida.returncode, (saida.stdout + saida.stderr).strip()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clientes", type=int, default=50)
@@ -487,7 +387,7 @@ def main(argv=None):
     from django.utils import timezone
 
     marco = timezone.now()
-    porta = args.porta or _porta_livre()
+    porta = args.porta or porta_livre()
     base = f"http://127.0.0.1:{porta}"
     pasta = Path(tempfile.mkdtemp(prefix="bench_carga_"))
     ambiente = ambiente_producao(args.banco, args.redis, pasta, args.pool)
@@ -616,14 +516,6 @@ def imprimir(args, r: Resultado, duracao, carga_1min, antes, depois, execucoes, 
             f"  log {nome} durante a carga: {len(linhas)} linhas de erro"
             + (f"; primeira: {linhas[0][:200]}" if linhas else "")
         )
-
-
-def _porta_livre() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 if __name__ == "__main__":
