@@ -226,7 +226,9 @@ class Resultado:
     def erro(self, tipo: str, motivo: str, detalhe: str = ""):
         self.erros[(tipo, motivo)] += 1
         if len(self.amostras_erro) < 12:
-            self.amostras_erro.append(f"{tipo}: {motivo} {detalhe}"[:300])
+            titulo = re.search(r"<title>(.*?)</title>", detalhe, re.S)  # an HTML error page: its title
+            texto = titulo.group(1) if titulo else detalhe
+            self.amostras_erro.append(f"{tipo}: {motivo} {' '.join(texto.split())}"[:300])
 
 
 class Cliente:
@@ -303,7 +305,7 @@ class Cliente:
                 continue
             self.r.tempos[tipo].append(time.perf_counter() - inicio)
             if resposta.status_code >= 400:
-                self.r.erro(tipo, f"HTTP {resposta.status_code}", resposta.text[:200])
+                self.r.erro(tipo, f"HTTP {resposta.status_code}", resposta.text[:2000])
             elif resposta.status_code == 201:
                 self.r.criados[tipo] += 1
 
@@ -511,11 +513,13 @@ def imprimir(args, r: Resultado, duracao, carga_1min, antes, depois, execucoes, 
     )
     print(f"/saude/ ao fim da carga: {saude_depois.status_code} {saude_depois.text[:200]}")
     print(f"parada dos servidores (SIGTERM): {json.dumps(codigos)}")
-    for nome, linhas in servidores.problemas_nos_logs().items():
+    for nome, (linhas, causas) in servidores.problemas_nos_logs().items():
         print(
             f"  log {nome} durante a carga: {len(linhas)} linhas de erro"
             + (f"; primeira: {linhas[0][:200]}" if linhas else "")
         )
+        for causa, n in causas.most_common(5):
+            print(f"    exceção x{n}: {causa}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The production set-up of benchmarks/bench_carga.py: its environment, its processes (started,
 watched and stopped by pid), its health, and the stock verification run after it stops."""
 
+import collections
 import os
 import re
 import secrets
@@ -73,14 +74,18 @@ class Servidores:
         """From here on the logs count (the health polling before the load logs its 503s)."""
         self.inicio_logs = {nome: caminho.stat().st_size for nome, caminho in self.logs.items()}
 
-    def problemas_nos_logs(self) -> dict[str, list[str]]:
+    def problemas_nos_logs(self) -> dict[str, tuple[list[str], collections.Counter]]:
+        """Per process: its error lines since marcar_logs, and the exceptions that ended its
+        tracebacks ("module.Error: message" lines), counted: the cause of a 500, named."""
         padrao = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|Exception")
+        excecao = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Timeout)\b.*")
         problemas = {}
         for nome, caminho in self.logs.items():
             with open(caminho, "rb") as arquivo:
                 arquivo.seek(self.inicio_logs.get(nome, 0))
-                texto = arquivo.read().decode(errors="replace")
-            problemas[nome] = [linha for linha in texto.splitlines() if padrao.search(linha)]
+                linhas = arquivo.read().decode(errors="replace").splitlines()
+            causas = collections.Counter(linha[:160] for linha in linhas if excecao.match(linha))
+            problemas[nome] = ([linha for linha in linhas if padrao.search(linha)], causas)
         return problemas
 
 
