@@ -1,0 +1,46 @@
+"""The Excel exports as background jobs (core.trabalhos): one kind per report, so a user may
+have one export of each report running. Used above RELATORIOS_LINHAS_FUNDO rows."""
+
+from datetime import date
+
+from core.periodo import Periodo
+from core.trabalhos import Resultado, Tipo, registrar
+from relatorios import exportacoes
+
+PREFIXO = "exportacao:"
+
+
+def nome_do_tipo(chave: str) -> str:
+    return f"{PREFIXO}{chave}"
+
+
+def parametros(chave: str, periodo: Periodo) -> dict:
+    return {
+        "relatorio": chave,
+        "de": periodo.de.isoformat() if periodo.de else None,
+        "ate": periodo.ate.isoformat() if periodo.ate else None,
+    }
+
+
+def exportar(trabalho, progresso) -> Resultado:
+    dados = trabalho.parametros
+    chave = dados["relatorio"]
+    periodo = Periodo(
+        date.fromisoformat(dados["de"]) if dados.get("de") else None,
+        date.fromisoformat(dados["ate"]) if dados.get("ate") else None,
+    )
+    progresso(0, exportacoes.contar(chave, periodo), "Contando as linhas")
+    progresso(0, None, "Gerando a planilha")
+    exportacao = exportacoes.gerar(chave, periodo, avancar=progresso)
+    progresso(exportacao.linhas, exportacao.linhas, "Planilha pronta")
+    linhas = f"{exportacao.linhas:,}".replace(",", ".")
+    return Resultado(
+        resumo=f"{exportacoes.RELATORIOS[chave].titulo}: {linhas} linha(s) de dados.",
+        arquivo=exportacao.arquivo,
+        arquivo_nome=exportacao.nome_arquivo,
+    )
+
+
+def registrar_tipos():
+    for chave, relatorio in exportacoes.RELATORIOS.items():
+        registrar(Tipo(nome_do_tipo(chave), f"Exportação: {relatorio.titulo}", exportar))
