@@ -92,6 +92,10 @@ def iniciar(nome: str, usuario, parametros: dict | None = None, titulo: str = ""
     try:
         async_task("core.trabalhos.tarefas.executar", trabalho.pk, group=f"trabalho {nome}")
     except Exception as erro:
+        if Trabalho.objects.filter(pk=trabalho.pk).exclude(status=Status.PENDENTE).exists():
+            # django-q2's sync mode ran the job inline and re-raised its error, already
+            # recorded on the job (FALHOU): the broker did take it.
+            return trabalho
         logger.error(
             "Fila de tarefas indisponível ao iniciar o trabalho %s (%s): %s: %s",
             trabalho.pk,

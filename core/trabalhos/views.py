@@ -20,8 +20,9 @@ def _permitido(request, pk: int) -> Trabalho:
     return trabalho
 
 
-def _pode_abrir(usuario) -> bool:
-    return usuario.is_authenticated
+def _no_menu(usuario) -> bool:
+    # The page is open to every logged-in user; the menu shows it once they have asked for a job.
+    return usuario.is_authenticated and Trabalho.objects.filter(usuario=usuario).exists()
 
 
 @login_required
@@ -31,7 +32,7 @@ def lista(request):
     return render(request, "trabalhos/lista.html", {"pagina": pagina})
 
 
-lista.pode_abrir = _pode_abrir  # type: ignore[attr-defined]  # the menu asks the view (core.paginas)
+lista.pode_abrir = _no_menu  # type: ignore[attr-defined]  # the menu asks the view (core.paginas)
 
 
 @login_required
