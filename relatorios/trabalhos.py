@@ -2,12 +2,17 @@
 have one export of each report running. Used above RELATORIOS_LINHAS_FUNDO rows."""
 
 from datetime import date
+from types import SimpleNamespace
+
+from django.http import QueryDict
 
 from core.periodo import Periodo
-from core.trabalhos import Resultado, Tipo, registrar
-from relatorios import exportacoes
+from core.trabalhos import ErroTrabalho, Resultado, Tipo, registrar
+from estoque.filtros import SaldoEstoqueFilter
+from relatorios import exportacao_saldo, exportacoes
 
 PREFIXO = "exportacao:"
+SALDO = f"{PREFIXO}saldo-estoque"
 
 
 def nome_do_tipo(chave: str) -> str:
@@ -41,6 +46,30 @@ def exportar(trabalho, progresso) -> Resultado:
     )
 
 
+def filtro_saldo(filtros: dict[str, list[str]], usuario) -> SaldoEstoqueFilter:
+    """The /estoque/ list's filter from its query string, for `usuario` (what they may see)."""
+    dados = QueryDict(mutable=True)
+    for nome, valores in filtros.items():
+        dados.setlist(nome, valores)
+    return SaldoEstoqueFilter(dados, request=SimpleNamespace(user=usuario))
+
+
+def exportar_saldo(trabalho, progresso) -> Resultado:
+    filtro = filtro_saldo(trabalho.parametros["filtros"], trabalho.usuario)
+    if not filtro.is_valid():
+        raise ErroTrabalho("Filtro inválido: peça a exportação de novo a partir da lista de saldo.")
+    progresso(0, filtro.qs.count(), "Gerando a planilha")
+    exportacao = exportacao_saldo.gerar(filtro, trabalho.usuario, avancar=progresso)
+    progresso(exportacao.linhas, exportacao.linhas, "Planilha pronta")
+    linhas = f"{exportacao.linhas:,}".replace(",", ".")
+    return Resultado(
+        resumo=f"{exportacao_saldo.TITULO}: {linhas} produto(s).",
+        arquivo=exportacao.arquivo,
+        arquivo_nome=exportacao.nome_arquivo,
+    )
+
+
 def registrar_tipos():
     for chave, relatorio in exportacoes.RELATORIOS.items():
         registrar(Tipo(nome_do_tipo(chave), f"Exportação: {relatorio.titulo}", exportar))
+    registrar(Tipo(SALDO, f"Exportação: {exportacao_saldo.TITULO}", exportar_saldo))

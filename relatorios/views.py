@@ -36,7 +36,7 @@ def baixar(request, chave: str):
         return HttpResponseBadRequest(str(erro), content_type="text/plain; charset=utf-8")
     linhas = exportacoes.contar(chave, periodo)
     if linhas > settings.RELATORIOS_LINHAS_FUNDO:
-        return _em_segundo_plano(request, chave, periodo, linhas)
+        return _em_segundo_plano(request, trabalhos.nome_do_tipo(chave), trabalhos.parametros(chave, periodo), linhas)
     exportacao = exportacoes.gerar(chave, periodo)
     return FileResponse(
         exportacao.arquivo,
@@ -46,9 +46,9 @@ def baixar(request, chave: str):
     )
 
 
-def _em_segundo_plano(request, chave: str, periodo: Periodo, linhas: int):
+def _em_segundo_plano(request, tipo: str, parametros: dict, linhas: int):
     try:
-        trabalho = servico.iniciar(trabalhos.nome_do_tipo(chave), request.user, trabalhos.parametros(chave, periodo))
+        trabalho = servico.iniciar(tipo, request.user, parametros)
     except servico.TrabalhoEmAndamento as erro:
         messages.warning(request, str(erro))
         return redirect("trabalhos:detalhe", pk=erro.trabalho.pk)
@@ -73,5 +73,9 @@ def saldo_estoque(request):
     if not filtro.is_valid():
         erros = "; ".join(f"{campo}: {' '.join(mensagens)}" for campo, mensagens in filtro.errors.items())
         return HttpResponseBadRequest(f"Filtro inválido: {erros}", content_type="text/plain; charset=utf-8")
+    linhas = filtro.qs.count()
+    if linhas > settings.RELATORIOS_LINHAS_FUNDO:
+        filtros = {nome: request.GET.getlist(nome) for nome in request.GET}
+        return _em_segundo_plano(request, trabalhos.SALDO, {"filtros": filtros}, linhas)
     exportacao = exportacao_saldo.gerar(filtro, request.user)
     return FileResponse(exportacao.arquivo, as_attachment=True, filename=exportacao.nome_arquivo, content_type=XLSX)

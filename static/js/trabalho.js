@@ -5,6 +5,7 @@ const barra = document.getElementById("progresso-barra");
 const etapa = document.getElementById("progresso-etapa");
 const texto = document.getElementById("progresso-texto");
 const numero = (n) => Number(n).toLocaleString("pt-BR");
+const CORES = { CONCLUIDO: "text-bg-success", FALHOU: "text-bg-danger", EXECUTANDO: "text-bg-primary" };
 
 function desenhar(s) {
   barra.style.width = s.progresso + "%";
@@ -14,22 +15,25 @@ function desenhar(s) {
   if (s.linhas_total) {
     texto.textContent = numero(s.linhas_feitas) + " de " + numero(s.linhas_total) + " linha(s).";
   }
+  const status = document.getElementById("status");
+  const selo = document.createElement("span");
+  selo.className = "badge " + (CORES[s.status] || "text-bg-info");
+  selo.textContent = s.status_texto;
+  status.replaceChildren(selo);
   if (s.em_andamento) { return; }
   barra.classList.remove("progress-bar-striped", "progress-bar-animated");
   barra.classList.add(s.status === "FALHOU" ? "bg-danger" : "bg-success");
-  const status = document.getElementById("status");
-  status.replaceChildren();
-  const selo = document.createElement("span");
-  selo.className = "badge " + (s.status === "FALHOU" ? "text-bg-danger" : "text-bg-success");
-  selo.textContent = s.status_texto;
-  status.appendChild(selo);
   if (s.status === "FALHOU") {
     document.getElementById("falha-texto").textContent = s.erro;
     document.getElementById("falha").classList.remove("d-none");
     return;
   }
   document.getElementById("resultado-resumo").textContent = s.resumo;
-  if (s.tem_arquivo) { document.getElementById("baixar").classList.remove("d-none"); }
+  if (s.tem_arquivo) {
+    const baixar = document.getElementById("baixar");
+    baixar.textContent = "Baixar " + s.arquivo_nome;
+    baixar.classList.remove("d-none");
+  }
   if (s.link) {
     const link = document.getElementById("ver-link");
     link.href = s.link;

@@ -491,3 +491,17 @@ def test_admin_reconstruir_exige_post_e_permissao(client, usuario_papel, fila_pa
     client.force_login(usuario_papel("Gestão"))
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 302 and Trabalho.objects.get().status == Status.PENDENTE
+
+
+def test_exportacao_do_saldo_grande_vira_trabalho_com_os_filtros(tarefas_sincronas, cliente_staff, settings):
+    for codigo in ("AB1", "AB2", "ZZ9"):
+        f.produto(codigo)
+        f.movimento(codigo, 10)
+    settings.RELATORIOS_LINHAS_FUNDO = 1
+    resposta = cliente_staff.get("/relatorios/saldo-estoque.xlsx", {"q": "AB", "ordem": "-codigo"})
+    trabalho = Trabalho.objects.get()
+    assert resposta.url == reverse("trabalhos:detalhe", args=[trabalho.pk])
+    assert (trabalho.tipo, trabalho.status, trabalho.linhas_feitas) == ("exportacao:saldo-estoque", Status.CONCLUIDO, 2)
+    baixado = cliente_staff.get(reverse("trabalhos:arquivo", args=[trabalho.pk]))
+    livro = openpyxl.load_workbook(io.BytesIO(b"".join(baixado.streaming_content)))
+    assert [linha[0] for linha in livro.active.iter_rows(min_row=6, values_only=True)] == ["AB2", "AB1"]
