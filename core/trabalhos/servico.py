@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -160,14 +160,24 @@ class Progresso:
             "em": momento.isoformat(),
         }
         caches["compartilhado"].set(_chave(self.trabalho_id), dados, VALIDADE_CACHE_SEGUNDOS)
-        if not connection.in_atomic_block:
-            Trabalho.objects.filter(pk=self.trabalho_id, status=Status.EXECUTANDO).update(
-                progresso=dados["percentual"],
-                linhas_feitas=self.feitos,
-                linhas_total=self.total,
-                etapa=self.etapa[:200],
-                atualizado_em=momento,
-            )
+        if connection.in_atomic_block:
+            return
+        try:
+            _gravar_na_linha(self.trabalho_id, dados, self.etapa, momento)
+        except DatabaseError as erro:
+            # Progress is a report, not the work: a busy database (SQLite's write lock held by
+            # another writer) must not fail the job. The cache above has it; the row catches up.
+            logger.warning("progresso do trabalho %s não gravado na linha: %s", self.trabalho_id, erro)
+
+
+def _gravar_na_linha(trabalho_id: int, dados: dict, etapa: str, momento: datetime):
+    Trabalho.objects.filter(pk=trabalho_id, status=Status.EXECUTANDO).update(
+        progresso=dados["percentual"],
+        linhas_feitas=dados["feitos"],
+        linhas_total=dados["total"],
+        etapa=etapa[:200],
+        atualizado_em=momento,
+    )
 
 
 def progresso_ao_vivo(trabalho_id: int) -> dict | None:

@@ -114,6 +114,22 @@ def test_ciclo_de_vida_progresso_e_arquivo(tarefas_sincronas, tipo_teste, ana, p
     assert servico.progresso_ao_vivo(trabalho.pk) is None  # the live entry is gone with the job
 
 
+@pytest.mark.django_db(transaction=True)
+def test_banco_ocupado_ao_gravar_o_progresso_nao_derruba_o_trabalho(tarefas_sincronas, tipo_teste, ana, monkeypatch):
+    from django.db import OperationalError
+
+    gravacoes = []
+
+    def ocupado(*args):
+        gravacoes.append(args)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(servico, "_gravar_na_linha", ocupado)
+    trabalho = servico.iniciar(tipo_teste, ana)
+    trabalho.refresh_from_db()
+    assert gravacoes and trabalho.status == Status.CONCLUIDO and trabalho.linhas_feitas == LINHAS_TESTE
+
+
 def test_progresso_ao_vivo_aparece_na_situacao_enquanto_roda(ana):
     trabalho = Trabalho.objects.create(
         tipo="teste", titulo="x", usuario=ana, status=Status.EXECUTANDO, atualizado_em=timezone.now()
