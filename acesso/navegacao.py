@@ -13,6 +13,7 @@ SECOES = (
     ("producao", "Produção", "/producao/"),
     ("embarques", "Embarques", "/embarques/"),
     ("importacoes", "Importações", "/importacoes/"),
+    ("trabalhos", "Meus trabalhos", "/trabalhos/"),
     ("operacao", "Operação", "/operacao/"),
     ("admin", "Admin", "/admin/"),
     ("api", "Documentação da API", "/api/docs/"),

@@ -125,6 +125,7 @@ PAPEIS = (
             *modelo("django_q.success", LEITURA),
             *modelo("django_q.failure", LEITURA),
             *modelo("django_q.ormq", LEITURA),
+            *modelo("core.trabalho", LEITURA),  # every user's background jobs and their files
         ),
         apps_inteiros=("estoque", "producao", "carteira", "embarques"),
     ),

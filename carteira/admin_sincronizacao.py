@@ -3,7 +3,8 @@ import and the confirmation of a stopped run) and the alerts on quoted separaç�
 
 Both are read-only: runs are written by the sync, alerts by the sync and the "reconhecer"
 action. Running, applying or confirming a sync needs the permission carteira.executar_sincronizacao.
-A spreadsheet import is always simulated first: the simulation's page shows what it would do
+"Sincronizar agora" runs as a background job (carteira.trabalhos) whose page shows its progress
+and links to the run. A spreadsheet import is always simulated first: the simulation's page shows what it would do
 and "Aplicar este plano", which applies the kept file (servico.aplicar_simulacao), no second
 upload. A run that stops before writing (AGUARDANDO_CONFIRMACAO) opens its confirmation page:
 what it would do (counts, the lines it would remove, the separações COTADO/EMBARCADO it
@@ -24,12 +25,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from carteira import selectors, services
+from carteira import selectors, services, trabalhos
 from carteira.models import AlertaSeparacaoCotada, SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.registros import ErroSincronizacao
 from core.admin import SomenteLeituraAdmin
 from core.limites import validar_tamanho_arquivo
+from core.trabalhos import ErroTrabalho
+from core.trabalhos import servico as trabalhos_servico
 
 PERMISSAO = "carteira.executar_sincronizacao"
 ESPERA_ADMIN = 10  # seconds a click waits for another run's lock before saying it is busy
@@ -217,14 +220,17 @@ class SincronizacaoCarteiraAdmin(SomenteLeituraAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.pode_sincronizar(request):
             raise PermissionDenied
+        # A background job (core.trabalhos): the Odoo read and the apply take minutes at scale.
         try:
-            execucao = servico.sincronizar_odoo(
-                gatilho=SincronizacaoCarteira.Gatilho.ADMIN, usuario=request.user.get_username(), espera=ESPERA_ADMIN
-            )
-        except ErroSincronizacao as erro:
-            messages.error(request, f"Sincronização falhou, nada foi alterado: {erro}")
+            trabalho = trabalhos_servico.iniciar(trabalhos.SINCRONIZAR_AGORA, request.user)
+        except trabalhos_servico.TrabalhoEmAndamento as erro:
+            messages.warning(request, str(erro))
+            return HttpResponseRedirect(reverse("trabalhos:detalhe", args=[erro.trabalho.pk]))
+        except ErroTrabalho as erro:
+            messages.error(request, f"Sincronização não iniciada, nada foi alterado: {erro}")
             return self._lista()
-        return self._relatar(request, execucao) or self._lista()
+        messages.info(request, "Sincronização iniciada em segundo plano: acompanhe o progresso abaixo.")
+        return HttpResponseRedirect(reverse("trabalhos:detalhe", args=[trabalho.pk]))
 
     def planilha_view(self, request):
         if not self.pode_sincronizar(request):

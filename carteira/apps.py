@@ -12,6 +12,10 @@ class CarteiraConfig(AppConfig):
         contribuicoes.registrar_regras()
         composicao.registrar()  # what the stock screens read of carteira (estoque.registro)
 
+        from carteira import trabalhos
+
+        trabalhos.registrar_tipos()  # "Sincronizar agora" runs as a background job (core.trabalhos)
+
         from carteira import saude
         from core import saude as saude_core
 

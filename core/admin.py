@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin
@@ -14,6 +15,8 @@ from import_export.formats.base_formats import XLSX
 from core import historico_leitura
 from core.importacao import CSVBrasil
 from core.importacoes import importador
+from core.models import Trabalho
+from core.templatetags.formatos import formatar_qtd
 
 
 class SomenteLeituraMixin:
@@ -107,3 +110,52 @@ class HistoricoAdminMixin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/core/historico.html", context, status=status)
+
+
+# ---------------------------------------------------------------- background jobs (core.trabalhos)
+
+
+@admin.register(Trabalho)
+class TrabalhoAdmin(SomenteLeituraAdmin):
+    """Every user's jobs with their progress and file (core.view_trabalho); written only by the jobs."""
+
+    list_display = ("id", "titulo", "usuario", "status", "barra", "linhas", "criado_em", "finalizado_em", "baixar")
+    list_filter = ("status", "tipo")
+    search_fields = ("titulo", "usuario__username", "erro", "resumo")
+    date_hierarchy = "criado_em"
+    list_select_related = ("usuario",)
+    show_full_result_count = False
+    readonly_fields = ("barra", "baixar", "pagina")
+    fields = (
+        ("titulo", "tipo"),
+        ("usuario", "status"),
+        ("barra", "etapa"),
+        ("linhas_feitas", "linhas_total"),
+        ("criado_em", "iniciado_em", "finalizado_em", "atualizado_em"),
+        "parametros",
+        ("baixar", "pagina"),
+        "resumo",
+        "erro",
+    )
+
+    @admin.display(description="progresso")
+    def barra(self, obj):
+        return format_html(
+            '<progress value="{}" max="100">{}%</progress> {}%', obj.progresso, obj.progresso, obj.progresso
+        )
+
+    @admin.display(description="linhas")
+    def linhas(self, obj):
+        if not obj.linhas_total:
+            return "-"
+        return f"{formatar_qtd(obj.linhas_feitas)} de {formatar_qtd(obj.linhas_total)}"
+
+    @admin.display(description="arquivo")
+    def baixar(self, obj):
+        if not obj.arquivo:
+            return "expirado" if obj.arquivo_expirado else "-"
+        return format_html('<a href="{}">{}</a>', reverse("trabalhos:arquivo", args=[obj.pk]), obj.arquivo_nome)
+
+    @admin.display(description="página")
+    def pagina(self, obj):
+        return format_html('<a href="{}">acompanhar</a>', reverse("trabalhos:detalhe", args=[obj.pk]))

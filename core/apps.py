@@ -13,3 +13,13 @@ class CoreConfig(AppConfig):
         from core.logs import registrar_falha_de_tarefa
 
         post_execute.connect(registrar_falha_de_tarefa, dispatch_uid="core.logs.falha_de_tarefa")
+
+        from core.importacoes import servico as importacoes
+        from core.trabalhos import Tipo, registrar
+
+        # A large import's apply runs as a background job of the confirming user (core.trabalhos).
+        registrar(
+            Tipo(
+                importacoes.TRABALHO_APLICAR, "Aplicar uma importação de planilha", importacoes.aplicar_em_segundo_plano
+            )
+        )

@@ -1,5 +1,6 @@
-"""Records every app shares: the spreadsheet imports (core.importacoes)."""
+"""Records every app shares: the spreadsheet imports (core.importacoes), the background jobs (core.trabalhos)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -62,3 +63,69 @@ class Importacao(models.Model):
 
     def __str__(self):
         return f"Importação nº {self.pk} ({self.arquivo_nome})"
+
+
+def _armazenamento_trabalhos():
+    from core.trabalhos.arquivos import armazenamento
+
+    return armazenamento()
+
+
+class Trabalho(models.Model):
+    """One piece of long work run by the django-q2 cluster (core.trabalhos): a big export, a
+    carteira sync, a large import's apply, a rebuild or reconciliation started from the admin.
+
+    Progress is kept here and, while the work holds a transaction, in the shared cache
+    (core.trabalhos.servico.Progresso). At most one job per user and kind is waiting or running.
+    """
+
+    class Status(models.TextChoices):
+        PENDENTE = "PENDENTE", "Na fila"
+        EXECUTANDO = "EXECUTANDO", "Executando"
+        CONCLUIDO = "CONCLUIDO", "Concluído"
+        FALHOU = "FALHOU", "Falhou"
+
+    EM_ANDAMENTO = (Status.PENDENTE, Status.EXECUTANDO)
+
+    tipo = models.CharField(max_length=60, db_index=True)
+    titulo = models.CharField("título", max_length=200)
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="usuário", on_delete=models.CASCADE, related_name="trabalhos"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDENTE)
+    progresso = models.PositiveSmallIntegerField("progresso (%)", default=0)
+    etapa = models.CharField(max_length=200, blank=True, default="")
+    linhas_feitas = models.PositiveBigIntegerField(default=0)
+    linhas_total = models.PositiveBigIntegerField(default=0)
+    criado_em = models.DateTimeField("criado em", auto_now_add=True)
+    iniciado_em = models.DateTimeField("iniciado em", null=True, blank=True)
+    finalizado_em = models.DateTimeField("finalizado em", null=True, blank=True)
+    atualizado_em = models.DateTimeField("último progresso", null=True, blank=True)
+    parametros = models.JSONField("parâmetros", default=dict, blank=True)
+    arquivo = models.FileField(storage=_armazenamento_trabalhos, upload_to="%Y/%m/%d", max_length=300, blank=True)
+    arquivo_nome = models.CharField("nome do arquivo", max_length=255, blank=True, default="")
+    arquivo_expirado = models.BooleanField(default=False)
+    resumo = models.TextField("resultado", blank=True, default="")
+    link = models.CharField("ver também", max_length=300, blank=True, default="")
+    erro = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "trabalho em segundo plano"
+        verbose_name_plural = "trabalhos em segundo plano"
+        ordering = ["-criado_em", "-id"]
+        constraints = [
+            # A double click, or two tabs, cannot start the same long work twice for one user.
+            models.UniqueConstraint(
+                fields=["usuario", "tipo"],
+                condition=Q(status__in=["PENDENTE", "EXECUTANDO"]),
+                name="trabalho_um_em_andamento_por_usuario_e_tipo",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "finalizado_em"], name="trabalho_status_fim")]
+
+    def __str__(self):
+        return f"Trabalho nº {self.pk} ({self.titulo})"
+
+    @property
+    def em_andamento(self) -> bool:
+        return self.status in self.EM_ANDAMENTO

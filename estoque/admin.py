@@ -6,9 +6,14 @@ in the admin they are read-only (core.admin's bases).
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 
 from core.admin import HistoricoAdminMixin, PlanilhaAdmin, SomenteLeituraAdmin, SomenteLeituraTabularInline
+from core.trabalhos import ErroTrabalho
+from core.trabalhos import servico as trabalhos_servico
+from estoque import trabalhos
 from estoque.models import (
     AlertaRuptura,
     CadastroPalletizacao,
@@ -169,6 +174,48 @@ class ReconciliacaoExecucaoAdmin(SomenteLeituraAdmin):
     search_fields = ("erro", "cursor_inicio", "cursor_fim")
     date_hierarchy = "iniciado_em"
     inlines = (ReparoEstoqueInline,)
+    change_list_template = "admin/estoque/reconciliacaoexecucao/change_list.html"
+
+    class Media:
+        css = {"all": ("css/admin.css",)}  # the buttons' classes (Content-Security-Policy: no style=)
+
+    # "Reconstruir agora" and "Reconciliar agora": background jobs (estoque.trabalhos), for
+    # users with estoque.change_reconciliacaoexecucao.
+    def pode_manter(self, request) -> bool:
+        return request.user.has_perm(trabalhos.PERMISSAO)
+
+    def get_urls(self):
+        nome = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return [
+            path("reconstruir/", self.admin_site.admin_view(self.reconstruir_view), name=f"{nome}_reconstruir"),
+            path("reconciliar/", self.admin_site.admin_view(self.reconciliar_view), name=f"{nome}_reconciliar"),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "pode_manter": self.pode_manter(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _iniciar(self, request, tipo: str, texto: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.pode_manter(request):
+            raise PermissionDenied
+        try:
+            trabalho = trabalhos_servico.iniciar(tipo, request.user)
+        except trabalhos_servico.TrabalhoEmAndamento as erro:
+            messages.warning(request, str(erro))
+            return HttpResponseRedirect(reverse("trabalhos:detalhe", args=[erro.trabalho.pk]))
+        except ErroTrabalho as erro:
+            messages.error(request, f"{texto} não iniciada: {erro}")
+            return HttpResponseRedirect(reverse("admin:estoque_reconciliacaoexecucao_changelist"))
+        messages.info(request, f"{texto} iniciada em segundo plano: acompanhe o progresso abaixo.")
+        return HttpResponseRedirect(reverse("trabalhos:detalhe", args=[trabalho.pk]))
+
+    def reconstruir_view(self, request):
+        return self._iniciar(request, trabalhos.RECONSTRUIR, "Reconstrução do estoque")
+
+    def reconciliar_view(self, request):
+        return self._iniciar(request, trabalhos.RECONCILIAR, "Reconciliação do estoque")
 
     @admin.display(boolean=True, description="erro")
     def com_erro(self, obj):

@@ -12,6 +12,10 @@ class EstoqueConfig(AppConfig):
         contribuicoes.registrar_regras()
         signals.conectar()
 
+        from estoque import trabalhos
+
+        trabalhos.registrar_tipos()  # rebuild and reconciliation from the admin (core.trabalhos)
+
         from core import saude as saude_core
         from estoque import saude
 

@@ -304,6 +304,13 @@ RUPTURA_CANAL_NOTIFY = "ruptura"
 # Spreadsheet imports larger than this (bytes) are previewed and applied by the cluster,
 # with a progress bar; smaller ones in the request.
 ESTOQUE_IMPORTACAO_BYTES_FUNDO = int(os.environ.get("ESTOQUE_IMPORTACAO_BYTES_FUNDO", str(150 * 1024)))
+# Background jobs (core.trabalhos): result files are kept this many days; a job that reports no
+# progress for this many minutes (its worker was killed; Q_CLUSTER timeout is 10 min) is failed.
+TRABALHOS_DIR = Path(os.environ.get("TRABALHOS_DIR", DATA_DIR / "trabalhos"))
+TRABALHOS_DIAS_ARQUIVOS = int(os.environ.get("TRABALHOS_DIAS_ARQUIVOS", "7"))
+TRABALHOS_SEM_PROGRESSO_MINUTOS = int(os.environ.get("TRABALHOS_SEM_PROGRESSO_MINUTOS", "15"))
+# Excel exports with more data rows than this (estimated by a count) run as a background job.
+RELATORIOS_LINHAS_FUNDO = int(os.environ.get("RELATORIOS_LINHAS_FUNDO", "20000"))
 RUPTURA_CLUSTER = "ruptura"  # Q_CLUSTER["ALT_CLUSTERS"]
 # A request for the same set of orders within this window reuses the analysis (running or done).
 RUPTURA_REUSO_SEGUNDOS = int(os.environ.get("RUPTURA_REUSO_SEGUNDOS", "60"))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("embarques/", include("embarques.urls_paginas")),
     path("relatorios/", include("relatorios.urls")),
     path("importacoes/", include("core.importacoes.urls")),
+    path("trabalhos/", include("core.trabalhos.urls")),
     path("operacao/", include("operacao.urls")),
     path("saude/", saude, name="saude"),
     path("api/estoque/", include("estoque.urls")),

@@ -19,6 +19,7 @@ failing the whole export.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,6 +46,7 @@ FORMATO_DATAHORA = "DD/MM/YYYY HH:MM"
 INICIO_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALIZADOR = "'"
 
+AVISAR_A_CADA = 1000  # rows between two progress calls of a background export
 LINHA_CABECALHO = 5  # rows 1-4: title, period, generation time, note
 
 
@@ -197,6 +199,10 @@ class Livro:
         self.workbook.set_properties({"author": "Estoque em Tempo Real"})
         self.fechado = False
         self._formatos: dict[tuple, Format] = {}
+        # Progress of a background export (core.trabalhos): called with the data rows written so
+        # far, every AVISAR_A_CADA rows of any sheet.
+        self.avancar: Callable[[int], None] | None = None
+        self.linhas_dados = 0
 
     def formato(self, **propriedades) -> Format:
         chave = tuple(sorted(propriedades.items()))
@@ -342,6 +348,10 @@ class Planilha:
                 self._texto(linha, self.coluna_destaque, neutralizar(chave), formato)  # the same text, with its fill
         self._esquecer_nivel(linha if nivel else None)
         self.linhas_dados += 1
+        livro = self.livro
+        livro.linhas_dados += 1
+        if livro.avancar is not None and livro.linhas_dados % AVISAR_A_CADA == 0:
+            livro.avancar(livro.linhas_dados)
 
     def _esquecer_nivel(self, linha_com_nivel: int | None):
         # constant_memory keeps every set_row() entry (row_info, and row_sizes for placing

@@ -67,11 +67,13 @@ def texto_filtros(filtro: SaldoEstoqueFilter) -> str:
     return f"Filtros: {filtros}. Ordem: {rotulo_ordem}."
 
 
-def gerar(filtro: SaldoEstoqueFilter, usuario, agora: datetime | None = None) -> Exportacao:
+def gerar(filtro: SaldoEstoqueFilter, usuario, agora: datetime | None = None, avancar=None) -> Exportacao:
+    """The workbook; `avancar(rows written)` is called as it grows (a background export's progress)."""
     agora = agora or timezone.now()
     hoje = timezone.localdate(agora)
     alocacoes = selectors_saldo.alocacoes_permitidas(usuario)
     livro = excel.novo_livro()
+    livro.avancar = avancar
     metadados = [texto_filtros(filtro), f"{texto_gerado(agora)} · D0 = {hoje:%d/%m/%Y}", NOTA]
     colunas = _colunas(alocacoes)
     aba = excel.Planilha(

@@ -102,9 +102,16 @@ def _sim_nao(valor_booleano: bool) -> str:
     return "Sim" if valor_booleano else "Não"
 
 
-def _gerar(relatorio: Relatorio, periodo: Periodo, escrever: Callable, agora: datetime | None = None) -> Exportacao:
+def _gerar(
+    relatorio: Relatorio,
+    periodo: Periodo,
+    escrever: Callable,
+    agora: datetime | None = None,
+    avancar: Callable[[int], None] | None = None,
+) -> Exportacao:
     agora = agora or timezone.now()
     livro = excel.novo_livro()
+    livro.avancar = avancar
     with selectors.leitura_consistente():
         linhas = escrever(livro, relatorio, periodo, agora)
     return Exportacao(_nome_arquivo(relatorio.prefixo_arquivo, agora), excel.salvar(livro), linhas)
@@ -592,6 +599,18 @@ RELATORIOS = {
 }
 
 
-def gerar(chave: str, periodo: Periodo | None = None, agora: datetime | None = None) -> Exportacao:
+def gerar(
+    chave: str,
+    periodo: Periodo | None = None,
+    agora: datetime | None = None,
+    avancar: Callable[[int], None] | None = None,
+) -> Exportacao:
+    """The workbook; `avancar(rows written)` is called as it grows (a background export's progress)."""
     relatorio = RELATORIOS[chave]
-    return _gerar(relatorio, periodo or Periodo(), relatorio.construir, agora)
+    return _gerar(relatorio, periodo or Periodo(), relatorio.construir, agora, avancar)
+
+
+def contar(chave: str, periodo: Periodo | None = None) -> int:
+    """How many data rows the workbook will have (COUNT queries): whether it runs as a background
+    job, and its progress total."""
+    return selectors.contagens[chave](periodo or Periodo())

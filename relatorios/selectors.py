@@ -230,3 +230,27 @@ def estoque_e_previstas():
             cod = produto["cod_produto"]
             grupo = membros.get(cod, [cod])
             yield produto, grupo if len(grupo) > 1 else [], catalogo.get(cod), previstas.get(cod, [])
+
+
+# ---------------------------------------------------------------- row counts (exports.contar)
+
+
+def _contar_detalhada(periodo: Periodo) -> int:
+    linhas = _linhas_carteira(periodo)
+    pedidos = linhas.values("num_pedido")
+    return (
+        linhas.count()
+        + PreSeparacaoItem.objects.ativas().filter(num_pedido__in=pedidos).count()
+        + Separacao.objects.pendentes().filter(num_pedido__in=pedidos).count()
+    )
+
+
+contagens = {
+    "pre-separacoes": lambda periodo: periodo.filtrar(
+        PreSeparacaoItem.objects.ativas(), "data_expedicao_editada"
+    ).count(),
+    "separacoes": lambda periodo: periodo.filtrar(Separacao.objects.nao_canceladas(), "expedicao").count(),
+    "carteira": lambda periodo: _linhas_carteira(periodo).count(),
+    "carteira-detalhada": _contar_detalhada,
+    "producao": lambda periodo: EstoqueTempoReal.objects.count() + MovimentacaoPrevista.objects.count(),
+}

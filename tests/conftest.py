@@ -105,3 +105,18 @@ def cliente_papel(client, usuario_papel):
         return client
 
     return entrar
+
+
+@pytest.fixture
+def tarefas_sincronas(monkeypatch, settings, tmp_path):
+    """django-q2 in sync mode: async_task runs the task at once, in the test's transaction (the
+    background jobs of core.trabalhos finish before the view answers); job files in tmp_path;
+    every progress call written (no one-second throttle)."""
+    from django_q.conf import Conf
+
+    from core.trabalhos import servico
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    monkeypatch.setattr(servico, "INTERVALO_SEGUNDOS", 0)
+    settings.TRABALHOS_DIR = tmp_path / "trabalhos"
+    return settings.TRABALHOS_DIR

@@ -48,6 +48,12 @@ from estoque.services.transacao import executar
 Origem = SincronizacaoCarteira.Origem
 Status = SincronizacaoCarteira.Status
 Gatilho = SincronizacaoCarteira.Gatilho
+Progresso = Callable[[str, int, int], None]  # (stage, done, total)
+ETAPAS = 3  # lock and read, compare and apply, done
+
+
+def _sem_progresso(etapa: str, feitos: int, total: int):
+    pass
 
 
 # ---------------------------------------------------------------- entry points
@@ -117,6 +123,7 @@ def sincronizar(
     simulacao: SincronizacaoCarteira | None = None,
     conteudo: bytes | None = None,
     espera: float | None = None,
+    progresso: Progresso | None = None,
 ) -> SincronizacaoCarteira:
     """Read the source, plan, apply (unless simular or it must wait for confirmation) and log the run.
 
@@ -125,7 +132,8 @@ def sincronizar(
     plan the user confirmed. `simulacao`: the SIMULACAO run whose plan is applied (refused if
     the fresh plan goes beyond it). `conteudo`: the spreadsheet's bytes, kept with a run that
     ends SIMULACAO or AGUARDANDO_CONFIRMACAO. `espera`: seconds to wait for another run's lock
-    (None: until free). Returns the run (SUCESSO, AGUARDANDO_CONFIRMACAO or SIMULACAO). On any
+    (None: until free). `progresso(etapa, feitos, total)`: the stages, for a terminal or a
+    background job. Returns the run (SUCESSO, AGUARDANDO_CONFIRMACAO or SIMULACAO). On any
     failure nothing is written but the FALHA run, and ErroSincronizacao is raised.
     """
     arquivo = arquivo or ""
@@ -144,9 +152,12 @@ def sincronizar(
     except ErroSincronizacao as erro:
         raise _falhou(campos, erro) from erro
     instantaneo = None
+    avisar = progresso or _sem_progresso
     try:
         instantaneo = trava.instante()
+        avisar(f"Lendo a carteira ({Origem(origem).label})", 0, ETAPAS)
         registros = fonte()
+        avisar(f"Comparando e aplicando {len(registros)} linha(s) recebida(s)", 1, ETAPAS)
         novos, avisos = normalizar(registros)
         with _como_sincronizacao(execucao, usuario):
             executar(
@@ -164,6 +175,7 @@ def sincronizar(
         raise _falhou(campos, erro, execucao, instantaneo) from erro
     finally:
         trava.fechar()
+    avisar("Sincronização concluída", ETAPAS, ETAPAS)
     return execucao
 
 
@@ -175,6 +187,7 @@ def sincronizar_odoo(
     confirmacao: SincronizacaoCarteira | None = None,
     cliente=None,
     espera: float | None = None,
+    progresso: Progresso | None = None,
 ) -> SincronizacaoCarteira:
     def fonte():
         return (cliente or ClienteOdoo()).buscar_carteira()
@@ -187,6 +200,7 @@ def sincronizar_odoo(
         usuario=usuario,
         confirmacao=confirmacao,
         espera=espera,
+        progresso=progresso,
     )
 
 
@@ -221,6 +235,7 @@ def sincronizar_planilha(
     confirmacao: SincronizacaoCarteira | None = None,
     simulacao: SincronizacaoCarteira | None = None,
     espera: float | None = None,
+    progresso: Progresso | None = None,
 ) -> SincronizacaoCarteira:
     """`arquivo`: a path or a binary file object (xlsx or csv; `nome` tells which).
 
@@ -242,6 +257,7 @@ def sincronizar_planilha(
         simulacao=simulacao,
         conteudo=guardar,
         espera=espera,
+        progresso=progresso,
     )
 
 
@@ -322,6 +338,7 @@ def confirmar(
     gatilho: str,
     usuario: str = "",
     espera: float | None = None,
+    progresso: Progresso | None = None,
 ) -> SincronizacaoCarteira:
     """Confirm a run AGUARDANDO_CONFIRMACAO: read the source again and apply the fresh plan if it
     stays within the confirmed one (else the new run waits, saying what is new).
@@ -337,8 +354,9 @@ def confirmar(
             usuario=usuario,
             confirmacao=execucao,
             espera=espera,
+            progresso=progresso,
         )
-    return sincronizar_odoo(gatilho=gatilho, usuario=usuario, confirmacao=execucao, espera=espera)
+    return sincronizar_odoo(gatilho=gatilho, usuario=usuario, confirmacao=execucao, espera=espera, progresso=progresso)
 
 
 def destrutivo(execucao: SincronizacaoCarteira) -> list[str]:

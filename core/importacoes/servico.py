@@ -1,7 +1,8 @@
 """The import pipeline: receive, preview, apply (exactly what was previewed), undo, discard.
 
 Small files are previewed and applied in the request; above ESTOQUE_IMPORTACAO_BYTES_FUNDO
-both run on the django-q2 cluster (core.importacoes.tarefas) and the page shows their
+the preview runs on the django-q2 cluster (core.importacoes.tarefas) and the apply is a
+background job of the confirming user (core.trabalhos, "importacao"); the page shows their
 progress (core.importacoes.progresso). Nothing is ever half-written: an apply is one
 transaction holding the Importacao row; any refused row rolls everything back.
 """
@@ -190,8 +191,13 @@ def pedir_aplicacao(importacao_id: int, usuario: str, repetir: bool = False) -> 
     _conferir_repeticao(importacao, repetir)
     if not em_segundo_plano(importacao.tamanho):
         return aplicar(importacao_id, usuario, repetir)
-    from core.importacoes import tarefas
+    # A large file: the apply is a background job (core.trabalhos) of the confirming user.
+    from core.trabalhos import ErroTrabalho
+    from core.trabalhos import servico as trabalhos
 
+    dono = autoria.usuario_por_nome(usuario)
+    if dono is None:
+        raise ErroImportacao(f"Usuário desconhecido: {usuario}.")
     with transaction.atomic():
         travada = Importacao.objects.select_for_update().get(pk=importacao_id)
         _exigir(travada, Status.PREVIA)
@@ -199,12 +205,50 @@ def pedir_aplicacao(importacao_id: int, usuario: str, repetir: bool = False) -> 
         travada.confirmou_repeticao = repetir
         travada.aplicada_por = usuario
         travada.save(update_fields=["status", "confirmou_repeticao", "aplicada_por"])
-    tarefas.enfileirar(tarefas.aplicar, importacao_id, usuario, repetir)
+    try:
+        travada.trabalho = trabalhos.iniciar(
+            TRABALHO_APLICAR,
+            dono,
+            {"importacao": importacao_id, "repetir": repetir},
+            titulo=f"Aplicar a importação nº {importacao_id} ({travada.arquivo_nome})",
+        )
+    except ErroTrabalho as erro:
+        # Not queued: the import goes back to its preview, still confirmable.
+        Importacao.objects.filter(pk=importacao_id, status=Status.NA_FILA).update(
+            status=Status.PREVIA, aplicada_por="", confirmou_repeticao=False
+        )
+        raise ErroImportacao(str(erro)) from None
     return travada
 
 
-def aplicar(importacao_id: int, usuario: str, repetir: bool = False) -> Importacao:
-    """Reads the stored file again and writes it, only if it still gives the previewed totals."""
+TRABALHO_APLICAR = "importacao"
+
+
+def aplicar_em_segundo_plano(trabalho, progresso):
+    """The background job of a large file's apply (registered in CoreConfig.ready): the same
+    apply, as the confirming user ("importação nº n", core.autoria)."""
+    from django.urls import reverse
+
+    from core.trabalhos import ErroTrabalho, Resultado
+
+    dados = trabalho.parametros
+    progresso(0, 0, "Conferindo a planilha de novo")
+    try:
+        importacao = aplicar(
+            dados["importacao"],
+            trabalho.usuario.get_username(),
+            dados.get("repetir", False),
+            avancar=lambda feitas, total: progresso(feitas, total, "Gravando"),
+        )
+    except ErroImportacao as erro:
+        raise ErroTrabalho(str(erro)) from None
+    progresso(importacao.linhas, importacao.linhas, "Gravada")
+    return Resultado(resumo=importacao.resultado, link=reverse("importacoes:detalhe", args=[importacao.pk]))
+
+
+def aplicar(importacao_id: int, usuario: str, repetir: bool = False, avancar=None) -> Importacao:
+    """Reads the stored file again and writes it, only if it still gives the previewed totals.
+    `avancar(feitas, total)`: the write's progress (a background job's)."""
     try:
         with transaction.atomic():
             importacao = Importacao.objects.select_for_update().get(pk=importacao_id)
@@ -223,12 +267,14 @@ def aplicar(importacao_id: int, usuario: str, repetir: bool = False) -> Importac
                     "Os totais mudaram desde a prévia; nada foi gravado. Envie o arquivo de novo para ver a prévia atual."
                 )
 
-            def avancar(feitas, total):
+            def gravando(feitas, total):
                 progresso.marcar(importacao_id, "Gravando", feitas, total)
+                if avancar is not None:
+                    avancar(feitas, total)
 
             try:
                 with _como_importacao(importacao, usuario):
-                    resumo = tipo.aplicar(validas, importacao, usuario, avancar)
+                    resumo = tipo.aplicar(validas, importacao, usuario, gravando)
             except ValidationError as erro:
                 raise ErroImportacao(
                     f"Recusada ao gravar, nada foi gravado: {'; '.join(erros_de_validacao(erro).values())}"

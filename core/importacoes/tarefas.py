@@ -1,4 +1,5 @@
-"""django-q2 entry points of the imports of large files: thin wrappers over the service."""
+"""django-q2 entry points of the previews of large files: thin wrappers over the service (their
+apply is a background job, core.trabalhos)."""
 
 from contextlib import suppress
 
@@ -16,6 +17,7 @@ def previsualizar(importacao_id: int):
 
 
 def aplicar(importacao_id: int, usuario: str, repetir: bool):
+    # Tasks queued before the apply became a background job (core.trabalhos) still run.
     # A refusal is recorded on the import (FALHOU and its message): nothing to retry.
     with suppress(servico.ErroImportacao):
         servico.aplicar(importacao_id, usuario, repetir)

@@ -182,7 +182,11 @@ def _acao(request, pk: int, funcao, sucesso: str, **kwargs):
         messages.error(request, str(erro))
     else:
         if resultado.status in EM_ANDAMENTO:
-            messages.info(request, "Arquivo grande: a gravação segue em segundo plano; acompanhe o progresso abaixo.")
+            trabalho = getattr(resultado, "trabalho", None)
+            numero = f" (trabalho nº {trabalho.pk}, também em “Meus trabalhos”)" if trabalho is not None else ""
+            messages.info(
+                request, f"Arquivo grande: a gravação segue em segundo plano{numero}; acompanhe o progresso abaixo."
+            )
         else:
             messages.success(request, sucesso)
     return redirect("importacoes:detalhe", pk=importacao.pk)

@@ -19,7 +19,8 @@ Cells:
 Placeholders in addresses come from the test's data: {cod} a product, {pedido} an order in the
 carteira, {mov} a movement, {pre} a pré-separação, {prog} a programação, {job} a ruptura analysis,
 {ct} and {obj} a content type and object (admin "view on site"), {sinc} a carteira sync run,
-{lote} a pré-separação lote of the order, {alerta} an open COTADA alert, {ruptura} an open ruptura alert, {imp} a spreadsheet import.
+{lote} a pré-separação lote of the order, {alerta} an open COTADA alert, {ruptura} an open ruptura alert, {imp} a spreadsheet import,
+{trab} a finished background job of the superuser.
 """
 
 COLUNAS = ("anon", "sem", "est", "pcp", "exp", "com", "ges", "sup")
@@ -76,6 +77,13 @@ GET       /importacoes/{imp}/situacao                       lg   403  ok   403  
 POST      /importacoes/{imp}/confirmar                      lg   403  ok   403  403  403  ok   ok
 POST      /importacoes/{imp}/descartar                      lg   403  ok   403  403  403  ok   ok
 POST      /importacoes/{imp}/desfazer                       lg   403  ok   403  403  403  ok   ok
+
+# background jobs (core.trabalhos): everyone lists their own; a job's page, situation and file are
+# its owner's (the superuser here) or staff's with core.view_trabalho (Gestão)
+GET       /trabalhos/                                       lg   ok   ok   ok   ok   ok   ok   ok
+GET       /trabalhos/{trab}/                                lg   403  403  403  403  403  ok   ok
+GET       /trabalhos/{trab}/situacao                        lg   403  403  403  403  403  ok   ok
+GET       /trabalhos/{trab}/arquivo                         lg   403  403  403  403  403  ok   ok
 
 # report downloads (one URL pattern, one permission set per report)
 GET       /relatorios/pre-separacoes.xlsx                   lg   403  403  403  ok   ok   ok   ok
@@ -192,6 +200,7 @@ GET       /admin/auth/                                      adm  404  404  404  
 GET       /admin/authtoken/                                 adm  404  404  404  404  404  404  ok
 GET       /admin/django_q/                                  adm  404  404  404  404  404  ok   ok
 GET       /admin/estoque/                                   adm  404  ok   ok   ok   ok   ok   ok
+GET       /admin/core/                                      adm  404  404  404  404  404  ok   ok
 GET       /admin/producao/                                  adm  404  404  ok   404  ok   ok   ok
 GET       /admin/carteira/                                  adm  404  404  404  ok   ok   ok   ok
 GET       /admin/embarques/                                 adm  404  404  404  ok   404  ok   ok
@@ -203,6 +212,8 @@ GET       /admin/carteira/sincronizacaocarteira/planilha/   adm  403  403  403  
 GET       /admin/carteira/sincronizacaocarteira/{sinc}/confirmar/  adm  403  403  403  403  403  ok   ok
 POST      /admin/carteira/sincronizacaocarteira/{sinc}/confirmar/  adm  403  403  403  403  403  ok   ok
 POST      /admin/carteira/sincronizacaocarteira/{sinc}/aplicar/  adm  403  403  403  403  403  ok   ok
+POST      /admin/estoque/reconciliacaoexecucao/reconstruir/  adm  403  403  403  403  403  ok   ok
+POST      /admin/estoque/reconciliacaoexecucao/reconciliar/  adm  403  403  403  403  403  ok   ok
 """
 
 # ------------------------------------------------------------------ admin screens of each model
@@ -245,6 +256,7 @@ embarques.embarque                -    -     -     vac   -     vac   vac
 embarques.embarqueitem            -    -     -     vac   -     vac   vac
 embarques.faturamentolote         -    -     -     vc    -     vc    vc
 embarques.faturamentoitem         -    -     -     v     -     v     v
+core.trabalho                     -    -     -     -     -     v     v
 """
 
 # ------------------------------------------------------------------ admin actions besides "delete selected"

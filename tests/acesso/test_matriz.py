@@ -20,6 +20,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.core.signals import request_finished
 from django.db import close_old_connections, transaction
 from django.test import AsyncClient, Client
@@ -31,7 +32,8 @@ from rest_framework.views import APIView
 
 from carteira.models import AlertaSeparacaoCotada, AnaliseRuptura, AnaliseRupturaLote, SincronizacaoCarteira
 from core.hub import encerrar_hub
-from core.models import Importacao
+from core.models import Importacao, Trabalho
+from core.trabalhos.arquivos import armazenamento
 from embarques.models import FaturamentoItem, FaturamentoLote
 from estoque.models import AlertaRuptura, CursorReconciliacao, EstadoRuptura, ReconciliacaoExecucao, ReparoEstoque
 from tests import fabricas as f
@@ -56,6 +58,7 @@ IDS_FICTICIOS = {
     "alerta": "1",
     "ruptura": "1",
     "imp": "1",
+    "trab": "1",
 }
 
 
@@ -272,6 +275,19 @@ def criar_dados(superusuario) -> dict:
     importacao = Importacao.objects.create(
         tipo="movimentacoes", status="PREVIA", arquivo_nome="m.csv", impressao_digital="0" * 64, usuario="x"
     )
+    # The superuser's finished export: others see it only with core.view_trabalho. One small
+    # file, always the same name (the rows are rolled back, the file stays for the next run).
+    if not armazenamento().exists("matriz/carteira.xlsx"):
+        armazenamento().save("matriz/carteira.xlsx", ContentFile(b"matriz"))
+    trabalho = Trabalho.objects.create(
+        tipo="exportacao:carteira",
+        titulo="Exportação",
+        usuario=superusuario,
+        status="CONCLUIDO",
+        progresso=100,
+        arquivo="matriz/carteira.xlsx",
+        arquivo_nome="carteira.xlsx",
+    )
     assert f.hoje() == hoje and Decimal(mov.qtd_movimentacao) == 100
 
     ids = {
@@ -289,6 +305,7 @@ def criar_dados(superusuario) -> dict:
         "alerta": str(alerta.pk),
         "ruptura": str(alerta_ruptura.pk),
         "imp": str(importacao.pk),
+        "trab": str(trabalho.pk),
     }
     for modelo_rotulo, *_ in linhas(ADMIN):
         modelo = apps.get_model(modelo_rotulo)

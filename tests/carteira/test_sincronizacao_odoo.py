@@ -23,6 +23,7 @@ from carteira.sincronizacao import servico
 from carteira.sincronizacao.cliente_odoo import CAMPOS_LINHA, ClienteOdoo, ErroOdoo, TransporteXmlRpc
 from carteira.sincronizacao.registros import ErroSincronizacao
 from carteira.sincronizacao.unidades import CAMPOS_UNIDADE
+from core.models import Trabalho
 from estoque.models import EstoqueTempoReal, MovimentacaoPrevista
 from tests import fabricas as f
 from tests.oracle import diferencas_com_derivados
@@ -560,7 +561,7 @@ URL_SINCRONIZAR = "admin:carteira_sincronizacaocarteira_sincronizar"
 URL_RUN = "admin:carteira_sincronizacaocarteira_change"
 
 
-def test_botao_sincronizar_agora_mostra_o_plano_e_confirma(exemplo_seed, cliente_staff):
+def test_botao_sincronizar_agora_mostra_o_plano_e_confirma(exemplo_seed, cliente_staff, tarefas_sincronas):
     pre, cotada = exemplo_seed
     lista = cliente_staff.get(reverse("admin:carteira_sincronizacaocarteira_changelist"))
     assert "Sincronizar agora" in lista.content.decode()
@@ -568,8 +569,11 @@ def test_botao_sincronizar_agora_mostra_o_plano_e_confirma(exemplo_seed, cliente
     resposta = cliente_staff.post(reverse(URL_SINCRONIZAR))
     parada = SincronizacaoCarteira.objects.get()
     url_confirmar = reverse("admin:carteira_sincronizacaocarteira_confirmar", args=[parada.pk])
-    assert (resposta.status_code, resposta.url) == (302, url_confirmar)
-    assert any("parada antes de gravar, aguardando confirmação" in str(m) for m in get_messages(resposta.wsgi_request))
+    # A background job (core.trabalhos): its page says what the run did and links to the plan.
+    trabalho = Trabalho.objects.get()
+    assert (resposta.status_code, resposta.url) == (302, reverse("trabalhos:detalhe", args=[trabalho.pk]))
+    assert trabalho.link == url_confirmar
+    assert "parada antes de gravar, aguardando confirmação" in trabalho.resumo
     assert (parada.gatilho, parada.usuario, parada.status) == ("ADMIN", "staff", "AGUARDANDO_CONFIRMACAO")
     assert retrato() == antes
 
@@ -605,12 +609,14 @@ def test_botao_sincronizar_agora_mostra_o_plano_e_confirma(exemplo_seed, cliente
     assert "Confirmar e aplicar" not in cliente_staff.get(url_confirmar).content.decode()
 
 
-def test_botao_mostra_erro_e_nao_muda_nada(exemplo_seed, cliente_staff, settings):
+def test_botao_mostra_erro_e_nao_muda_nada(exemplo_seed, cliente_staff, settings, tarefas_sincronas):
     settings.ODOO_API_KEY = "errada"
     antes = retrato()
     resposta = cliente_staff.post(reverse(URL_SINCRONIZAR))
     assert resposta.status_code == 302
-    assert any("Autenticação recusada" in str(m) for m in get_messages(resposta.wsgi_request))
+    trabalho = Trabalho.objects.get()  # the job failed with the sync's error
+    assert trabalho.status == "FALHOU" and "Autenticação recusada" in trabalho.erro
+    assert "nada foi alterado" in trabalho.erro
     assert retrato() == antes
 
 

@@ -357,11 +357,14 @@ def test_sem_permissao_do_tipo_403(client, usuario_papel):
     assert client.get("/importacoes/movimentacoes/modelo.xlsx").status_code == 403
 
 
-def test_arquivo_grande_vai_para_o_cluster_com_progresso(produtos, settings, monkeypatch):
+def test_arquivo_grande_vai_para_o_cluster_com_progresso(produtos, settings, monkeypatch, django_user_model):
     from core.importacoes import tarefas
+    from core.trabalhos import servico as trabalhos
 
     fila = []
     monkeypatch.setattr(tarefas, "enfileirar", lambda funcao, *args: fila.append((funcao, args)))
+    monkeypatch.setattr(trabalhos, "async_task", lambda funcao, *args, **kwargs: fila.append((funcao, args)))
+    django_user_model.objects.create_user("ana")
     settings.ESTOQUE_IMPORTACAO_BYTES_FUNDO = 10
     imp = receber(csv(movimentos_csv()), nome="mov.csv")
     assert imp.status == Status.RECEBIDA and MovimentacaoEstoque.objects.count() == 0
@@ -370,8 +373,10 @@ def test_arquivo_grande_vai_para_o_cluster_com_progresso(produtos, settings, mon
     assert Importacao.objects.get(pk=imp.pk).status == Status.PREVIA
     servico.pedir_aplicacao(imp.pk, "ana")
     assert Importacao.objects.get(pk=imp.pk).status == Status.NA_FILA
+    # The apply is a background job of the confirming user (core.trabalhos).
     funcao, args = fila.pop()
-    funcao(*args)
+    assert funcao == "core.trabalhos.tarefas.executar"
+    trabalhos.executar(*args)
     assert Importacao.objects.get(pk=imp.pk).status == Status.APLICADA
     assert saldo("4510156") == Decimal("1200")
 

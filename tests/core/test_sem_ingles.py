@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
@@ -32,6 +33,7 @@ from rest_framework.authtoken.models import Token
 
 from acesso.navegacao import SECOES
 from carteira.models import AlertaSeparacaoCotada, AnaliseRuptura, AnaliseRupturaLote, SincronizacaoCarteira
+from core.models import Trabalho
 from embarques.models import FaturamentoItem, FaturamentoLote
 from estoque.models import AlertaRuptura, CursorReconciliacao, EstadoRuptura, ReconciliacaoExecucao, ReparoEstoque
 from tests import fabricas as f
@@ -231,6 +233,16 @@ def dados():
     )
     AlertaSeparacaoCotada.objects.create(
         separacao_lote_id="L1", num_pedido="PED1", cod_produto="P1", tipo="REDUCAO", qtd_antes=5, qtd_depois=1
+    )
+    Trabalho.objects.create(
+        tipo="exportacao:carteira",
+        titulo="Exportação: Carteira de pedidos",
+        usuario=get_user_model().objects.create_user("dono-do-trabalho"),
+        status="CONCLUIDO",
+        progresso=100,
+        linhas_feitas=10,
+        linhas_total=10,
+        resumo="10 linha(s) de dados.",
     )
     # django-q2: a successful and a failed task, a schedule and a task waiting in the ORM queue.
     for sucesso in (True, False):

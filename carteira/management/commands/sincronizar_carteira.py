@@ -4,7 +4,7 @@ from carteira.models import SincronizacaoCarteira
 from carteira.sincronizacao import servico
 from carteira.sincronizacao.agendamentos import garantir_agendamento, intervalo_minutos
 from carteira.sincronizacao.registros import ErroSincronizacao
-from core.comandos import Comando
+from core.comandos import BarraDeProgresso, Comando
 
 ULTIMA = "ultima"
 Status = SincronizacaoCarteira.Status
@@ -64,17 +64,20 @@ class Command(Comando):
         if simular and options["confirmar"]:
             raise CommandError("--dry-run e --confirmar não combinam: a simulação nunca grava.")
         gatilho = SincronizacaoCarteira.Gatilho.COMANDO
+        progresso = BarraDeProgresso(self.stdout)
         try:
             if options["confirmar"]:
                 alvo = self._alvo(options["confirmar"], Origem.PLANILHA if planilha else Origem.ODOO)
                 self.stdout.write(f"Confirmando a execução nº {alvo.pk}: lendo a carteira de novo.")
-                execucao = servico.confirmar(alvo, gatilho=gatilho)
+                execucao = servico.confirmar(alvo, gatilho=gatilho, progresso=progresso)
             elif planilha:
-                execucao = servico.sincronizar_planilha(planilha, gatilho=gatilho, simular=simular)
+                execucao = servico.sincronizar_planilha(planilha, gatilho=gatilho, simular=simular, progresso=progresso)
             else:
-                execucao = servico.sincronizar_odoo(gatilho=gatilho, simular=simular)
+                execucao = servico.sincronizar_odoo(gatilho=gatilho, simular=simular, progresso=progresso)
         except ErroSincronizacao as erro:
             raise CommandError(str(erro)) from None
+        finally:
+            progresso.fechar()
         self.stdout.write(execucao.relatorio)
         if execucao.status == Status.AGUARDANDO_CONFIRMACAO:
             self.stdout.write(self.style.WARNING(servico.resumo(execucao)))

@@ -1,0 +1,44 @@
+"""Rebuild and reconciliation started from the admin, as background jobs (core.trabalhos): the
+same services the commands and the schedule call."""
+
+from django.urls import reverse
+
+from core.autoria import Origem
+from core.trabalhos import Resultado, Tipo, registrar
+from estoque.models import ReconciliacaoExecucao
+from estoque.services import reconciliacao, reconstrucao
+
+RECONSTRUIR = "reconstrucao-estoque"
+RECONCILIAR = "reconciliacao-estoque"
+PERMISSAO = "estoque.change_reconciliacaoexecucao"  # who may start either from the admin
+
+
+def _milhar(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def reconstruir(trabalho, progresso) -> Resultado:
+    progresso(0, 0, "Reconstruindo as tabelas derivadas (saldo e projeção)")
+    total = reconstrucao.reconstruir(progresso=progresso)
+    progresso(total, total)
+    return Resultado(resumo=f"Estoque reconstruído: {_milhar(total)} produto(s) recalculado(s) a partir das origens.")
+
+
+def reconciliar(trabalho, progresso) -> Resultado:
+    # The service reports no progress of its own yet: 0 % before the call, 100 % after it.
+    progresso(0, 1, "Verificando o estoque contra as origens e corrigindo divergências")
+    retorno = reconciliacao.reconciliar(origem=ReconciliacaoExecucao.Origem.API, produtos=None, corrigir=True)
+    execucao = retorno[0] if isinstance(retorno, tuple) else retorno
+    progresso(1, 1)
+    return Resultado(
+        resumo=(
+            f"Reconciliação nº {execucao.pk}: {_milhar(execucao.produtos_verificados)} produto(s) verificado(s), "
+            f"{_milhar(execucao.produtos_corrigidos)} corrigido(s)."
+        ),
+        link=reverse("admin:estoque_reconciliacaoexecucao_change", args=[execucao.pk]),
+    )
+
+
+def registrar_tipos():
+    registrar(Tipo(RECONSTRUIR, "Reconstruir o estoque (tabelas derivadas)", reconstruir, origem=Origem.ADMIN))
+    registrar(Tipo(RECONCILIAR, "Reconciliar o estoque", reconciliar, origem=Origem.ADMIN))
