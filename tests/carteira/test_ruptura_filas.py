@@ -33,10 +33,21 @@ def pedidos(n):
 
 
 def test_lotes_vao_para_o_cluster_da_ruptura(fila, settings):
-    analise = jobs.iniciar(pedidos(45))
+    analise = jobs.iniciar(pedidos(70))
     assert analise.total_lotes == 3 and len(fila) == 3
+    # Enqueued in order: the small first lot is the first a worker takes.
+    indices = AnaliseRupturaLote.objects.in_bulk([args[0] for _, args, _ in fila])
+    assert [indices[args[0]].indice for _, args, _ in fila] == [0, 1, 2]
     assert {opcoes["cluster"] for _, _, opcoes in fila} == {settings.RUPTURA_CLUSTER} == {"ruptura"}
     assert "ruptura" in settings.Q_CLUSTER["ALT_CLUSTERS"]
+
+
+def test_lotes_dobram_ate_o_maximo():
+    numeros = [f"P{i}" for i in range(3000)]
+    lotes = jobs.dividir_em_lotes(numeros)
+    assert [len(lote) for lote in lotes] == [20, 40, 80, 160, 320, 640, 640, 640, 460]
+    assert [num for lote in lotes for num in lote] == numeros
+    assert jobs.dividir_em_lotes([]) == [] and jobs.dividir_em_lotes(["P"]) == [["P"]]
 
 
 def test_mesmo_conjunto_recente_reaproveita_a_analise(fila):
