@@ -26,7 +26,8 @@ from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
 from estoque import selectors as estoque_selectors
-from estoque.projecao import DIAS_MAX, projetar, resumo_d7
+from estoque.projecao import DIAS_MAX, projetar
+from estoque.selectors.disponibilidade import Disponibilidade
 from producao.models import ProgramacaoProducao
 
 ZERO = Decimal("0")
@@ -156,7 +157,7 @@ def analisar_pedidos(pedidos=None, hoje: date | None = None) -> dict[str, Analis
     por_pedido = defaultdict(list)
     for linha in linhas:
         por_pedido[linha[NUM]].append(linha)
-    base: dict[str, tuple] = {}  # principal -> judgement data on the projection with every outflow
+    base: dict[str, Disponibilidade] = {}  # principal -> its projection with every outflow
     return {
         num: _analisar(num, itens, leitura, proprias.get(num, {}), producao, hoje, base)
         for num, itens in por_pedido.items()
@@ -199,21 +200,13 @@ def _julgar(principal, quantidade, leitura, proprias, hoje, base):
     """(saldo, menor_d7, disponivel_em) of this quantity of a principal, on the projection
     without the order's own outflows."""
     saldo = leitura.estoques.get(principal, (ZERO,))[0]
-    if not proprias.get(principal):
-        dados = base.get(principal)
-        if dados is None:
-            projecao = projetar(saldo, leitura.previstas.get(principal, ()), hoje, DIAS_MAX)
-            dados = base[principal] = (projecao, resumo_d7(projecao)[0], {})
-        projecao, menor_d7, por_quantidade = dados
-        # Many orders ask the same quantity of a product: its first day is looked up once.
-        disponivel_em = por_quantidade.get(quantidade, False)
-        if disponivel_em is False:
-            disponivel_em = por_quantidade[quantidade] = estoque_selectors.primeiro_dia_disponivel(projecao, quantidade)
-        return saldo, menor_d7, disponivel_em
-    # Put the order's own outflows back: a negative outflow on the same (clamped) day.
-    previstas = list(leitura.previstas.get(principal, ())) + [(data, ZERO, -qtd) for data, qtd in proprias[principal]]
-    projecao = projetar(saldo, previstas, hoje, DIAS_MAX)
-    return saldo, resumo_d7(projecao)[0], estoque_selectors.primeiro_dia_disponivel(projecao, quantidade)
+    disponibilidade = base.get(principal)
+    if disponibilidade is None:
+        projecao = projetar(saldo, leitura.previstas.get(principal, ()), hoje, DIAS_MAX)
+        disponibilidade = base[principal] = Disponibilidade.de(projecao)
+    if proprias.get(principal):
+        disponibilidade = disponibilidade.sem_saidas(proprias[principal])
+    return saldo, disponibilidade.menor_d7, disponibilidade.primeiro_dia(quantidade)
 
 
 def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRuptura:

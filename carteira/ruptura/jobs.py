@@ -143,7 +143,7 @@ def limpar_analises(horas: int | None = None) -> int:
 
 
 def processar_lote(lote_id: int):
-    lote = AnaliseRupturaLote.objects.filter(pk=lote_id).first()
+    lote = AnaliseRupturaLote.objects.filter(pk=lote_id).defer("resultados").first()
     if lote is None:
         # Its analysis was rolled back after the broker had taken this lot (see iniciar).
         logger.warning("lote %s da análise de ruptura não existe; nada a fazer", lote_id)
