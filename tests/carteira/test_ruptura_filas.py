@@ -102,3 +102,24 @@ def test_limpeza_esta_agendada():
 
     agendamento = Schedule.objects.get(name="carteira: limpeza das análises de ruptura")
     assert agendamento.func == "carteira.ruptura.tasks.limpar_analises" and agendamento.repeats == -1
+
+
+def test_ultimas_analises_a_mais_nova_de_cada_pedido_vale():
+    from carteira.ruptura.selectors import rotulo, ultimas_analises
+
+    agora = timezone.now()
+    for minutos, p1, p2 in ((10, "CRITICA", "ALTA"), (1, "MEDIA", None), (60 * 25, "BAIXA", "BAIXA")):
+        analise = AnaliseRuptura.objects.create(total_pedidos=2, total_lotes=1)
+        resultados = [{"num_pedido": "P1", "pedido_ok": False, "criticidade": p1, "linhas": [{"qtd": 1.0}]}]
+        if p2:
+            resultados.append({"num_pedido": "P2", "pedido_ok": p2 == "BAIXA", "criticidade": p2, "linhas": []})
+        AnaliseRupturaLote.objects.create(
+            analise=analise,
+            indice=0,
+            pedidos=["P1", "P2"],
+            resultados=resultados,
+            concluido_em=agora - timedelta(minutes=minutos),
+        )
+    analises = ultimas_analises()
+    # P1: the analysis of a minute ago; P2: the one of ten minutes ago (a day-old one does not count).
+    assert {num: rotulo(r) for num, r in analises.items()} == {"P1": "MEDIA", "P2": "ALTA"}
