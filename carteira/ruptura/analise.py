@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -196,14 +197,21 @@ def _producao_por_principal(leitura, hoje) -> defaultdict[str, defaultdict[date,
     return resultado
 
 
+@lru_cache(maxsize=65536)
+def _projetada(saldo: Decimal, previstas: tuple, hoje: date) -> Disponibilidade:
+    """The projection of these inputs, just read: a pure function, memoised. A worker running lot
+    after lot of one carteira meets the same product in most of them (a lot of 640 orders holds
+    thousands of products), and projects it again only when its stock or forecast rows changed."""
+    return Disponibilidade.de(projetar(saldo, previstas, hoje, DIAS_MAX))
+
+
 def _julgar(principal, quantidade, leitura, proprias, hoje, base):
     """(saldo, menor_d7, disponivel_em) of this quantity of a principal, on the projection
     without the order's own outflows."""
     saldo = leitura.estoques.get(principal, (ZERO,))[0]
     disponibilidade = base.get(principal)
     if disponibilidade is None:
-        projecao = projetar(saldo, leitura.previstas.get(principal, ()), hoje, DIAS_MAX)
-        disponibilidade = base[principal] = Disponibilidade.de(projecao)
+        disponibilidade = base[principal] = _projetada(saldo, tuple(leitura.previstas.get(principal, ())), hoje)
     if proprias.get(principal):
         disponibilidade = disponibilidade.sem_saidas(proprias[principal])
     return saldo, disponibilidade.menor_d7, disponibilidade.primeiro_dia(quantidade)
