@@ -23,12 +23,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
-from estoque import selectors as estoque_selectors
 from estoque.projecao import DIAS_MAX, projetar
-from estoque.selectors.disponibilidade import Disponibilidade
+from estoque.selectors.disponibilidade import Disponibilidade, ler_projecoes
 from producao.models import ProgramacaoProducao
 
 ZERO = Decimal("0")
@@ -142,17 +144,26 @@ CAMPOS_LINHA = (
 NUM, COD, NOME, QTD, PRECO, RAZ_RED, RAZ = range(len(CAMPOS_LINHA))
 
 
+def _em(campo: str, valores) -> Q:
+    """campo IN valores; on PostgreSQL the values go as one array parameter: a lot sends
+    thousands, and one placeholder each cost more to parse and quote than the query took."""
+    valores = sorted(set(valores))
+    if connection.vendor == "postgresql":
+        return Q(**{f"{campo}__in": RawSQL("SELECT unnest(%s::varchar[])", [valores])})
+    return Q(**{f"{campo}__in": valores})
+
+
 def analisar_pedidos(pedidos=None, hoje: date | None = None) -> dict[str, AnaliseRuptura]:
     """Analyse these orders (default: every open order) in a fixed number of queries."""
     hoje = hoje or timezone.localdate()
     consulta = CarteiraPrincipal.objects.filter(ativo=True, qtd_saldo_produto_pedido__gt=0)
     if pedidos is not None:
-        consulta = consulta.filter(num_pedido__in=list(pedidos))
+        consulta = consulta.filter(_em("num_pedido", pedidos))
     linhas = list(consulta.order_by("num_pedido", "cod_produto").values_list(*CAMPOS_LINHA))
     if not linhas:
         return {}
     numeros = sorted({linha[NUM] for linha in linhas})
-    leitura = estoque_selectors.ler({linha[COD] for linha in linhas}, hoje)
+    leitura = ler_projecoes({linha[COD] for linha in linhas}, hoje)
     proprias = _saidas_proprias(numeros, leitura)
     producao = _producao_por_principal(leitura, hoje)
     por_pedido = defaultdict(list)
@@ -175,11 +186,11 @@ def _saidas_proprias(numeros, leitura) -> defaultdict[str, defaultdict[str, list
     principal = lambda cod: leitura.principal_de.get(cod, cod)  # noqa: E731
     for num, cod, data, qtd in (
         PreSeparacaoItem.objects.ativas()
-        .filter(num_pedido__in=numeros)
+        .filter(_em("num_pedido", numeros))
         .values_list("num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario")
     ):
         resultado[num][principal(cod)].append((data, qtd))
-    separacoes = Separacao.objects.pendentes().filter(num_pedido__in=numeros).com_data_prevista()
+    separacoes = Separacao.objects.pendentes().filter(_em("num_pedido", numeros)).com_data_prevista()
     for num, cod, data, qtd in separacoes.values_list("num_pedido", "cod_produto", "data_prevista", "qtd_saldo"):
         resultado[num][principal(cod)].append((data, qtd))
     return resultado
@@ -191,7 +202,7 @@ def _producao_por_principal(leitura, hoje) -> defaultdict[str, defaultdict[date,
     codigos = {cod for membros in leitura.membros.values() for cod in membros}
     resultado: defaultdict[str, defaultdict[date, list]] = defaultdict(lambda: defaultdict(list))
     for cod, data, qtd, linha in ProgramacaoProducao.objects.filter(
-        cod_produto__in=codigos, data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
+        _em("cod_produto", codigos), data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
     ).values_list("cod_produto", "data_programacao", "qtd_programada", "linha_producao"):
         resultado[leitura.principal_de.get(cod, cod)][data].append((cod, qtd, linha))
     return resultado

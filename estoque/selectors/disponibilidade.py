@@ -10,12 +10,16 @@ holds each answer equal to the rule's own functions.
 """
 
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
-from estoque.projecao import DIAS_D7, DiaProjecao, dia_da_saida
+from django.db import connection
+
+from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, dia_da_saida
+from estoque.selectors import CU, ETR, MP, Leitura, _data, _linhas, _momento, _qtd, ler
 
 ZERO = Decimal("0")
 
@@ -50,3 +54,42 @@ class Disponibilidade:
                 continue
             devolvido[(dia_da_saida(data, hoje) - hoje).days] += qtd
         return Disponibilidade(self.datas, [f + d for f, d in zip(self.finais, accumulate(devolvido), strict=True)])
+
+
+def ler_projecoes(codigos, hoje: date) -> Leitura:
+    """estoque.selectors.ler without the catalog, for thousands of codes at once (a lot of the
+    ruptura analysis): on PostgreSQL each code list goes as one array parameter (= ANY(%s))
+    instead of one placeholder per code, whose parsing and quoting cost more than the reads.
+    The same rows as ler's (tests/carteira/test_ruptura_disponibilidade.py); other databases: ler."""
+    if connection.vendor != "postgresql":
+        return ler(codigos, hoje)
+    codigos = sorted(set(codigos))
+    principal_de: dict[str, str] = {}
+    membros: defaultdict[str, set[str]] = defaultdict(set)
+    for cod, principal in _linhas(
+        f"SELECT cod_produto, cod_principal FROM {CU} WHERE cod_principal IN "
+        f"(SELECT cod_principal FROM {CU} WHERE cod_produto = ANY(%s))",
+        [codigos],
+    ):
+        principal_de[cod] = principal
+        membros[principal].update((cod, principal))
+    mapa = {cod: principal_de.get(cod, cod) for cod in codigos}
+    principais = sorted(set(mapa.values()))
+    grupos = {principal: sorted(membros.get(principal) or {principal}) for principal in principais}
+    if not principais:
+        return Leitura({}, {}, {}, {}, {}, set())
+    estoques = {
+        cod: (_qtd(saldo), nome, _momento(atualizado))
+        for cod, saldo, nome, atualizado in _linhas(
+            f"SELECT cod_produto, saldo_atual, nome_produto, atualizado_em FROM {ETR} WHERE cod_produto = ANY(%s)",
+            [principais],
+        )
+    }
+    previstas = defaultdict(list)
+    for cod, data, entrada, saida in _linhas(
+        f"SELECT cod_produto, data_prevista, entrada_prevista, saida_prevista FROM {MP} "
+        f"WHERE cod_produto = ANY(%s) AND data_prevista <= %s",
+        [principais, hoje + timedelta(days=DIAS_MAX)],
+    ):
+        previstas[cod].append((_data(data), _qtd(entrada), _qtd(saida)))
+    return Leitura(mapa, grupos, estoques, previstas, {}, set(principal_de))

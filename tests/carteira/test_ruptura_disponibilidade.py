@@ -4,12 +4,13 @@ against the projection rule's own functions, over random projections and outflow
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estoque.projecao import DIAS_MAX, projetar, resumo_d7
-from estoque.selectors import primeiro_dia_disponivel
-from estoque.selectors.disponibilidade import Disponibilidade
+from estoque.selectors import ler, primeiro_dia_disponivel
+from estoque.selectors.disponibilidade import Disponibilidade, ler_projecoes
 
 HOJE = date(2026, 3, 10)
 qtd = st.decimals(min_value=-500, max_value=500, places=3, allow_nan=False, allow_infinity=False)
@@ -40,3 +41,26 @@ def test_primeiro_dia_nas_bordas():
     # An outflow after the horizon was never in the projection: taking it out changes nothing.
     fora = disponibilidade.sem_saidas([(HOJE + timedelta(days=DIAS_MAX + 1), Decimal(5))])
     assert fora.finais == disponibilidade.finais
+
+
+@pytest.mark.django_db
+def test_ler_projecoes_le_o_mesmo_que_ler():
+    from tests import fabricas as f
+
+    for cod in ("A", "B", "C", "D"):
+        f.produto(cod)
+    f.unificar("D", "B")
+    f.movimento("A", 30)
+    f.movimento("D", 12)
+    f.producao("B", 5, k=2)
+    f.pre_separacao("A", 7, k=1, pedido="P")
+    f.separacao("D", 3, k=40, pedido="P", lote="L")  # past D28: outside both reads
+    hoje = f.hoje()
+    codigos = ["A", "B", "C", "X"]  # X: unknown
+    esperado, obtido = ler(codigos, hoje), ler_projecoes(codigos, hoje)
+    assert obtido.principal_de == esperado.principal_de
+    assert obtido.membros == esperado.membros
+    assert obtido.estoques == esperado.estoques
+    assert {k: sorted(v) for k, v in obtido.previstas.items()} == {k: sorted(v) for k, v in esperado.previstas.items()}
+    assert obtido.unificados == esperado.unificados
+    assert obtido.membros["B"] == ["B", "D"] and obtido.estoques["B"][0] == 12
