@@ -208,7 +208,7 @@ def _producao_por_principal(leitura, hoje) -> defaultdict[str, defaultdict[date,
     return resultado
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=32768)  # ~1 KB each: tens of MB at most per process
 def _projetada(saldo: Decimal, previstas: tuple, hoje: date) -> Disponibilidade:
     """The projection of these inputs, just read: a pure function, memoised. A worker running lot
     after lot of one carteira meets the same product in most of them (a lot of 640 orders holds
