@@ -18,30 +18,43 @@ its lines that cannot (n):
 """
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from carteira.models import CarteiraPrincipal, PreSeparacaoItem, Separacao
-from estoque import selectors as estoque_selectors
-from estoque.projecao import DIAS_MAX, projetar, resumo_d7
+from estoque.projecao import DIAS_MAX, projetar
+from estoque.selectors.disponibilidade import Disponibilidade, ler_projecoes
 from producao.models import ProgramacaoProducao
 
 ZERO = Decimal("0")
 CEM = Decimal("100")
+CENTAVO = Decimal("0.01")
 
 
-@dataclass
+@dataclass(slots=True)
 class ProducaoQueResolve:
     data: date
     cod_produto: str
     qtd_programada: Decimal
     linha_producao: str
 
+    def como_dict(self) -> dict:
+        return {
+            "data": self.data.isoformat(),
+            "cod_produto": self.cod_produto,
+            "qtd_programada": float(self.qtd_programada),
+            "linha_producao": self.linha_producao,
+        }
 
-@dataclass
+
+@dataclass(slots=True)
 class LinhaRuptura:
     cod_produto: str
     cod_principal: str
@@ -54,8 +67,22 @@ class LinhaRuptura:
     disponivel_em: date | None
     producao: list[ProducaoQueResolve] = field(default_factory=list)
 
+    def como_dict(self) -> dict:
+        return {
+            "cod_produto": self.cod_produto,
+            "cod_principal": self.cod_principal,
+            "nome_produto": self.nome_produto,
+            "qtd": float(self.qtd),
+            "valor": float(self.valor),
+            "estoque_atual": float(self.estoque_atual),
+            "menor_estoque_d7": float(self.menor_estoque_d7),
+            "disponivel_hoje": self.disponivel_hoje,
+            "disponivel_em": self.disponivel_em.isoformat() if self.disponivel_em else None,
+            "producao": [p.como_dict() for p in self.producao],
+        }
 
-@dataclass
+
+@dataclass(slots=True)
 class AnaliseRuptura:
     num_pedido: str
     raz_social_red: str
@@ -68,19 +95,20 @@ class AnaliseRuptura:
     linhas: list[LinhaRuptura]
 
     def como_dict(self) -> dict:
-        return _json(asdict(self))
-
-
-def _json(valor):
-    if isinstance(valor, dict):
-        return {chave: _json(v) for chave, v in valor.items()}
-    if isinstance(valor, list):
-        return [_json(v) for v in valor]
-    if isinstance(valor, Decimal):
-        return float(valor)
-    if isinstance(valor, date):
-        return valor.isoformat()
-    return valor
+        """The JSON shape of the API and the stored lots (Decimal as float, dates ISO), built
+        field by field: dataclasses.asdict deep-copies every value (about twice as slow)."""
+        total = self.data_disponibilidade_total
+        return {
+            "num_pedido": self.num_pedido,
+            "raz_social_red": self.raz_social_red,
+            "pedido_ok": self.pedido_ok,
+            "percentual_disponibilidade": float(self.percentual_disponibilidade),
+            "data_disponibilidade_total": total.isoformat() if total else None,
+            "criticidade": self.criticidade,
+            "valor_total": float(self.valor_total),
+            "linhas_em_ruptura": self.linhas_em_ruptura,
+            "linhas": [linha.como_dict() for linha in self.linhas],
+        }
 
 
 def criticidade(percentual_em_ruptura: Decimal, linhas_em_ruptura: int) -> str:
@@ -102,23 +130,46 @@ def pedidos_em_aberto() -> list[str]:
     )
 
 
+# The order-line columns the analysis reads (tuples, not model instances: a lot of 1,000
+# orders has ~13,000 lines, and building CarteiraPrincipal objects cost more than judging them).
+CAMPOS_LINHA = (
+    "num_pedido",
+    "cod_produto",
+    "nome_produto",
+    "qtd_saldo_produto_pedido",
+    "preco_produto_pedido",
+    "raz_social_red",
+    "raz_social",
+)
+NUM, COD, NOME, QTD, PRECO, RAZ_RED, RAZ = range(len(CAMPOS_LINHA))
+
+
+def _em(campo: str, valores) -> Q:
+    """campo IN valores; on PostgreSQL the values go as one array parameter: a lot sends
+    thousands, and one placeholder each cost more to parse and quote than the query took."""
+    valores = sorted(set(valores))
+    if connection.vendor == "postgresql":
+        return Q(**{f"{campo}__in": RawSQL("SELECT unnest(%s::varchar[])", [valores])})
+    return Q(**{f"{campo}__in": valores})
+
+
 def analisar_pedidos(pedidos=None, hoje: date | None = None) -> dict[str, AnaliseRuptura]:
     """Analyse these orders (default: every open order) in a fixed number of queries."""
     hoje = hoje or timezone.localdate()
     consulta = CarteiraPrincipal.objects.filter(ativo=True, qtd_saldo_produto_pedido__gt=0)
     if pedidos is not None:
-        consulta = consulta.filter(num_pedido__in=list(pedidos))
-    linhas = list(consulta.order_by("num_pedido", "cod_produto"))
+        consulta = consulta.filter(_em("num_pedido", pedidos))
+    linhas = list(consulta.order_by("num_pedido", "cod_produto").values_list(*CAMPOS_LINHA))
     if not linhas:
         return {}
-    numeros = sorted({linha.num_pedido for linha in linhas})
-    leitura = estoque_selectors.ler({linha.cod_produto for linha in linhas}, hoje)
+    numeros = sorted({linha[NUM] for linha in linhas})
+    leitura = ler_projecoes({linha[COD] for linha in linhas}, hoje)
     proprias = _saidas_proprias(numeros, leitura)
     producao = _producao_por_principal(leitura, hoje)
     por_pedido = defaultdict(list)
     for linha in linhas:
-        por_pedido[linha.num_pedido].append(linha)
-    base: dict[str, list] = {}  # principal -> projection with every outflow (orders without their own)
+        por_pedido[linha[NUM]].append(linha)
+    base: dict[str, Disponibilidade] = {}  # principal -> its projection with every outflow
     return {
         num: _analisar(num, itens, leitura, proprias.get(num, {}), producao, hoje, base)
         for num, itens in por_pedido.items()
@@ -135,55 +186,66 @@ def _saidas_proprias(numeros, leitura) -> defaultdict[str, defaultdict[str, list
     principal = lambda cod: leitura.principal_de.get(cod, cod)  # noqa: E731
     for num, cod, data, qtd in (
         PreSeparacaoItem.objects.ativas()
-        .filter(num_pedido__in=numeros)
+        .filter(_em("num_pedido", numeros))
         .values_list("num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario")
     ):
         resultado[num][principal(cod)].append((data, qtd))
-    separacoes = Separacao.objects.pendentes().filter(num_pedido__in=numeros).com_data_prevista()
+    separacoes = Separacao.objects.pendentes().filter(_em("num_pedido", numeros)).com_data_prevista()
     for num, cod, data, qtd in separacoes.values_list("num_pedido", "cod_produto", "data_prevista", "qtd_saldo"):
         resultado[num][principal(cod)].append((data, qtd))
     return resultado
 
 
 def _producao_por_principal(leitura, hoje) -> defaultdict[str, defaultdict[date, list]]:
+    """principal -> day -> [(cod_produto, qtd_programada, linha_producao)]: plain tuples, made
+    into ProducaoQueResolve only for the few lines that production resolves."""
     codigos = {cod for membros in leitura.membros.values() for cod in membros}
     resultado: defaultdict[str, defaultdict[date, list]] = defaultdict(lambda: defaultdict(list))
     for cod, data, qtd, linha in ProgramacaoProducao.objects.filter(
-        cod_produto__in=codigos, data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
+        _em("cod_produto", codigos), data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
     ).values_list("cod_produto", "data_programacao", "qtd_programada", "linha_producao"):
-        principal = leitura.principal_de.get(cod, cod)
-        resultado[principal][data].append(ProducaoQueResolve(data, cod, qtd, linha))
+        resultado[leitura.principal_de.get(cod, cod)][data].append((cod, qtd, linha))
     return resultado
 
 
-def _projecao(principal, leitura, proprias, hoje, base):
+@lru_cache(maxsize=32768)  # ~1 KB each: tens of MB at most per process
+def _projetada(saldo: Decimal, previstas: tuple, hoje: date) -> Disponibilidade:
+    """The projection of these inputs, just read: a pure function, memoised. A worker running lot
+    after lot of one carteira meets the same product in most of them (a lot of 640 orders holds
+    thousands of products), and projects it again only when its stock or forecast rows changed."""
+    return Disponibilidade.de(projetar(saldo, previstas, hoje, DIAS_MAX))
+
+
+def _julgar(principal, quantidade, leitura, proprias, hoje, base):
+    """(saldo, menor_d7, disponivel_em) of this quantity of a principal, on the projection
+    without the order's own outflows."""
     saldo = leitura.estoques.get(principal, (ZERO,))[0]
-    if not proprias.get(principal):
-        if principal not in base:
-            base[principal] = projetar(saldo, leitura.previstas.get(principal, ()), hoje, DIAS_MAX)
-        return saldo, base[principal]
-    # Put the order's own outflows back: a negative outflow on the same (clamped) day.
-    previstas = list(leitura.previstas.get(principal, ())) + [(data, ZERO, -qtd) for data, qtd in proprias[principal]]
-    return saldo, projetar(saldo, previstas, hoje, DIAS_MAX)
+    disponibilidade = base.get(principal)
+    if disponibilidade is None:
+        disponibilidade = base[principal] = _projetada(saldo, tuple(leitura.previstas.get(principal, ())), hoje)
+    if proprias.get(principal):
+        disponibilidade = disponibilidade.sem_saidas(proprias[principal])
+    return saldo, disponibilidade.menor_d7, disponibilidade.primeiro_dia(quantidade)
 
 
 def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRuptura:
+    principal_de = leitura.principal_de
     por_principal: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
     for linha in itens:
-        por_principal[leitura.principal_de.get(linha.cod_produto, linha.cod_produto)] += linha.qtd_saldo_produto_pedido
+        por_principal[principal_de.get(linha[COD], linha[COD])] += linha[QTD]
     julgamento = {}
     for principal, quantidade in por_principal.items():
-        saldo, projecao = _projecao(principal, leitura, proprias, hoje, base)
-        disponivel_em = estoque_selectors.primeiro_dia_disponivel(projecao, quantidade)
-        menor_d7, _ = resumo_d7(projecao)
-        resolve = producao[principal].get(disponivel_em, []) if disponivel_em and disponivel_em > hoje else []
+        saldo, menor_d7, disponivel_em = _julgar(principal, quantidade, leitura, proprias, hoje, base)
+        resolve = []
+        if disponivel_em and disponivel_em > hoje:
+            resolve = [ProducaoQueResolve(disponivel_em, *p) for p in producao[principal].get(disponivel_em, ())]
         julgamento[principal] = (saldo, menor_d7, disponivel_em, resolve)
 
     resultado, valor_total, valor_hoje, em_ruptura = [], ZERO, ZERO, 0
     for linha in itens:
-        principal = leitura.principal_de.get(linha.cod_produto, linha.cod_produto)
+        principal = principal_de.get(linha[COD], linha[COD])
         saldo, menor_d7, disponivel_em, resolve = julgamento[principal]
-        valor = linha.qtd_saldo_produto_pedido * linha.preco_produto_pedido
+        valor = linha[QTD] * linha[PRECO]
         hoje_ok = disponivel_em == hoje
         valor_total += valor
         if hoje_ok:
@@ -192,16 +254,16 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
             em_ruptura += 1
         resultado.append(
             LinhaRuptura(
-                cod_produto=linha.cod_produto,
+                cod_produto=linha[COD],
                 cod_principal=principal,
-                nome_produto=linha.nome_produto,
-                qtd=linha.qtd_saldo_produto_pedido,
-                valor=valor.quantize(Decimal("0.01")),
+                nome_produto=linha[NOME],
+                qtd=linha[QTD],
+                valor=valor.quantize(CENTAVO),
                 estoque_atual=saldo,
                 menor_estoque_d7=menor_d7,
                 disponivel_hoje=hoje_ok,
                 disponivel_em=disponivel_em,
-                producao=resolve,
+                producao=list(resolve),
             )
         )
     # The thresholds on the exact share: 9.99% missing is under 10% though 90.01% shows as 90.0.
@@ -210,12 +272,12 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
     datas = [linha.disponivel_em for linha in resultado]
     return AnaliseRuptura(
         num_pedido=num,
-        raz_social_red=itens[0].raz_social_red or itens[0].raz_social,
+        raz_social_red=itens[0][RAZ_RED] or itens[0][RAZ],
         pedido_ok=em_ruptura == 0,
         percentual_disponibilidade=percentual,
         data_disponibilidade_total=None if any(d is None for d in datas) else max(d for d in datas if d is not None),
         criticidade=criticidade(CEM - exato, em_ruptura),
-        valor_total=valor_total.quantize(Decimal("0.01")),
+        valor_total=valor_total.quantize(CENTAVO),
         linhas_em_ruptura=em_ruptura,
         linhas=resultado,
     )

@@ -58,7 +58,8 @@ class AnalisarView(APIBase):
             **ERROS_LEITURA,
             503: OpenApiResponse(description="Fila de tarefas (Redis) indisponível: nada foi iniciado"),
         },
-        description="Inicia a análise de ruptura de muitos pedidos em segundo plano (lotes de 20), ou devolve "
+        description="Inicia a análise de ruptura de muitos pedidos em segundo plano (o primeiro lote de 20 pedidos, "
+        "cada seguinte com o dobro, até 640), ou devolve "
         "uma análise recente ou em andamento dos mesmos pedidos; o progresso vem pelo endereço `stream` "
         "(ou `situacao`, por consulta) da resposta. Só JSON.",
     )

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, Sum
 from django.utils import timezone
 
@@ -53,8 +54,13 @@ def status_em_aberto() -> list[str]:
 
 def ultimas_analises() -> dict[str, dict]:
     """num_pedido -> its newest stored ruptura result (AnaliseRupturaLote.resultados) of the last
-    ANALISES_HORAS hours: what the page's background analysis left, read without analysing again."""
+    ANALISES_HORAS hours, among the newest ANALISES_LOTES lots: what the page's background analysis
+    left, read without analysing again. On PostgreSQL only num_pedido, pedido_ok and criticidade
+    (what the list sorts and filters on) come out, picked in SQL: a lot holds up to 640 orders and
+    their lines, and parsing whole lots in Python on every page view would cost seconds."""
     desde = timezone.now() - timedelta(hours=ANALISES_HORAS)
+    if connection.vendor == "postgresql":
+        return _ultimas_analises_sql(desde)
     lotes = (
         AnaliseRupturaLote.objects.filter(concluido_em__gte=desde, resultados__isnull=False)
         .order_by("-concluido_em")
@@ -65,6 +71,27 @@ def ultimas_analises() -> dict[str, dict]:
         for resultado in resultados or []:
             analises.setdefault(resultado["num_pedido"], resultado)
     return analises
+
+
+def _ultimas_analises_sql(desde) -> dict[str, dict]:
+    tabela = AnaliseRupturaLote._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT ON (r->>'num_pedido') r->>'num_pedido', (r->>'pedido_ok')::boolean, r->>'criticidade'
+            FROM (
+                SELECT id, concluido_em, resultados FROM {tabela}
+                WHERE concluido_em >= %s AND resultados IS NOT NULL
+                ORDER BY concluido_em DESC LIMIT %s
+            ) l CROSS JOIN LATERAL jsonb_array_elements(l.resultados) r
+            ORDER BY r->>'num_pedido', l.concluido_em DESC, l.id DESC
+            """,
+            [desde, ANALISES_LOTES],
+        )
+        return {
+            num: {"num_pedido": num, "pedido_ok": ok, "criticidade": criticidade}
+            for num, ok, criticidade in cursor.fetchall()
+        }
 
 
 def rotulo(resultado: dict) -> str:

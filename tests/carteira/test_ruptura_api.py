@@ -48,19 +48,21 @@ def test_analisar_entrada_invalida_400(cliente_staff):
     assert resposta.status_code == 400 and "pedidos" in resposta.json()
 
 
-def test_job_em_lotes_de_20_e_stream_ate_o_evento_final(cliente_staff, staff, workers_em_linha):
-    cenario(45)
+def test_job_em_lotes_crescentes_e_stream_ate_o_evento_final(cliente_staff, staff, workers_em_linha):
+    cenario(150)
     resposta = cliente_staff.post("/api/carteira/ruptura/analisar", {}, content_type="application/json")
     assert resposta.status_code == 202
     job = resposta.json()
-    assert (job["total_pedidos"], job["total_lotes"]) == (45, 3)
-    assert sorted(len(lote.pedidos) for lote in AnaliseRupturaLote.objects.all()) == [5, 20, 20]
+    assert (job["total_pedidos"], job["total_lotes"]) == (150, 4)
+    # A small first lot (the page's first results come fast), then each twice the last.
+    lotes = AnaliseRupturaLote.objects.order_by("indice")
+    assert [len(lote.pedidos) for lote in lotes] == [20, 40, 80, 10]
     eventos = ler_stream(staff, job["stream"])
     tipos = [tipo for tipo, _ in eventos]
-    assert tipos == ["progresso", "lote", "lote", "lote", "fim"]
+    assert tipos == ["progresso", "lote", "lote", "lote", "lote", "fim"]
     resultados = [r for tipo, dados in eventos if tipo == "lote" for r in dados["resultados"]]
-    assert len(resultados) == 45
-    assert [dados["percentual"] for tipo, dados in eventos if tipo == "lote"] == [33, 67, 100]
+    assert len(resultados) == 150
+    assert [dados["percentual"] for tipo, dados in eventos if tipo == "lote"] == [25, 50, 75, 100]
     por_pedido = {r["num_pedido"]: r for r in resultados}
     assert por_pedido["PED001"]["pedido_ok"] is True
     assert por_pedido["PED000"]["pedido_ok"] is False

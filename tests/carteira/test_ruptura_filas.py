@@ -33,10 +33,21 @@ def pedidos(n):
 
 
 def test_lotes_vao_para_o_cluster_da_ruptura(fila, settings):
-    analise = jobs.iniciar(pedidos(45))
+    analise = jobs.iniciar(pedidos(70))
     assert analise.total_lotes == 3 and len(fila) == 3
+    # Enqueued in order: the small first lot is the first a worker takes.
+    indices = AnaliseRupturaLote.objects.in_bulk([args[0] for _, args, _ in fila])
+    assert [indices[args[0]].indice for _, args, _ in fila] == [0, 1, 2]
     assert {opcoes["cluster"] for _, _, opcoes in fila} == {settings.RUPTURA_CLUSTER} == {"ruptura"}
     assert "ruptura" in settings.Q_CLUSTER["ALT_CLUSTERS"]
+
+
+def test_lotes_dobram_ate_o_maximo():
+    numeros = [f"P{i}" for i in range(3000)]
+    lotes = jobs.dividir_em_lotes(numeros)
+    assert [len(lote) for lote in lotes] == [20, 40, 80, 160, 320, 640, 640, 640, 460]
+    assert [num for lote in lotes for num in lote] == numeros
+    assert jobs.dividir_em_lotes([]) == [] and jobs.dividir_em_lotes(["P"]) == [["P"]]
 
 
 def test_mesmo_conjunto_recente_reaproveita_a_analise(fila):
@@ -91,3 +102,24 @@ def test_limpeza_esta_agendada():
 
     agendamento = Schedule.objects.get(name="carteira: limpeza das análises de ruptura")
     assert agendamento.func == "carteira.ruptura.tasks.limpar_analises" and agendamento.repeats == -1
+
+
+def test_ultimas_analises_a_mais_nova_de_cada_pedido_vale():
+    from carteira.ruptura.selectors import rotulo, ultimas_analises
+
+    agora = timezone.now()
+    for minutos, p1, p2 in ((10, "CRITICA", "ALTA"), (1, "MEDIA", None), (60 * 25, "BAIXA", "BAIXA")):
+        analise = AnaliseRuptura.objects.create(total_pedidos=2, total_lotes=1)
+        resultados = [{"num_pedido": "P1", "pedido_ok": False, "criticidade": p1, "linhas": [{"qtd": 1.0}]}]
+        if p2:
+            resultados.append({"num_pedido": "P2", "pedido_ok": p2 == "BAIXA", "criticidade": p2, "linhas": []})
+        AnaliseRupturaLote.objects.create(
+            analise=analise,
+            indice=0,
+            pedidos=["P1", "P2"],
+            resultados=resultados,
+            concluido_em=agora - timedelta(minutes=minutos),
+        )
+    analises = ultimas_analises()
+    # P1: the analysis of a minute ago; P2: the one of ten minutes ago (a day-old one does not count).
+    assert {num: rotulo(r) for num, r in analises.items()} == {"P1": "MEDIA", "P2": "ALTA"}
