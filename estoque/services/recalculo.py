@@ -17,7 +17,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from estoque import registro
-from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
+from estoque.models import CadastroPalletizacao, CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
 from estoque.projecao import DIAS_MAX, RESUMO_VAZIO, ResumoProjecao, calcular_resumo
 from estoque.registro import ENTRADA, SALDO
 
@@ -244,13 +244,19 @@ class Catalogo:
     saldos: dict[str, Decimal]  # principal -> saldo the sources say
     previstas: dict[str, dict[date, tuple[Decimal, Decimal]]]  # principal -> non-zero forecast rows they say
     atuais: dict[str, EstadoProduto]  # code -> what the derived tables hold (every code with a row)
+    cadastro: set[str] = field(default_factory=set)  # the product catalog's codes
 
     def principal(self, cod: str) -> str:
         return self.principal_de.get(cod, cod)
 
     def principais(self) -> set[str]:
-        """Every principal the sources or the stored rows name."""
-        return set(self.saldos) | set(self.previstas) | {c for c in self.atuais if self.principal(c) == c}
+        """Every principal the catalog, the sources or the stored rows name."""
+        return (
+            set(self.saldos)
+            | set(self.previstas)
+            | {self.principal(c) for c in self.cadastro}
+            | {c for c in self.atuais if self.principal(c) == c}
+        )
 
     def nao_principais(self) -> list[str]:
         """Codes with derived rows that are not principal: rows that must not exist."""
@@ -270,6 +276,7 @@ def ler_catalogo(using="default", etapa=None) -> Catalogo:
     `etapa()` is called after each of the reads (len(registro.regras()) + 3 of them)."""
     etapa = etapa or (lambda: None)
     principal_de = dict(CodigoUnificado.objects.using(using).values_list("cod_produto", "cod_principal"))
+    cadastro = set(CadastroPalletizacao.objects.using(using).values_list("cod_produto", flat=True))
     etapa()
     saldos: dict[str, Decimal] = defaultdict(lambda: ZERO)
     previstas: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
@@ -306,6 +313,7 @@ def ler_catalogo(using="default", etapa=None) -> Catalogo:
             if (linhas := {data: (par[0], par[1]) for data, par in dias.items() if any(par)})
         },
         atuais,
+        cadastro,
     )
 
 

@@ -3,38 +3,8 @@ import time
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from core.comandos import Comando
+from core.comandos import Comando, Progresso, milhar
 from demo import gerador
-
-
-def _milhar(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-class _Progresso:
-    """One header per phase, a bar line every 10 %, the phase's wall time at its end."""
-
-    def __init__(self, stdout):
-        self.stdout = stdout
-        self.fase = None
-        self.inicio = 0.0
-        self.decil = -1
-
-    def __call__(self, fase, feitos, total):
-        if fase != self.fase:
-            self.fechar()
-            self.fase, self.inicio, self.decil = fase, time.monotonic(), -1
-            self.stdout.write(f"{fase}...")
-        decil = 10 * feitos // max(total, 1)
-        if feitos and decil > self.decil:
-            self.decil = decil
-            porcento = min(100, 100 * feitos // max(total, 1))
-            self.stdout.write(f"  [{'#' * decil}{'.' * (10 - decil)}] {porcento:3d}%  {_milhar(feitos)}")
-
-    def fechar(self):
-        if self.fase is not None:
-            self.stdout.write(f"  concluído em {time.monotonic() - self.inicio:.1f} s")
-            self.fase = None
 
 
 class Command(Comando):
@@ -57,7 +27,7 @@ class Command(Comando):
         if escala <= 0:
             raise CommandError("--escala deve ser maior que zero (1 = volumes reais, 0.1 = um décimo).")
         inicio = time.monotonic()
-        progresso = _Progresso(self.stdout)
+        progresso = Progresso(self.stdout)
         self.stdout.write(f"Gerando dados de demonstração (escala {escala:g}, semente {semente})...")
         try:
             resumo = gerador.gerar(escala, semente, using=database, limpar_antes=limpar, progresso=progresso)
@@ -65,10 +35,10 @@ class Command(Comando):
             raise CommandError(str(erro)) from erro
         progresso.fechar()
         for tabela, linhas in resumo.linhas.items():
-            self.stdout.write(f"  {tabela}: {_milhar(linhas)} linhas")
+            self.stdout.write(f"  {tabela}: {milhar(linhas)} linhas")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Pronto em {time.monotonic() - inicio:.1f} s: {_milhar(resumo.produtos_reconstruidos)} produtos com "
-                f"estoque recalculado, {_milhar(resumo.produtos_com_ruptura)} com ruptura prevista até D+7."
+                f"Pronto em {time.monotonic() - inicio:.1f} s: {milhar(resumo.produtos_reconstruidos)} produtos com "
+                f"estoque recalculado, {milhar(resumo.produtos_com_ruptura)} com ruptura prevista até D+7."
             )
         )
