@@ -215,8 +215,8 @@ def _verificar_travado(fatia, execucao, corrigir, using) -> dict[str, list]:
     # exclusive unification lock, and only repairs write such rows away).
     mapa = resolver_principais(fatia, using)
     principais = sorted(set(mapa.values()))
-    orfaos = recalculo.ler_atual(sorted(cod for cod, principal in mapa.items() if principal != cod), using)
-    orfaos = {cod: estado for cod, estado in orfaos.items() if estado is not None}
+    lidos = recalculo.ler_atual(sorted(cod for cod, principal in mapa.items() if principal != cod), using)
+    orfaos = {cod: estado for cod, estado in lidos.items() if estado is not None}
     travas.travar_produtos(sorted(set(principais) | set(orfaos)), using)
     esperados = recalculo.calcular_esperado(principais, using)
     atuais = recalculo.ler_atual(principais, using)
