@@ -329,14 +329,16 @@ def recalcular_resumos(principais, using="default", hoje=None) -> int:
     """Store the D+7/D+28 summary of these locked principals from their stored rows, writing only
     the rows whose stored summary differs. Returns how many were written."""
     hoje = hoje or timezone.localdate()
-    principais = sorted(principais)
+    guardados = {}
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"SELECT cod_produto, saldo_atual, {', '.join(c for c, _ in CAMPOS_RESUMO)} FROM {ETR} "
-            f"WHERE cod_produto = ANY(%s)",
-            [principais],
-        )
-        guardados = {cod: (saldo, ResumoProjecao(*resumo)) for cod, saldo, *resumo in cursor.fetchall()}
+        for lote in _fatias(sorted(principais)):
+            marcas = ", ".join(["%s"] * len(lote))
+            cursor.execute(
+                f"SELECT cod_produto, saldo_atual, {', '.join(c for c, _ in CAMPOS_RESUMO)} FROM {ETR} "
+                f"WHERE cod_produto IN ({marcas})",
+                lote,
+            )
+            guardados.update({cod: (saldo, ResumoProjecao(*resumo)) for cod, saldo, *resumo in cursor.fetchall()})
     previstas = previstas_por_produto(guardados, hoje + timedelta(days=DIAS_MAX), using)
     parametros = []
     for cod in sorted(guardados):

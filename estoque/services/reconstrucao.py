@@ -74,8 +74,12 @@ def _preparar(using):
 
 
 def marca_unificacao(using="default") -> tuple:
-    """A fingerprint of the unification pairs: any insert, update or delete changes it."""
-    with connections[using].cursor() as cursor:
+    """A fingerprint of the unification pairs: any insert, update or delete changes it (on
+    PostgreSQL each row's xmin, so even a pair switched off and on again shows)."""
+    conexao = connections[using]
+    if conexao.vendor != "postgresql":
+        return tuple(UnificacaoCodigos.objects.using(using).order_by("pk").values_list())
+    with conexao.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*), md5(coalesce(string_agg(id::text || ':' || xmin::text, ',' ORDER BY id), '')) FROM {UC}"
         )
@@ -113,13 +117,20 @@ def _aplicar_fatia(fatia, saldos, previstas, marca, exato, hoje, using) -> bool:
         recalculo.gravar(recalculo.calcular_esperado(principais, using, hoje), using=using)
         return True
     travas.travar_produtos(fatia, using)  # also creates the missing EstoqueTempoReal rows
-    with connections[using].cursor() as cursor:
-        for parte in _partes(sorted(saldos.items())):
-            valores = ", ".join(["(%s, %s::numeric)"] * len(parte))
-            cursor.execute(
-                f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta FROM (VALUES {valores}) AS v(cod, delta) "
-                f"WHERE {ETR}.cod_produto = v.cod",
-                [x for par in parte for x in par],
+    conexao = connections[using]
+    with conexao.cursor() as cursor:
+        if conexao.vendor == "postgresql":
+            for parte in _partes(sorted(saldos.items())):
+                valores = ", ".join(["(%s, %s)"] * len(parte))
+                cursor.execute(
+                    f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta "
+                    f"FROM (VALUES {valores}) AS v(cod, delta) WHERE {ETR}.cod_produto = v.cod",
+                    [x for par in parte for x in par],
+                )
+        elif saldos:
+            cursor.executemany(
+                f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s WHERE cod_produto = %s",
+                [(delta, cod) for cod, delta in sorted(saldos.items())],
             )
         for parte in _partes(sorted(previstas.items())):
             valores = ", ".join(["(%s, %s, %s, %s)"] * len(parte))
@@ -130,10 +141,11 @@ def _aplicar_fatia(fatia, saldos, previstas, marca, exato, hoje, using) -> bool:
                 f"saida_prevista = {MP}.saida_prevista + excluded.saida_prevista",
                 [x for (cod, data), (entrada, saida) in parte for x in (cod, data, entrada, saida)],
             )
-        if previstas:
+        for parte in _partes(sorted({cod for cod, _ in previstas})):
+            marcas = ", ".join(["%s"] * len(parte))
             cursor.execute(
-                f"DELETE FROM {MP} WHERE cod_produto = ANY(%s) AND entrada_prevista = 0 AND saida_prevista = 0",
-                [sorted({cod for cod, _ in previstas})],
+                f"DELETE FROM {MP} WHERE cod_produto IN ({marcas}) AND entrada_prevista = 0 AND saida_prevista = 0",
+                parte,
             )
     recalculo.recalcular_resumos(fatia, using, hoje)
     return False

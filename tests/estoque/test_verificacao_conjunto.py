@@ -70,7 +70,8 @@ def test_catalogo_inteiro_encontra_cada_tipo_de_deriva_e_corrige():
 
     _, encontrados = reconciliacao.verificar_catalogo(corrigir=False)
     assert set(encontrados) == esperados
-    assert encontrados["P1"] == [("saldo_atual", "999.000", "10.000")]
+    [(campo, antes, depois)] = encontrados["P1"]
+    assert (campo, D(antes), D(depois)) == ("saldo_atual", 999, 10)
     assert encontrados["P9"][0][0] == reconciliacao.CAMPO_NAO_PRINCIPAL
     assert diferencas_com_derivados() != []  # dry run: nothing fixed
 
