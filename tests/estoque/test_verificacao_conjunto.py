@@ -269,3 +269,18 @@ def test_verificacao_e_rebuild_com_escritores_concorrentes():
     assert reconstrucoes
     assert diferencas_com_derivados() == []
     assert reconciliacao.verificar_catalogo(corrigir=False)[1] == {}
+
+
+@pytest.mark.django_db
+def test_reconciliar_e_comandos_mostram_progresso(capsys):
+    _dados()
+    passos = []
+    reconciliacao.reconciliar(catalogo_inteiro=True, progresso=lambda feitos, total: passos.append((feitos, total)))
+    assert passos and passos[-1][0] == passos[-1][1] and [p for p, _ in passos] == sorted(p for p, _ in passos)
+    passos.clear()
+    reconciliacao.reconciliar(produtos=["P1", "P9"], progresso=lambda feitos, total: passos.append((feitos, total)))
+    assert passos[-1] == (2, 2)  # P1 and P8 (P9's principal)
+    call_command("estoque_rebuild")
+    call_command("estoque_reconciliar")
+    saida = capsys.readouterr().out
+    assert saida.count("[##########] 100%") == 2 and "9 produtos recalculados" in saida
