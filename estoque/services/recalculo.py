@@ -189,9 +189,22 @@ def recalcular_d7(principais, using="default", hoje=None):
     for cod in sorted(saldos):
         resumo = calcular_resumo(saldos[cod], previstas.get(cod, ()), hoje)
         parametros.append((*valores_resumo(resumo), cod))
-    if parametros:
-        with connections[using].cursor() as cursor:
+    conexao = connections[using]
+    with conexao.cursor() as cursor:
+        if conexao.vendor != "postgresql":
             cursor.executemany(f"UPDATE {ETR} SET {ATRIBUICOES_RESUMO} WHERE cod_produto = %s", parametros)
+            return len(parametros)
+        # One statement per thousand rows: after a rebuild from empty tables every row changes.
+        colunas = [campo for campo, _ in CAMPOS_RESUMO]
+        tipos = {campo: EstoqueTempoReal._meta.get_field(campo).db_type(conexao) for campo in colunas}
+        atribuicoes = ", ".join(f"{campo} = v.{campo}::{tipos[campo]}" for campo in colunas)
+        for lote in _fatias(parametros):
+            valores = ", ".join([f"({', '.join(['%s'] * (len(colunas) + 1))})"] * len(lote))
+            cursor.execute(
+                f"UPDATE {ETR} SET {atribuicoes} FROM (VALUES {valores}) AS v({', '.join(colunas)}, cod) "
+                f"WHERE {ETR}.cod_produto = v.cod",
+                [x for linha in lote for x in linha],
+            )
     return len(parametros)
 
 
@@ -353,7 +366,20 @@ def recalcular_resumos(principais, using="default", hoje=None) -> int:
         resumo = calcular_resumo(saldo, previstas.get(cod, ()), hoje)
         if resumo != guardado:
             parametros.append((*valores_resumo(resumo), cod))
-    if parametros:
-        with connections[using].cursor() as cursor:
+    conexao = connections[using]
+    with conexao.cursor() as cursor:
+        if conexao.vendor != "postgresql":
             cursor.executemany(f"UPDATE {ETR} SET {ATRIBUICOES_RESUMO} WHERE cod_produto = %s", parametros)
+            return len(parametros)
+        # One statement per thousand rows: after a rebuild from empty tables every row changes.
+        colunas = [campo for campo, _ in CAMPOS_RESUMO]
+        tipos = {campo: EstoqueTempoReal._meta.get_field(campo).db_type(conexao) for campo in colunas}
+        atribuicoes = ", ".join(f"{campo} = v.{campo}::{tipos[campo]}" for campo in colunas)
+        for lote in _fatias(parametros):
+            valores = ", ".join([f"({', '.join(['%s'] * (len(colunas) + 1))})"] * len(lote))
+            cursor.execute(
+                f"UPDATE {ETR} SET {atribuicoes} FROM (VALUES {valores}) AS v({', '.join(colunas)}, cod) "
+                f"WHERE {ETR}.cod_produto = v.cod",
+                [x for linha in lote for x in linha],
+            )
     return len(parametros)
