@@ -296,7 +296,9 @@ def ler_catalogo(using="default", etapa=None) -> Catalogo:
     `etapa()` is called after each of the reads (len(registro.regras()) + 3 of them)."""
     etapa = etapa or (lambda: None)
     principal_de = dict(CodigoUnificado.objects.using(using).values_list("cod_produto", "cod_principal"))
-    cadastro = set(CadastroPalletizacao.objects.using(using).values_list("cod_produto", flat=True))
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT cod_produto FROM {CadastroPalletizacao._meta.db_table}")
+        cadastro = {cod for (cod,) in cursor.fetchall()}
     etapa()
     saldos: dict[str, Decimal] = defaultdict(lambda: ZERO)
     previstas: dict[str, dict[date, list[Decimal]]] = defaultdict(dict)
