@@ -17,7 +17,7 @@ from carteira.models import (
     data_prevista_separacao,
     separacao_pendente,
 )
-from estoque.registro import SAIDA, Contribuicao, RegraFonte, registrar
+from estoque.registro import SAIDA, Contribuicao, RegraFonte, dos_codigos, registrar
 
 
 def pre_separacao(estado: dict, lote_faturado: bool):
@@ -29,9 +29,8 @@ def pre_separacao(estado: dict, lote_faturado: bool):
 
 def pre_separacoes(codigos, using):
     totais = (
-        PreSeparacaoItem.objects.using(using)
+        dos_codigos(PreSeparacaoItem.objects.using(using), codigos)
         .ativas()
-        .filter(cod_produto__in=codigos)
         .values("cod_produto", "data_expedicao_editada")
         .annotate(total=Sum("qtd_selecionada_usuario"))
         .values_list("cod_produto", "data_expedicao_editada", "total")
@@ -48,9 +47,8 @@ def separacao(estado: dict, lote_faturado: bool):
 
 def separacoes(codigos, using):
     totais = (
-        Separacao.objects.using(using)
+        dos_codigos(Separacao.objects.using(using), codigos)
         .pendentes()
-        .filter(cod_produto__in=codigos)
         .com_data_prevista()
         .values("cod_produto", "data_prevista")
         .annotate(total=Sum("qtd_saldo"))

@@ -166,11 +166,13 @@ class ReconciliacaoExecucaoAdmin(SomenteLeituraAdmin):
         "produtos_verificados",
         "produtos_corrigidos",
         "simulacao",
+        "catalogo_inteiro",
         "cursor_inicio",
         "cursor_fim",
+        "observacao",
         "com_erro",
     )
-    list_filter = ("origem", "simulacao", "iniciado_em")
+    list_filter = ("origem", "simulacao", "catalogo_inteiro", "iniciado_em")
     search_fields = ("erro", "cursor_inicio", "cursor_fim")
     date_hierarchy = "iniciado_em"
     inlines = (ReparoEstoqueInline,)

@@ -3,7 +3,7 @@
 from django.db.models import Sum
 
 from estoque.models import MovimentacaoEstoque
-from estoque.registro import SALDO, Contribuicao, RegraFonte, registrar
+from estoque.registro import SALDO, Contribuicao, RegraFonte, dos_codigos, registrar
 
 
 def movimentacao(estado: dict, lote_faturado: bool):
@@ -14,9 +14,8 @@ def movimentacao(estado: dict, lote_faturado: bool):
 
 def movimentacoes(codigos, using):
     totais = (
-        MovimentacaoEstoque.objects.using(using)
+        dos_codigos(MovimentacaoEstoque.objects.using(using), codigos)
         .ativas()
-        .filter(cod_produto__in=codigos)
         .values("cod_produto")
         .annotate(total=Sum("qtd_movimentacao"))
         .values_list("cod_produto", "total")

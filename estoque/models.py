@@ -296,6 +296,9 @@ class ReconciliacaoExecucao(models.Model):
     cursor_inicio = models.CharField("cursor (início)", max_length=50, blank=True, default="")
     cursor_fim = models.CharField("cursor (fim)", max_length=50, blank=True, default="")
     simulacao = models.BooleanField("simulação (sem corrigir)", default=False)
+    # The whole catalog in one snapshot, or a batch of the cursor cycle; `observacao` says why.
+    catalogo_inteiro = models.BooleanField("catálogo inteiro", default=False)
+    observacao = models.TextField("observação", blank=True, default="")
     erro = models.TextField(blank=True, default="")
 
     class Meta:
@@ -305,6 +308,12 @@ class ReconciliacaoExecucao(models.Model):
 
     def __str__(self):
         return f"{self.iniciado_em:%d/%m/%Y %H:%M:%S} ({self.produtos_corrigidos} corrigidos)"
+
+    @property
+    def duracao_s(self) -> float | None:
+        if self.finalizado_em is None or self.iniciado_em is None:
+            return None
+        return (self.finalizado_em - self.iniciado_em).total_seconds()
 
 
 class ReparoEstoque(models.Model):

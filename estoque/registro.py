@@ -7,7 +7,8 @@ registers, from its AppConfig.ready, one `RegraFonte`:
   fields (`campos`), used by the incremental path (a change applies
   contribution(new) - contribution(old), docs/arquitetura.md section 2);
 - `agregado(codigos, using)`: its set-based twin, the same rule as one grouped query,
-  used by the recomputation (reconciliation, rebuild, unification changes).
+  used by the recomputation (reconciliation, rebuild, unification changes); `codigos`
+  None means the whole catalog (one grouped pass over the table, `dos_codigos`).
 
 Both must agree on every state of the table; a property test per source checks it, and
 `manage.py check` refuses to start when a source model has no rule or no twin.
@@ -43,7 +44,7 @@ class Contribuicao:
 
 
 PorLinha = Callable[[dict, bool], Iterable[Contribuicao]]
-Agregado = Callable[[Sequence[str], str], Iterable[Contribuicao]]
+Agregado = Callable[[Sequence[str] | None, str], Iterable[Contribuicao]]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,11 @@ class RegraFaturamento:
     campos: tuple[str, ...]
     campo_lote: str
     faturados: Callable[[str], models.QuerySet]  # using -> rows whose lote is invoiced now
+
+
+def dos_codigos(qs: models.QuerySet, codigos: Sequence[str] | None, campo: str = "cod_produto") -> models.QuerySet:
+    """The rows of these raw codes, or every row when codigos is None (the whole-catalog pass)."""
+    return qs if codigos is None else qs.filter(**{f"{campo}__in": codigos})
 
 
 _fontes: dict[type[models.Model], RegraFonte] = {}

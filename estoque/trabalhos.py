@@ -25,11 +25,15 @@ def reconstruir(trabalho, progresso) -> Resultado:
 
 
 def reconciliar(trabalho, progresso) -> Resultado:
-    # The service reports no progress of its own yet: 0 % before the call, 100 % after it.
-    progresso(0, 1, "Verificando o estoque contra as origens e corrigindo divergências")
-    retorno = reconciliacao.reconciliar(origem=ReconciliacaoExecucao.Origem.API, produtos=None, corrigir=True)
-    execucao = retorno[0] if isinstance(retorno, tuple) else retorno
-    progresso(1, 1)
+    # Asked by a person: the whole catalog, whatever the sweep would choose for its interval.
+    progresso(0, 0, "Verificando o catálogo inteiro contra as origens e corrigindo divergências")
+    execucao, _ = reconciliacao.reconciliar(
+        origem=ReconciliacaoExecucao.Origem.API,
+        produtos=None,
+        corrigir=True,
+        progresso=progresso,
+        catalogo_inteiro=True,
+    )
     return Resultado(
         resumo=(
             f"Reconciliação nº {execucao.pk}: {_milhar(execucao.produtos_verificados)} produto(s) verificado(s), "

@@ -2,7 +2,7 @@
 
 from django.db.models import Sum
 
-from estoque.registro import ENTRADA, Contribuicao, RegraFonte, registrar
+from estoque.registro import ENTRADA, Contribuicao, RegraFonte, dos_codigos, registrar
 from producao.models import ProgramacaoProducao
 
 
@@ -13,8 +13,7 @@ def programacao(estado: dict, lote_faturado: bool):
 
 def programacoes(codigos, using):
     totais = (
-        ProgramacaoProducao.objects.using(using)
-        .filter(cod_produto__in=codigos)
+        dos_codigos(ProgramacaoProducao.objects.using(using), codigos)
         .values("cod_produto", "data_programacao")
         .annotate(total=Sum("qtd_programada"))
         .values_list("cod_produto", "data_programacao", "total")

@@ -1,43 +1,159 @@
-"""Full rebuild of the derived tables and the midnight D+7 refresh, in locked batches.
+"""Full rebuild of the derived tables (set-based) and the midnight D+7 refresh.
 
-Safe while the system is in use: each batch locks its products (sorted) like any writer,
-recomputes them with set-based queries and replaces their rows, then commits.
+Safe while the system is in use, and correct from derived tables that are wrong or empty:
+
+1. Under the exclusive unification lock: the code -> principal mapping and the invoiced-lote
+   flags are rebuilt from their sources, and rows under codes that are not principal go.
+2. One snapshot (REPEATABLE READ) reads the whole catalog: every source's grouped pass and
+   the whole derived tables (recalculo.ler_catalogo). In it, per principal, the correction
+   is `delta = expected - stored`, for the saldo and for each forecast day's inflow/outflow.
+3. The deltas are applied in batches of principals (sorted), each in its own transaction under
+   the engine's locks (unification shared, then the products), as increments: a writer that
+   committed after the snapshot applied its own correct delta to the same rows, so
+   stored_now + delta = expected_now. Then each batch's D+7/D+28 summary is stored again
+   from its stored rows, under the same locks.
+
+Two things would break step 3's arithmetic and are kept out: a repair (an absolute write:
+the rebuild holds the repair lock exclusive from step 1 to the end, reconciliacao.
+reparos_suspensos) and a change of unification groups after the snapshot (each batch
+compares the unification pairs' fingerprint with the snapshot's; once it differs, the
+remaining batches are recomputed from the sources under their locks, the old way).
 """
 
-from django.db import transaction
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connections
 from django.utils import timezone
 
-from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
+from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista, UnificacaoCodigos
 from estoque.services import recalculo, reconciliacao, transacao, travas, unificacao
-from estoque.services.reconciliacao import todos_os_codigos
 
 LOTE = 2000
+LINHAS_POR_COMANDO = 1000  # rows per multi-row INSERT / UPDATE statement
+ZERO = Decimal("0")
+ETR = EstoqueTempoReal._meta.db_table
+MP = MovimentacaoPrevista._meta.db_table
+CU = CodigoUnificado._meta.db_table
+UC = UnificacaoCodigos._meta.db_table
 
 
 def reconstruir(using="default", lote=LOTE, progresso=None) -> int:
-    """Recompute every derived row from the sources. Returns the number of principal codes."""
-    with transaction.atomic(using=using):
-        travas.travar_unificacao(using, exclusivo=True)
-        unificacao.reconstruir_mapa(using)
-        reconciliacao.corrigir_lotes_faturados(using=using)
-        mapa = dict(CodigoUnificado.objects.using(using).values_list("cod_produto", "cod_principal"))
-        orfaos = set(MovimentacaoPrevista.objects.using(using).values_list("cod_produto", flat=True).distinct())
-        orfaos |= set(EstoqueTempoReal.objects.using(using).values_list("cod_produto", flat=True))
-        nao_principais = sorted(cod for cod in orfaos if mapa.get(cod, cod) != cod)
-        recalculo.gravar({}, remover=nao_principais, using=using)
-    principais = sorted({mapa.get(cod, cod) for cod in todos_os_codigos(using)} | (orfaos - set(nao_principais)))
-    for inicio in range(0, len(principais), lote):
-        fatia = principais[inicio : inicio + lote]
-        transacao.executar(_reconstruir_fatia, fatia, using, using=using)
+    """Bring every derived row to what the sources say. Returns the number of principal codes.
+    `progresso(feitos, total)` counts principals as their batches commit."""
+    with reconciliacao.reparos_suspensos(using):
+        transacao.executar(_preparar, using, using=using)
+        with recalculo.instantaneo(using):
+            marca = marca_unificacao(using)
+            catalogo = recalculo.ler_catalogo(using)
+            codigos = reconciliacao.todos_os_codigos(using)
+        principais = sorted({catalogo.principal(cod) for cod in codigos} | catalogo.principais())
         if progresso:
-            progresso(min(inicio + lote, len(principais)), len(principais))
+            progresso(0, len(principais))
+        hoje = timezone.localdate()
+        exato = False
+        for inicio in range(0, len(principais), lote):
+            fatia = principais[inicio : inicio + lote]
+            saldos, previstas = _deltas(catalogo, fatia)
+            exato = transacao.executar(_aplicar_fatia, fatia, saldos, previstas, marca, exato, hoje, using, using=using)
+            if progresso:
+                progresso(min(inicio + lote, len(principais)), len(principais))
     return len(principais)
 
 
-def _reconstruir_fatia(fatia, using):
+def _preparar(using):
+    travas.travar_unificacao(using, exclusivo=True)
+    unificacao.reconstruir_mapa(using)
+    reconciliacao.corrigir_lotes_faturados(using=using)
+    with connections[using].cursor() as cursor:
+        for tabela in (MP, ETR):
+            cursor.execute(
+                f"DELETE FROM {tabela} WHERE cod_produto IN "
+                f"(SELECT cod_produto FROM {CU} WHERE cod_produto <> cod_principal)"
+            )
+
+
+def marca_unificacao(using="default") -> tuple:
+    """A fingerprint of the unification pairs: any insert, update or delete changes it (on
+    PostgreSQL each row's xmin, so even a pair switched off and on again shows)."""
+    conexao = connections[using]
+    if conexao.vendor != "postgresql":
+        return tuple(UnificacaoCodigos.objects.using(using).order_by("pk").values_list())
+    with conexao.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), md5(coalesce(string_agg(id::text || ':' || xmin::text, ',' ORDER BY id), '')) FROM {UC}"
+        )
+        return tuple(cursor.fetchone())
+
+
+def _deltas(catalogo: recalculo.Catalogo, fatia) -> tuple[dict, dict]:
+    """(principal -> saldo delta, (principal, date) -> [entrada delta, saida delta]), non-zero only."""
+    saldos = {}
+    previstas: dict = defaultdict(lambda: [ZERO, ZERO])
+    for cod in fatia:
+        atual = catalogo.atuais.get(cod)
+        guardadas = atual.previstas if atual else {}
+        delta = catalogo.saldos.get(cod, ZERO) - (atual.saldo if atual else ZERO)
+        if delta:
+            saldos[cod] = delta
+        esperadas = catalogo.previstas.get(cod, {})
+        for data in set(esperadas) | set(guardadas):
+            e_esp, s_esp = esperadas.get(data, (ZERO, ZERO))
+            e_atu, s_atu = guardadas.get(data, (ZERO, ZERO))
+            if e_esp != e_atu or s_esp != s_atu:
+                previstas[(cod, data)] = [e_esp - e_atu, s_esp - s_atu]
+    return saldos, dict(previstas)
+
+
+def _aplicar_fatia(fatia, saldos, previstas, marca, exato, hoje, using) -> bool:
+    """Apply one batch's deltas under its locks. Returns whether the batches must be recomputed
+    exactly from now on (the unification groups changed after the snapshot)."""
     travas.travar_unificacao(using)
-    travas.travar_produtos(fatia, using)
-    recalculo.gravar(recalculo.calcular_esperado(fatia, using), using=using)
+    if not exato and marca_unificacao(using) != marca:
+        exato = True
+    if exato:
+        principais = sorted(set(unificacao.resolver_principais(fatia, using).values()))
+        travas.travar_produtos(principais, using)
+        recalculo.gravar(recalculo.calcular_esperado(principais, using, hoje), using=using)
+        return True
+    travas.travar_produtos(fatia, using)  # also creates the missing EstoqueTempoReal rows
+    conexao = connections[using]
+    with conexao.cursor() as cursor:
+        if conexao.vendor == "postgresql":
+            for parte in _partes(sorted(saldos.items())):
+                valores = ", ".join(["(%s, %s)"] * len(parte))
+                cursor.execute(
+                    f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta "
+                    f"FROM (VALUES {valores}) AS v(cod, delta) WHERE {ETR}.cod_produto = v.cod",
+                    [x for par in parte for x in par],
+                )
+        elif saldos:
+            cursor.executemany(
+                f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s WHERE cod_produto = %s",
+                [(delta, cod) for cod, delta in sorted(saldos.items())],
+            )
+        for parte in _partes(sorted(previstas.items())):
+            valores = ", ".join(["(%s, %s, %s, %s)"] * len(parte))
+            cursor.execute(
+                f"INSERT INTO {MP} (cod_produto, data_prevista, entrada_prevista, saida_prevista) VALUES {valores} "
+                f"ON CONFLICT (cod_produto, data_prevista) DO UPDATE SET "
+                f"entrada_prevista = {MP}.entrada_prevista + excluded.entrada_prevista, "
+                f"saida_prevista = {MP}.saida_prevista + excluded.saida_prevista",
+                [x for (cod, data), (entrada, saida) in parte for x in (cod, data, entrada, saida)],
+            )
+        for parte in _partes(sorted({cod for cod, _ in previstas})):
+            marcas = ", ".join(["%s"] * len(parte))
+            cursor.execute(
+                f"DELETE FROM {MP} WHERE cod_produto IN ({marcas}) AND entrada_prevista = 0 AND saida_prevista = 0",
+                parte,
+            )
+    recalculo.recalcular_resumos(fatia, using, hoje)
+    return False
+
+
+def _partes(itens):
+    for inicio in range(0, len(itens), LINHAS_POR_COMANDO):
+        yield itens[inicio : inicio + LINHAS_POR_COMANDO]
 
 
 def _recalcular_d7_fatia(codigos, hoje, using):

@@ -1,6 +1,6 @@
 import time
 
-from core.comandos import Comando
+from core.comandos import BarraDeProgresso, Comando
 from estoque.services import reconstrucao
 
 
@@ -14,12 +14,8 @@ class Command(Comando):
 
     def handle(self, *args, lote, **options):
         inicio = time.monotonic()
-
-        def progresso(feitos, total):
-            self.stdout.write(f"\r  {feitos}/{total} produtos ({100 * feitos // max(total, 1)}%)", ending="")
-            self.stdout.flush()
-
-        self.stdout.write("Reconstruindo tabelas derivadas...")
-        total = reconstrucao.reconstruir(lote=lote, progresso=progresso)
-        self.stdout.write("")
+        barra = BarraDeProgresso(self.stdout)
+        self.stdout.write("Reconstruindo tabelas derivadas (leitura do catálogo inteiro numa só fotografia)...")
+        total = reconstrucao.reconstruir(lote=lote, progresso=lambda feitos, n: barra("Gravando", feitos, n))
+        barra.fechar()
         self.stdout.write(self.style.SUCCESS(f"{total} produtos recalculados em {time.monotonic() - inicio:.1f} s."))

@@ -1,4 +1,4 @@
-from core.comandos import Comando
+from core.comandos import BarraDeProgresso, Comando
 from estoque.models import ReconciliacaoExecucao
 from estoque.services import reconciliacao
 
@@ -19,11 +19,17 @@ class Command(Comando):
         parser.add_argument("--dry-run", action="store_true", help="apenas relata, não corrige")
 
     def handle(self, *args, produto=None, dry_run=False, **options):
-        codigos = produto or reconciliacao.todos_os_codigos()
+        barra = BarraDeProgresso(self.stdout)
         execucao, encontrados = reconciliacao.reconciliar(
-            origem=ReconciliacaoExecucao.Origem.COMANDO, produtos=codigos, corrigir=not dry_run
+            origem=ReconciliacaoExecucao.Origem.COMANDO,
+            produtos=produto,
+            corrigir=not dry_run,
+            catalogo_inteiro=True,
+            progresso=lambda feitos, total: barra("Verificando", feitos, total),
         )
-        verificados = execucao.produtos_verificados
+        barra.fechar()
         imprimir_diferencas(self.stdout, encontrados)
         acao = "encontrados (não corrigidos: --dry-run)" if dry_run else "corrigidos"
-        self.stdout.write(f"{verificados} produtos verificados; {len(encontrados)} com divergência {acao}.")
+        self.stdout.write(
+            f"{execucao.produtos_verificados} produtos verificados; {len(encontrados)} com divergência {acao}."
+        )

@@ -1,9 +1,8 @@
 import sys
 
-from core.comandos import Comando
+from core.comandos import BarraDeProgresso, Comando
 from estoque.management.commands.estoque_reconciliar import imprimir_diferencas
 from estoque.services import reconciliacao
-from estoque.services.unificacao import resolver_principais
 
 
 class Command(Comando):
@@ -14,9 +13,12 @@ class Command(Comando):
         lotes = reconciliacao.corrigir_lotes_faturados(corrigir=False)
         for lote in lotes:
             self.stdout.write(f"lote {lote}: marca de faturado diverge dos itens de embarque")
-        principais = sorted(set(resolver_principais(reconciliacao.todos_os_codigos()).values()))
-        encontrados = reconciliacao.verificar(principais, corrigir=False)
+        barra = BarraDeProgresso(self.stdout)
+        verificados, encontrados = reconciliacao.verificar_catalogo(
+            corrigir=False, progresso=lambda feitos, total: barra("Verificando", feitos, total)
+        )
+        barra.fechar()
         imprimir_diferencas(self.stdout, encontrados)
-        self.stdout.write(f"{len(principais)} produtos verificados; {len(encontrados)} com divergência.")
+        self.stdout.write(f"{verificados} produtos verificados; {len(encontrados)} com divergência.")
         if encontrados or lotes:
             sys.exit(1)
