@@ -286,6 +286,7 @@ class ReconciliacaoExecucao(models.Model):
         AGENDAMENTO = "AGENDAMENTO", "Agendamento"
         COMANDO = "COMANDO", "Comando"
         API = "API", "API"
+        ADMIN = "ADMIN", "Admin"
         VIRADA = "VIRADA", "Virada do dia"
 
     iniciado_em = models.DateTimeField("iniciada em", auto_now_add=True)

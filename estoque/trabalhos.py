@@ -28,7 +28,7 @@ def reconciliar(trabalho, progresso) -> Resultado:
     # Asked by a person: the whole catalog, whatever the sweep would choose for its interval.
     progresso(0, 0, "Verificando o catálogo inteiro contra as origens e corrigindo divergências")
     execucao, _ = reconciliacao.reconciliar(
-        origem=ReconciliacaoExecucao.Origem.API,
+        origem=ReconciliacaoExecucao.Origem.ADMIN,
         produtos=None,
         corrigir=True,
         progresso=progresso,
