@@ -256,10 +256,12 @@ def lotes_faturados_divergentes(using="default") -> tuple[set[str], set[str]]:
     return verdade - aplicados, aplicados - verdade
 
 
-def corrigir_lotes_faturados(execucao=None, corrigir=True, using="default") -> list[str]:
+def corrigir_lotes_faturados(execucao=None, corrigir=True, using="default", cada_um_e_divergencia=True) -> list[str]:
     """Verify the invoiced-lote flags against the invoicing source; fix them under the lote
     locks. Runs before the products are verified: their expected forecast reads the flags
-    (Separacao.objects.pendentes()), so a wrong flag is mended first, then its products."""
+    (Separacao.objects.pendentes()), so a wrong flag is mended first, then its products.
+    Each fix is logged at ERROR as drift, except for the rebuild (cada_um_e_divergencia=False),
+    which sets the flags from the sources by design (after a bulk load they are all missing)."""
     faltando, sobrando = lotes_faturados_divergentes(using)
     if not (faltando or sobrando) or not corrigir:
         return sorted(faltando | sobrando)
@@ -288,6 +290,8 @@ def corrigir_lotes_faturados(execucao=None, corrigir=True, using="default") -> l
         return sorted(falta | sobra)
 
     corrigidos = transacao.executar(corrigir_travado, using=using)
+    if not cada_um_e_divergencia:
+        return corrigidos
     for lote in corrigidos:
         logger.error(
             "Marca de lote faturado divergente: lote %s corrigido",

@@ -20,6 +20,7 @@ compares the unification pairs' fingerprint with the snapshot's; once it differs
 remaining batches are recomputed from the sources under their locks, the old way).
 """
 
+import logging
 from collections import defaultdict
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevis
 from estoque.services import recalculo, reconciliacao, transacao, travas, unificacao
 
 LOTE = 2000
+logger = logging.getLogger(__name__)
 LINHAS_POR_COMANDO = 1000  # rows per multi-row INSERT / UPDATE statement
 ZERO = Decimal("0")
 ETR = EstoqueTempoReal._meta.db_table
@@ -64,7 +66,9 @@ def reconstruir(using="default", lote=LOTE, progresso=None) -> int:
 def _preparar(using):
     travas.travar_unificacao(using, exclusivo=True)
     unificacao.reconstruir_mapa(using)
-    reconciliacao.corrigir_lotes_faturados(using=using)
+    refeitas = reconciliacao.corrigir_lotes_faturados(using=using, cada_um_e_divergencia=False)
+    if refeitas:
+        logger.info("Reconstrução: %s marca(s) de lote faturado refeita(s) a partir das origens", len(refeitas))
     with connections[using].cursor() as cursor:
         for tabela in (MP, ETR):
             cursor.execute(
