@@ -50,7 +50,7 @@ def gerar(escala=1.0, semente=SEMENTE_PADRAO, using="default", limpar_antes=Fals
     demo = Demo(escala, semente, hoje or timezone.localdate())
     gravacao.gravar(lambda escritor: escrever(demo, escritor), using, limpar_antes, progresso, resumo)
     gravacao.analisar(using, progresso, resumo)
-    gravacao.reconstruir_derivadas(using, demo.n_produtos, progresso, resumo)
+    gravacao.reconstruir_derivadas(using, progresso, resumo)
     return resumo
 
 

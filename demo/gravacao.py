@@ -216,18 +216,14 @@ def analisar(using, progresso, resumo):
     executar_fase(resumo, progresso, f"estatísticas ({comando})", passos)
 
 
-def reconstruir_derivadas(using, n_produtos, progresso, resumo):
+def reconstruir_derivadas(using, progresso, resumo):
     """Rebuild the derived tables from the rows just written, in the engine's own locked batches."""
-    conexao = connections[using]
-    # Few big batches on PostgreSQL: each batch of calcular_esperado reads the movements once.
-    lote = reconstrucao.LOTE
-    if conexao.vendor == "postgresql":
-        lote = min(20000, max(lote, -(-n_produtos // 4)))  # 20000: far below the 65535 bind parameters
+    # The rebuild reads the catalog once (one snapshot); its batches only apply the differences.
     fase, inicio = "reconstrução das tabelas derivadas", time.monotonic()
     progresso(fase, 0, 1)
     try:
         resumo.produtos_reconstruidos = reconstrucao.reconstruir(
-            using=using, lote=lote, progresso=lambda feitos, total: progresso(fase, feitos, total)
+            using=using, progresso=lambda feitos, total: progresso(fase, feitos, total)
         )
     except Exception as erro:
         raise RuntimeError(
