@@ -22,7 +22,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 # Dates and dataclasses go through DRF's encoder (orjson's own formats differ from DRF's).
 _OPCOES = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-_EXPOENTE = re.compile(rb"\de-?\d")  # may also match inside a string: then DRF renders, same bytes
+_EXPOENTE = re.compile(rb"e-?\d")  # a literal first byte: a fast scan; confirmed by the digit before it
 _padrao = JSONEncoder().default
 
 
@@ -41,8 +41,9 @@ class RenderizadorJSON(JSONRenderer):
             saida = orjson.dumps(data, default=_padrao, option=_OPCOES)
         except (orjson.JSONEncodeError, TypeError, ValueError):
             return super().render(data, accepted_media_type, renderer_context)
-        if _EXPOENTE.search(saida):
-            return super().render(data, accepted_media_type, renderer_context)
+        for achado in _EXPOENTE.finditer(saida):
+            if saida[achado.start() - 1 : achado.start()].isdigit():  # may be text in a string: DRF renders, same bytes
+                return super().render(data, accepted_media_type, renderer_context)
         if b"\xe2\x80" in saida:
             saida = saida.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
         return saida

@@ -168,8 +168,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # on PostgreSQL, a plain index on SQLite): nothing to fix, so not a warning on every command.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-# ModelBackend reading a user's permissions in one query, not two (core.backend_permissoes).
-AUTHENTICATION_BACKENDS = ["core.backend_permissoes.BackendPermissoes"]
+# ModelBackend reading a user's permissions with the user (core.backend_permissoes). Django's own
+# stays second so sessions opened before still resolve their user (it reads the same cache).
+AUTHENTICATION_BACKENDS = ["core.backend_permissoes.BackendPermissoes", "django.contrib.auth.backends.ModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
