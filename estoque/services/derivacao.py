@@ -152,10 +152,13 @@ def aplicar_deltas(deltas, using="default", travar_unificacao=False):
         novos_saldos, {cod: saldo.get(cod, Decimal("0")) for cod in tocados}, using, previstas_lidas, hoje
     )
     eventos.publicar(tocados, using)
-    # An alert is a change of the D0..D7 ruptura day (alertas.transicao against the last day a
-    # detection saw, which follows the stored one): a write that leaves the stored day as it
-    # was cannot make one, and skipping its detection saves a whole transaction after commit.
-    alertas.agendar([cod for cod in tocados if resumos[cod].dia_ruptura != travados[cod][1]], using)
+    # A product out of ruptura within D0..D7 before and after this write cannot raise an alert
+    # (alertas.transicao: none without a ruptura day now) and its detection state already says
+    # so (the last detection saw the stored day, None): skipping its detection saves a whole
+    # transaction after commit on most writes. Any other product is detected as always.
+    alertas.agendar(
+        [cod for cod in tocados if resumos[cod].dia_ruptura is not None or travados[cod][1] is not None], using
+    )
 
 
 def _principais(codigos, using, travar_unificacao: bool) -> dict[str, str]:
