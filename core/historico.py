@@ -154,9 +154,7 @@ def _por_sql(model, objetos) -> bool:
     names the author) and no extra relation of the library."""
     historico = model.history.model
     return not hasattr(historico, "history_relation") and not any(
-        hasattr(obj, atributo)
-        for obj in objetos
-        for atributo in ("_history_user", "_change_reason", "_history_date")
+        hasattr(obj, atributo) for obj in objetos for atributo in ("_history_user", "_change_reason", "_history_date")
     )
 
 

@@ -217,9 +217,9 @@ class FonteEstoque(models.Model):
     def _do_insert(self, manager, using, fields, returning_fields, raw):
         extras = getattr(self, "_estoque_retornar", None)
         if not extras or manager.model is not type(self):
-            return super()._do_insert(manager, using, fields, returning_fields, raw)
+            return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]  # a Django hook the stubs omit
         extras = [campo for campo in extras if campo not in returning_fields]
-        resultados = super()._do_insert(manager, using, fields, [*returning_fields, *extras], raw)
+        resultados = super()._do_insert(manager, using, fields, [*returning_fields, *extras], raw)  # type: ignore[misc]
         if resultados:
             # Django sets the returning fields it asked for (the pk); these are the stored values of the rest.
             for valor, campo in zip(resultados[0][len(returning_fields) :], extras):

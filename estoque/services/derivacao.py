@@ -10,6 +10,7 @@ summary is recomputed from the product's forecast rows.
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections
 from django.utils import timezone
@@ -214,7 +215,7 @@ def _travar_e_gravar_previstas(tocados: list[str], previstas: dict, hoje: date, 
                 tocados,
             ),
         ]
-    ler = (
+    ler: tuple[str, list[Any]] = (
         f"SELECT cod_produto, data_prevista, entrada_prevista, saida_prevista FROM {MP} "
         f"WHERE cod_produto IN ({marcas}) AND data_prevista <= %s",
         [*tocados, fim],
