@@ -5,7 +5,10 @@ For each demo scale (manage.py gerar_dados_demo --escala N) it times, in one run
 - the naive reference (benchmarks.naive: the same answer computed from the source tables),
 both as DRF views called in process (APIRequestFactory, response rendered): server-side
 time, no network. Also the API through the whole Django stack (test Client: middleware,
-session auth). Prints p50/p95/p99, the queries per request and the ratios.
+session auth), and the floor: the same derived rows for the same products read with two raw
+SQL statements and the D0..D28 cumulative sums in plain Python (what no API can beat).
+Prints p50/p95/p99, the queries per request and the ratios (target: whole stack p95 <= 4x
+the floor p95).
 
     .venv/bin/python -m benchmarks.bench_api --escala 1 100 [--reusar]
 
@@ -32,6 +35,7 @@ CONJUNTOS = 20  # distinct 50-product workspaces the requests rotate over
 DIAS = 28
 META_P95_MS = 20.0
 META_RAZAO = 10.0
+META_PISO = 4.0  # issue 16: API (whole stack) p95 <= 4x the floor p95
 
 
 def preparar_django(url: str):
@@ -121,12 +125,62 @@ def cronometrar(chamar, iteracoes: int, aquecimento: int) -> tuple[list[float], 
     return tempos, cpu
 
 
+def piso(codigos: list[str], hoje, dias: int = DIAS) -> dict[str, list]:
+    """The floor: the same derived rows read with two raw SQL statements (alias codes resolved
+    to their principal inside them) and the cumulative sums D0..D(dias) in plain Python.
+
+    Deliberately separate from estoque.projecao (same rule: an overdue outflow counts on D0,
+    an overdue inflow not at all): {asked code: [saldo_final D0..D(dias)]}."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
+
+    cu, etr, mp = (m._meta.db_table for m in (CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista))
+    principal = f"SELECT p.cod, COALESCE(cu.cod_principal, p.cod) AS principal FROM unnest(%s::text[]) AS p(cod) LEFT JOIN {cu} cu ON cu.cod_produto = p.cod"
+    fim = hoje + timedelta(days=dias)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.cod, a.principal, e.saldo_atual FROM ({principal}) a "
+            f"LEFT JOIN {etr} e ON e.cod_produto = a.principal",
+            [codigos],
+        )
+        saldos = cursor.fetchall()
+        cursor.execute(
+            f"SELECT cod_produto, data_prevista, entrada_prevista, saida_prevista FROM {mp} "
+            f"WHERE cod_produto IN (SELECT principal FROM ({principal}) a) AND data_prevista <= %s",
+            [codigos, fim],
+        )
+        previstas = cursor.fetchall()
+    por_dia: dict[str, dict[int, Decimal]] = {}
+    for cod, data, entrada, saida in previstas:
+        k = (data - hoje).days
+        dia = por_dia.setdefault(cod, {})
+        if k >= 0:
+            dia[k] = dia.get(k, 0) + entrada - saida
+        else:
+            dia[0] = dia.get(0, 0) - saida
+    resultado = {}
+    for cod, principal_, saldo in saldos:
+        saldo = saldo if saldo is not None else Decimal(0)
+        dia = por_dia.get(principal_, {})
+        finais = []
+        for k in range(dias + 1):
+            saldo += dia.get(k, 0)
+            finais.append(saldo)
+        resultado[cod] = finais
+    return resultado
+
+
 def medir(escala: float, iteracoes: int, iteracoes_ingenuo: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
     from rest_framework.response import Response
     from rest_framework.test import APIRequestFactory, force_authenticate
 
@@ -175,6 +229,17 @@ def medir(escala: float, iteracoes: int, iteracoes_ingenuo: int) -> dict:
             produto.pop("atualizado_em")
         if respostas["api"] != respostas["ingenuo"]:
             sys.exit(f"escala {escala:g}: a API e o seletor ingênuo discordam; benchmark inválido")
+        with CaptureQueriesContext(connection) as capturadas:
+            finais = piso(corpo["produtos"], timezone.localdate())
+        consultas.setdefault("piso", set()).add(len(capturadas))
+        do_piso = {
+            cod: [float(s) for s in saldos]
+            for cod, saldos in finais.items()
+            if cod in {p["cod_produto"] for p in respostas["api"]["produtos"]}
+        }
+        da_api = {p["cod_produto"]: [d["saldo_final"] for d in p["projecao"]] for p in respostas["api"]["produtos"]}
+        if do_piso != da_api:
+            sys.exit(f"escala {escala:g}: a API e o piso discordam; benchmark inválido")
         assert len(respostas["api"]["produtos"]) == PRODUTOS, respostas["api"]["nao_encontrados"]
     consultas = {nome: "/".join(map(str, sorted(n))) for nome, n in consultas.items()}
 
@@ -186,13 +251,19 @@ def medir(escala: float, iteracoes: int, iteracoes_ingenuo: int) -> dict:
         resposta = cliente.post("/api/estoque/tempo-real/consultar", proximo_corpo(), content_type="application/json")
         assert resposta.status_code == 200
 
-    # Interleaved rounds, so a drift of the machine hits both sides alike.
-    tempos = {"api": [], "ingenuo": [], "api_pilha": []}
-    cpu = {"api": [], "ingenuo": [], "api_pilha": []}
+    def chamar_piso():
+        piso(proximo_piso()["produtos"], timezone.localdate())
+
+    proximo_piso = itertools.cycle(corpos).__next__
+
+    # Interleaved rounds, so a drift of the machine hits every side alike.
+    tempos = {"piso": [], "api": [], "ingenuo": [], "api_pilha": []}
+    cpu = {"piso": [], "api": [], "ingenuo": [], "api_pilha": []}
     rodadas = 5
     carga_inicio = os.getloadavg()[0]
     for _ in range(rodadas):
         for nome, funcao, n, aquecimento in (
+            ("piso", chamar_piso, iteracoes, 5),
             ("api", chamar("api"), iteracoes, 5),
             ("ingenuo", chamar("ingenuo"), iteracoes_ingenuo, 2),
             ("api_pilha", pilha_completa, iteracoes, 5),
@@ -234,9 +305,14 @@ def imprimir(resultados: list[dict]):
         f"{'p50':>8} {'p95':>8} {'p99':>8} {'cpu med':>8}"
     )
     for r in resultados:
-        for nome, rotulo in (("api", "API (view)"), ("api_pilha", "API (pilha Django)"), ("ingenuo", "ingênuo (view)")):
+        for nome, rotulo in (
+            ("piso", "piso (2 SQL + Python)"),
+            ("api", "API (view)"),
+            ("api_pilha", "API (pilha Django)"),
+            ("ingenuo", "ingênuo (view)"),
+        ):
             t = r["tempos"][nome]
-            consultas = r["consultas"]["ingenuo" if nome == "ingenuo" else "api"]
+            consultas = r["consultas"][nome if nome in ("ingenuo", "piso") else "api"]
             print(
                 f"{r['escala']:>6g} {r['tamanho']['movimentos']:>11,} {rotulo:<22} {r['amostras'][nome]:>5} "
                 f"{consultas:>9} {t['p50']:>8.2f} {t['p95']:>8.2f} {t['p99']:>8.2f} {r['cpu_media_ms'][nome]:>8.2f}"
@@ -258,6 +334,14 @@ def imprimir(resultados: list[dict]):
             f"escala {r['escala']:g}: p95 API {api:.2f} ms (meta < {META_P95_MS:g}: "
             f"{'ok' if api < META_P95_MS else 'NÃO'}), ingênuo {ingenuo:.2f} ms, "
             f"razão ingênuo/API {razao:.1f}x{meta_razao}"
+        )
+    for r in resultados:
+        piso_p95, pilha = r["tempos"]["piso"]["p95"], r["tempos"]["api_pilha"]["p95"]
+        razao = pilha / piso_p95
+        print(
+            f"escala {r['escala']:g}: p95 piso {piso_p95:.2f} ms, API (view) {r['tempos']['api']['p95']:.2f} ms, "
+            f"API (pilha Django) {pilha:.2f} ms; razão pilha/piso {razao:.1f}x "
+            f"(meta <= {META_PISO:g}x: {'ok' if razao <= META_PISO else 'NÃO'})"
         )
     if len(resultados) > 1:
         primeira, ultima = resultados[0], resultados[-1]

@@ -103,7 +103,7 @@ def desfeito(funcao):
     return resultado
 
 
-def medir(linhas: int, produtos: list[str]) -> dict:
+def medir(linhas: int, produtos: list[str], so_confirmar: bool = False) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db.models import Sum
     from django.test import override_settings
@@ -148,8 +148,9 @@ def medir(linhas: int, produtos: list[str]) -> dict:
 
             return desfeito(medir_gravacao)
 
-        saldos = {"por_linha": gravar("aplicar_por_linha"), "em_conjunto": gravar("aplicar")}
-        assert saldos["por_linha"] == saldos["em_conjunto"], saldos
+        if not so_confirmar:
+            saldos = {"por_linha": gravar("aplicar_por_linha"), "em_conjunto": gravar("aplicar")}
+            assert saldos["por_linha"] == saldos["em_conjunto"], saldos
 
         def confirmar():
             importacao = receber()
@@ -177,6 +178,9 @@ def main():
     parser.add_argument("--reusar", action="store_true", help="keep the demo data when the scale matches")
     parser.add_argument("--banco", default="bench_importacao")
     parser.add_argument("--servidor", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--so-confirmar", action="store_true", help="only the preview and the whole confirm (no per-row apply)"
+    )
     args = parser.parse_args()
     preparar(args.servidor, args.banco, args.escala, args.reusar)
     produtos = codigos()
@@ -186,12 +190,17 @@ def main():
         f"{'linhas':>7}  {'prévia':>8}  {'linha a linha':>20}  {'em conjunto':>20}  {'razão':>6}  {'confirmar (novo)':>17}"
     )
     for linhas in args.linhas:
-        t = medir(linhas, produtos)
+        t = medir(linhas, produtos, args.so_confirmar)
+        if args.so_confirmar:
+            print(f"{linhas:>7}  {t['previa']:>6.2f} s  {'-':>20}  {'-':>20}  {'-':>6}  {t['confirmar']:>15.2f} s")
+            print(f"carga da máquina (loadavg 1 min): {os.getloadavg()[0]:.1f} em {os.cpu_count()} CPUs")
+            continue
         antes, depois = t["aplicar_por_linha"], t["aplicar"]
         print(
             f"{linhas:>7}  {t['previa']:>6.2f} s  {antes:>6.2f} s {linhas / antes:>7.0f} l/s"
             f"  {depois:>6.2f} s {linhas / depois:>7.0f} l/s  {antes / depois:>5.1f}x  {t['confirmar']:>15.2f} s"
         )
+        print(f"carga da máquina (loadavg 1 min): {os.getloadavg()[0]:.1f} em {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import models, router
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, models, router
 
 from core.historico import HistoricoQuerySet
 
@@ -152,6 +153,23 @@ class FonteQuerySet(HistoricoQuerySet):
 FonteManager = models.Manager.from_queryset(FonteQuerySet)
 
 
+def _campos_retornaveis(model, using) -> list | None:
+    """The engine's fields of `model` as INSERT ... RETURNING can give them back (plain local
+    columns), or None (then the new row is read back after the insert)."""
+    if not connections[using].features.can_return_columns_from_insert:
+        return None
+    campos = []
+    for nome in _motor().registro.campos(model):
+        try:
+            campo = model._meta.get_field(nome)
+        except FieldDoesNotExist:
+            return None
+        if not campo.concrete or campo.is_relation or campo.model is not model or campo.attname != nome:
+            return None
+        campos.append(campo)
+    return campos
+
+
 class FonteEstoque(models.Model):
     """A source table of the real-time stock: save/delete are atomic with their delta."""
 
@@ -173,6 +191,15 @@ class FonteEstoque(models.Model):
             # Old state under the row lock, the write, the stored new state (rounded,
             # converted, only update_fields: what the database holds, not the instance)
             # and the delta: one transaction, retried whole if it is a deadlock victim.
+            if self.pk is None and (retornados := _campos_retornaveis(model, using)) is not None:
+                # A new row: its stored state comes back from the INSERT itself (RETURNING).
+                self._estoque_retornar = retornados
+                try:
+                    super(FonteEstoque, self).save(*args, **kwargs)
+                finally:
+                    del self._estoque_retornar
+                motor.aplicar_mudanca(model, [], motor.estados(model, [self]), using)
+                return
             antigos = (
                 [] if self.pk is None else motor.estados_travados(model, model._base_manager.filter(pk=self.pk), using)
             )
@@ -186,6 +213,18 @@ class FonteEstoque(models.Model):
         _transacao().executar(gravar, using=using, antes_de_repetir=restaurar)
 
     save.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method (mypy: no function attributes)
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        extras = getattr(self, "_estoque_retornar", None)
+        if not extras or manager.model is not type(self):
+            return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]  # a Django hook the stubs omit
+        extras = [campo for campo in extras if campo not in returning_fields]
+        resultados = super()._do_insert(manager, using, fields, [*returning_fields, *extras], raw)  # type: ignore[misc]
+        if resultados:
+            # Django sets the returning fields it asked for (the pk); these are the stored values of the rest.
+            for valor, campo in zip(resultados[0][len(returning_fields) :], extras):
+                setattr(self, campo.attname, valor)
+        return resultados
 
     def delete(self, *args, **kwargs):
         model = type(self)

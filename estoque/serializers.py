@@ -4,6 +4,9 @@ Quantities are JSON numbers (COERCE_DECIMAL_TO_STRING is off), dates ISO 8601. T
 strict input fields every API shares are core.serializers.
 """
 
+from datetime import timedelta
+from functools import lru_cache
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -83,16 +86,10 @@ class DiaProjecaoSerializer(serializers.Serializer):
     saldo_final = serializers.DecimalField(**QTD_SAIDA)
 
 
-_ISO: dict = {}  # date -> "YYYY-MM-DD": every product's projection has the same 29 dates
-
-
-def _iso(data):
-    texto = _ISO.get(data)
-    if texto is None:
-        if len(_ISO) > 1000:
-            _ISO.clear()
-        texto = _ISO[data] = data.isoformat()
-    return texto
+@lru_cache(maxsize=64)
+def _isos(primeiro, dias: int) -> tuple[str, ...]:
+    """The ISO texts of D0..D(dias) from `primeiro`: every product's projection has the same dates."""
+    return tuple((primeiro + timedelta(days=k)).isoformat() for k in range(dias + 1))
 
 
 def projecao_json(projecao, dias):
@@ -101,12 +98,19 @@ def projecao_json(projecao, dias):
     bulk of a 50-product answer's serialization time otherwise."""
     linhas = []
     inicial = float(projecao[0].saldo_inicial)
-    for dia in projecao[: dias + 1]:
-        entrada = float(dia.entrada) if dia.entrada else 0.0
-        saida = float(dia.saida) if dia.saida else 0.0
-        final = float(dia.saldo_final) if (entrada or saida) else inicial
+    datas = _isos(projecao[0].data, min(dias, len(projecao) - 1))
+    for texto, dia in zip(datas, projecao):
+        entrada = dia.entrada
+        saida = dia.saida
+        if entrada or saida:
+            entrada = float(entrada) if entrada else 0.0
+            saida = float(saida) if saida else 0.0
+            final = float(dia.saldo_final)
+        else:
+            entrada = saida = 0.0
+            final = inicial
         linhas.append(
-            {"data": _iso(dia.data), "saldo_inicial": inicial, "entrada": entrada, "saida": saida, "saldo_final": final}
+            {"data": texto, "saldo_inicial": inicial, "entrada": entrada, "saida": saida, "saldo_final": final}
         )
         inicial = final
     return linhas

@@ -168,6 +168,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # on PostgreSQL, a plain index on SQLite): nothing to fix, so not a warning on every command.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# ModelBackend reading a user's permissions with the user (core.backend_permissoes). Django's own
+# stays second so sessions opened before still resolve their user (it reads the same cache).
+AUTHENTICATION_BACKENDS = ["core.backend_permissoes.BackendPermissoes", "django.contrib.auth.backends.ModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -233,6 +237,11 @@ REST_FRAMEWORK = {
     # A view that declares no model or permissions fails loudly (core.permissoes.PermissaoModelo).
     "DEFAULT_PERMISSION_CLASSES": ["core.permissoes.PermissaoModelo"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's JSON, byte for byte, written by orjson (core.renderizadores: the workspace read's hot path).
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.renderizadores.RenderizadorJSON",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "COERCE_DECIMAL_TO_STRING": False,
     "DATE_FORMAT": "iso-8601",
 }

@@ -2,8 +2,8 @@
 
 Every number comes from the derived tables (EstoqueTempoReal, MovimentacaoPrevista) and
 the projection rule in estoque.projecao; nothing here sums the ledger. A read of N
-products costs the same four queries whatever N is: unification groups, stock rows,
-forecast rows and the catalog, each fetched once for all products.
+products costs one query whatever N is (ler): unification groups, stock rows, forecast
+rows and the catalog of all the products at once.
 """
 
 from collections import defaultdict
@@ -52,7 +52,7 @@ class EstoqueProduto:
 
 @dataclass
 class Leitura:
-    """Everything the derived tables hold for a set of asked codes (four queries)."""
+    """Everything the derived tables hold for a set of asked codes (one query)."""
 
     principal_de: dict[str, str]
     membros: dict[str, list[str]]
@@ -63,8 +63,8 @@ class Leitura:
 
 
 # ---------------------------------------------------------------- building blocks
-# The four reads of a consultation go through plain SQL: they are the hot path of the
-# workspace, and building four ORM querysets costs about three times their database time.
+# The read of a consultation goes through plain SQL: it is the hot path of the workspace,
+# and building ORM querysets costs more than their database time.
 
 CU = CodigoUnificado._meta.db_table
 ETR = EstoqueTempoReal._meta.db_table
@@ -127,38 +127,57 @@ def grupos_de(codigos) -> tuple[dict[str, str], dict[str, list[str]], set[str]]:
     return mapa, grupos, set(principal_de)
 
 
+# One statement for the whole read (a workspace asks it on every change): the groups of the
+# asked codes, the stock and forecast rows of their principals and the catalog rows, as
+# UNION ALL branches told apart by their first column. Each round trip to the database costs
+# more than the rows it brings, and the principals are resolved in SQL (CTE `principais`).
+_LEITURA = f"""
+WITH pedidos(cod) AS (VALUES {{valores}}),
+grupo AS (
+    SELECT cod_produto, cod_principal FROM {CU}
+    WHERE cod_principal IN (SELECT u.cod_principal FROM {CU} u JOIN pedidos p ON p.cod = u.cod_produto)
+),
+principais AS (SELECT DISTINCT COALESCE(g.cod_principal, p.cod) AS cod FROM pedidos p LEFT JOIN grupo g ON g.cod_produto = p.cod)
+SELECT 1, cod_produto, cod_principal, CAST(NULL AS numeric), CAST(NULL AS numeric),
+    CAST(NULL AS timestamp with time zone), CAST(NULL AS date) FROM grupo
+UNION ALL
+SELECT 2, cod_produto, nome_produto, saldo_atual, NULL, atualizado_em, NULL FROM {ETR}
+WHERE cod_produto IN (SELECT cod FROM principais)
+UNION ALL
+SELECT 3, cod_produto, NULL, entrada_prevista, saida_prevista, NULL, data_prevista FROM {MP}
+WHERE cod_produto IN (SELECT cod FROM principais) AND data_prevista <= %s
+UNION ALL
+SELECT 4, cod_produto, nome_produto, palletizacao, peso_bruto, NULL, NULL FROM {CATALOGO}
+WHERE cod_produto IN (SELECT cod FROM pedidos UNION SELECT cod FROM principais)
+"""
+GRUPO, ESTOQUE, PREVISTA, CADASTRO = 1, 2, 3, 4
+
+
 def ler(codigos, hoje: date) -> Leitura:
-    """Groups, stock rows, forecast rows up to D28 and catalog rows of these codes: four queries."""
-    codigos = set(codigos)
-    principal_de, membros, unificados = grupos_de(codigos)
-    principais = sorted(set(principal_de.values()))
-    if not principais:
+    """Groups, stock rows, forecast rows up to D28 and catalog rows of these codes: one query."""
+    codigos = sorted(set(codigos))
+    if not codigos:
         return Leitura({}, {}, {}, {}, {}, set())
-    estoques = {
-        cod: (_qtd(saldo), nome, _momento(atualizado))
-        for cod, saldo, nome, atualizado in _linhas(
-            f"SELECT cod_produto, saldo_atual, nome_produto, atualizado_em FROM {ETR} "
-            f"WHERE cod_produto IN ({_marcas(principais)})",
-            principais,
-        )
-    }
+    sql = _LEITURA.format(valores=", ".join(["(%s)"] * len(codigos)))
+    principal_de: dict[str, str] = {}
+    grupos: defaultdict[str, set[str]] = defaultdict(set)
+    estoques = {}
     previstas = defaultdict(list)
-    for cod, data, entrada, saida in _linhas(
-        f"SELECT cod_produto, data_prevista, entrada_prevista, saida_prevista FROM {MP} "
-        f"WHERE cod_produto IN ({_marcas(principais)}) AND data_prevista <= %s",
-        [*principais, hoje + timedelta(days=DIAS_MAX)],
-    ):
-        previstas[cod].append((_data(data), _qtd(entrada), _qtd(saida)))
-    todos = sorted(codigos | set(principais))
-    cadastro = {
-        cod: (nome, _qtd(palletizacao), _qtd(peso))
-        for cod, nome, palletizacao, peso in _linhas(
-            f"SELECT cod_produto, nome_produto, palletizacao, peso_bruto FROM {CATALOGO} "
-            f"WHERE cod_produto IN ({_marcas(todos)})",
-            todos,
-        )
-    }
-    return Leitura(principal_de, membros, estoques, previstas, cadastro, unificados)
+    cadastro = {}
+    for tipo, cod, texto, qtd, qtd2, momento, data in _linhas(sql, [*codigos, hoje + timedelta(days=DIAS_MAX)]):
+        if tipo == PREVISTA:
+            previstas[cod].append((_data(data), _qtd(qtd), _qtd(qtd2)))
+        elif tipo == ESTOQUE:
+            estoques[cod] = (_qtd(qtd), texto, _momento(momento))
+        elif tipo == CADASTRO:
+            cadastro[cod] = (texto, _qtd(qtd), _qtd(qtd2))
+        else:
+            principal_de[cod] = texto
+            grupos[texto].update((cod, texto))
+    # The same shapes as grupos_de(): asked code -> principal, principal -> sorted group.
+    mapa = {cod: principal_de.get(cod, cod) for cod in codigos}
+    membros = {principal: sorted(grupos.get(principal) or {principal}) for principal in set(mapa.values())}
+    return Leitura(mapa, membros, estoques, previstas, cadastro, set(principal_de))
 
 
 def conhecido(cod: str, leitura: Leitura) -> bool:

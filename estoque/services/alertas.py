@@ -1,9 +1,11 @@
 """Ruptura alerts: one alert per transition into CRÍTICO (a new ruptura within D0..D7) or per
 ruptura day moving earlier; none while a product stays critical (docs/arquitetura.md seção 2).
 
-Where it runs: after the commit of every transaction that moved the derived tables (the set of
-principal codes it touched, the same set the change events announce), and at the day change
-(a ruptura can enter D+7 just by time passing). It runs after commit because an alert is not a
+Where it runs: after the commit of every transaction that moved the derived tables (the
+principal codes it touched, the set the change events announce, less those out of ruptura within
+D0..D7 both before and after the change: no alert is possible for them and their state already
+says no ruptura; estoque.services.derivacao), and at the day change (a ruptura can enter D+7 just
+by time passing). It runs after commit because an alert is not a
 stock number: a failure here is logged (core.pos_commit) and never undoes or fails the write.
 
 Why once: the last ruptura day seen per product lives in EstadoRuptura. A detection locks those
