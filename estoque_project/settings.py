@@ -147,7 +147,7 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": int(os.environ["DB_POOL_MAX"]),
-            "timeout": 10,
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
         }
 else:
     DATABASES = {
