@@ -136,7 +136,7 @@ def registrar_em_massa(model, objetos, tipo: str, using=None) -> None:
     if not objetos or not rastreado(model):
         return
     atual = autoria.atual()
-    if _por_sql(model, objetos):
+    if _por_sql(model, objetos, using):
         _registrar_por_sql(model, [obj.pk for obj in objetos], tipo, atual, using)
         return
     model.history.bulk_history_create(  # the default database: the project has one
@@ -148,10 +148,15 @@ def registrar_em_massa(model, objetos, tipo: str, using=None) -> None:
     )
 
 
-def _por_sql(model, objetos) -> bool:
+def _por_sql(model, objetos, using=None) -> bool:
     """Whether the rows' history can be copied from the table in SQL: what bulk_history_create
     would write, with no per-instance author, reason or date (the project sets none; core.autoria
-    names the author) and no extra relation of the library."""
+    names the author) and no extra relation of the library. PostgreSQL only: on SQLite (the demo)
+    the property tests' history oracle found copied records out of step with their rows (the
+    cause was not pinned down: SQLite keeps a raw datetime parameter in another text form than
+    the ORM does), and SQLite is not where large imports run."""
+    if connections[using or router.db_for_write(model)].vendor != "postgresql":
+        return False
     historico = model.history.model
     return not hasattr(historico, "history_relation") and not any(
         hasattr(obj, atributo) for obj in objetos for atributo in ("_history_user", "_change_reason", "_history_date")

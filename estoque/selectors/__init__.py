@@ -92,12 +92,14 @@ def _qtd(valor) -> Decimal:
 
 
 def _momento(valor) -> datetime | None:
-    """A datetime column read without the ORM: SQLite gives it naive, in UTC."""
-    if valor is None or isinstance(valor, datetime) and timezone.is_aware(valor):
-        return valor
+    """A datetime column read without the ORM: SQLite gives text (with or without its UTC
+    offset, depending on who wrote it) or a naive datetime, in UTC."""
+    if valor is None:
+        return None
     if not isinstance(valor, datetime):
         valor = parse_datetime(valor)
-    return timezone.make_aware(valor, UTC)
+        assert valor is not None  # a datetime column always parses
+    return valor if timezone.is_aware(valor) else timezone.make_aware(valor, UTC)
 
 
 def _data(valor) -> date:

@@ -194,9 +194,11 @@ def _travar_e_gravar_previstas(tocados: list[str], previstas: dict, hoje: date, 
     fim = hoje + timedelta(days=DIAS_MAX)
     marcas = _marcas(tocados)
     criar = travas.sql_criar_produtos(tocados)
+    # SQLite has no row locks (one writer at a time holds the whole database).
+    para_alterar = " FOR UPDATE" if connections[using].features.has_select_for_update else ""
     travar = (
         f"SELECT cod_produto, saldo_atual, dia_ruptura FROM {ETR} WHERE cod_produto IN ({marcas}) "
-        f"ORDER BY cod_produto FOR UPDATE",
+        f"ORDER BY cod_produto{para_alterar}",
         tocados,
     )
     gravar = []

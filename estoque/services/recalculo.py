@@ -20,6 +20,7 @@ from estoque import registro
 from estoque.models import CadastroPalletizacao, CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista
 from estoque.projecao import DIAS_MAX, RESUMO_VAZIO, ResumoProjecao, calcular_resumo
 from estoque.registro import ENTRADA, SALDO
+from estoque.services import massa
 
 ZERO = Decimal("0")
 ETR = EstoqueTempoReal._meta.db_table
@@ -189,22 +190,22 @@ def recalcular_d7(principais, using="default", hoje=None):
     for cod in sorted(saldos):
         resumo = calcular_resumo(saldos[cod], previstas.get(cod, ()), hoje)
         parametros.append((*valores_resumo(resumo), cod))
+    return _gravar_resumos(parametros, using)
+
+
+def _gravar_resumos(parametros: list[tuple], using) -> int:
+    """UPDATE the stored summaries: (summary values..., cod) rows. One statement on PostgreSQL
+    (after a rebuild from empty tables or at midnight, every row may change)."""
     conexao = connections[using]
     with conexao.cursor() as cursor:
         if conexao.vendor != "postgresql":
             cursor.executemany(f"UPDATE {ETR} SET {ATRIBUICOES_RESUMO} WHERE cod_produto = %s", parametros)
             return len(parametros)
-        # One statement per thousand rows: after a rebuild from empty tables every row changes.
-        colunas = [campo for campo, _ in CAMPOS_RESUMO]
-        tipos = {campo: EstoqueTempoReal._meta.get_field(campo).db_type(conexao) for campo in colunas}
-        atribuicoes = ", ".join(f"{campo} = v.{campo}::{tipos[campo]}" for campo in colunas)
-        for lote in _fatias(parametros):
-            valores = ", ".join([f"({', '.join(['%s'] * (len(colunas) + 1))})"] * len(lote))
-            cursor.execute(
-                f"UPDATE {ETR} SET {atribuicoes} FROM (VALUES {valores}) AS v({', '.join(colunas)}, cod) "
-                f"WHERE {ETR}.cod_produto = v.cod",
-                [x for linha in lote for x in linha],
-            )
+        colunas = [(campo, EstoqueTempoReal._meta.get_field(campo).db_type(conexao)) for campo, _ in CAMPOS_RESUMO]
+        valores, arrays = massa.tabela([*colunas, ("cod", "text")], parametros)
+        atribuicoes = ", ".join(f"{campo} = v.{campo}" for campo, _ in colunas)
+        if parametros:
+            cursor.execute(f"UPDATE {ETR} SET {atribuicoes} FROM {valores} WHERE {ETR}.cod_produto = v.cod", arrays)
     return len(parametros)
 
 
@@ -216,11 +217,21 @@ def _fatias(itens, tamanho=1000):
 def previstas_por_produto(codigos, ate, using="default") -> dict[str, list]:
     """(data, entrada, saida) forecast rows up to a date, per principal code."""
     resultado = defaultdict(list)
-    linhas = (
-        MovimentacaoPrevista.objects.using(using)
-        .filter(cod_produto__in=list(codigos), data_prevista__lte=ate)
-        .values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista")
-    )
+    conexao = connections[using]
+    if conexao.vendor == "postgresql":
+        with conexao.cursor() as cursor:
+            cursor.execute(
+                f"SELECT cod_produto, data_prevista, entrada_prevista, saida_prevista FROM {MP} "
+                "WHERE cod_produto = ANY(%s) AND data_prevista <= %s",
+                [sorted(codigos), ate],
+            )
+            linhas = cursor.fetchall()
+    else:
+        linhas = list(
+            MovimentacaoPrevista.objects.using(using)
+            .filter(cod_produto__in=list(codigos), data_prevista__lte=ate)
+            .values_list("cod_produto", "data_prevista", "entrada_prevista", "saida_prevista")
+        )
     for cod, data, entrada, saida in linhas:
         resultado[cod].append((data, entrada, saida))
     return resultado
@@ -352,14 +363,18 @@ def recalcular_resumos(principais, using="default", hoje=None) -> int:
     the rows whose stored summary differs. Returns how many were written."""
     hoje = hoje or timezone.localdate()
     guardados = {}
-    with connections[using].cursor() as cursor:
-        for lote in _fatias(sorted(principais)):
-            marcas = ", ".join(["%s"] * len(lote))
-            cursor.execute(
-                f"SELECT cod_produto, saldo_atual, {', '.join(c for c, _ in CAMPOS_RESUMO)} FROM {ETR} "
-                f"WHERE cod_produto IN ({marcas})",
-                lote,
-            )
+    conexao = connections[using]
+    selecao = f"SELECT cod_produto, saldo_atual, {', '.join(c for c, _ in CAMPOS_RESUMO)} FROM {ETR} "
+    if conexao.vendor == "postgresql":
+        consultas = [(selecao + "WHERE cod_produto = ANY(%s)", [sorted(principais)])]
+    else:
+        consultas = [
+            (selecao + f"WHERE cod_produto IN ({', '.join(['%s'] * len(lote))})", lote)
+            for lote in _fatias(sorted(principais))
+        ]
+    with conexao.cursor() as cursor:
+        for sql, parametros_leitura in consultas:
+            cursor.execute(sql, parametros_leitura)
             guardados.update({cod: (saldo, ResumoProjecao(*resumo)) for cod, saldo, *resumo in cursor.fetchall()})
     previstas = previstas_por_produto(guardados, hoje + timedelta(days=DIAS_MAX), using)
     parametros = []
@@ -368,20 +383,4 @@ def recalcular_resumos(principais, using="default", hoje=None) -> int:
         resumo = calcular_resumo(saldo, previstas.get(cod, ()), hoje)
         if resumo != guardado:
             parametros.append((*valores_resumo(resumo), cod))
-    conexao = connections[using]
-    with conexao.cursor() as cursor:
-        if conexao.vendor != "postgresql":
-            cursor.executemany(f"UPDATE {ETR} SET {ATRIBUICOES_RESUMO} WHERE cod_produto = %s", parametros)
-            return len(parametros)
-        # One statement per thousand rows: after a rebuild from empty tables every row changes.
-        colunas = [campo for campo, _ in CAMPOS_RESUMO]
-        tipos = {campo: EstoqueTempoReal._meta.get_field(campo).db_type(conexao) for campo in colunas}
-        atribuicoes = ", ".join(f"{campo} = v.{campo}::{tipos[campo]}" for campo in colunas)
-        for lote in _fatias(parametros):
-            valores = ", ".join([f"({', '.join(['%s'] * (len(colunas) + 1))})"] * len(lote))
-            cursor.execute(
-                f"UPDATE {ETR} SET {atribuicoes} FROM (VALUES {valores}) AS v({', '.join(colunas)}, cod) "
-                f"WHERE {ETR}.cod_produto = v.cod",
-                [x for linha in lote for x in linha],
-            )
-    return len(parametros)
+    return _gravar_resumos(parametros, using)

@@ -28,7 +28,7 @@ from django.db import connections
 from django.utils import timezone
 
 from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista, UnificacaoCodigos
-from estoque.services import recalculo, reconciliacao, transacao, travas, unificacao
+from estoque.services import massa, recalculo, reconciliacao, transacao, travas, unificacao
 
 LOTE = 2000
 logger = logging.getLogger(__name__)
@@ -124,35 +124,62 @@ def _aplicar_fatia(fatia, saldos, previstas, marca, exato, hoje, using) -> bool:
     conexao = connections[using]
     with conexao.cursor() as cursor:
         if conexao.vendor == "postgresql":
-            for parte in _partes(sorted(saldos.items())):
-                valores = ", ".join(["(%s, %s)"] * len(parte))
-                cursor.execute(
-                    f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta "
-                    f"FROM (VALUES {valores}) AS v(cod, delta) WHERE {ETR}.cod_produto = v.cod",
-                    [x for par in parte for x in par],
-                )
-        elif saldos:
-            cursor.executemany(
-                f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s WHERE cod_produto = %s",
-                [(delta, cod) for cod, delta in sorted(saldos.items())],
-            )
-        for parte in _partes(sorted(previstas.items())):
-            valores = ", ".join(["(%s, %s, %s, %s)"] * len(parte))
-            cursor.execute(
-                f"INSERT INTO {MP} (cod_produto, data_prevista, entrada_prevista, saida_prevista) VALUES {valores} "
-                f"ON CONFLICT (cod_produto, data_prevista) DO UPDATE SET "
-                f"entrada_prevista = {MP}.entrada_prevista + excluded.entrada_prevista, "
-                f"saida_prevista = {MP}.saida_prevista + excluded.saida_prevista",
-                [x for (cod, data), (entrada, saida) in parte for x in (cod, data, entrada, saida)],
-            )
-        for parte in _partes(sorted({cod for cod, _ in previstas})):
-            marcas = ", ".join(["%s"] * len(parte))
-            cursor.execute(
-                f"DELETE FROM {MP} WHERE cod_produto IN ({marcas}) AND entrada_prevista = 0 AND saida_prevista = 0",
-                parte,
-            )
+            _aplicar_deltas_postgresql(cursor, saldos, previstas)
+        else:
+            _aplicar_deltas(cursor, saldos, previstas)
     recalculo.recalcular_resumos(fatia, using, hoje)
     return False
+
+
+def _aplicar_deltas_postgresql(cursor, saldos: dict, previstas: dict):
+    """The batch's deltas in three short statements, whatever their number (estoque.services.massa)."""
+    if saldos:
+        valores, parametros = massa.tabela((("cod", "text"), ("delta", "numeric")), sorted(saldos.items()))
+        cursor.execute(
+            f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta FROM {valores} WHERE {ETR}.cod_produto = v.cod",
+            parametros,
+        )
+    if previstas:
+        linhas = [(cod, data, entrada, saida) for (cod, data), (entrada, saida) in sorted(previstas.items())]
+        valores, parametros = massa.tabela(
+            (("cod", "text"), ("data", "date"), ("entrada", "numeric"), ("saida", "numeric")), linhas
+        )
+        cursor.execute(
+            f"INSERT INTO {MP} (cod_produto, data_prevista, entrada_prevista, saida_prevista) "
+            f"SELECT v.cod, v.data, v.entrada, v.saida FROM {valores} "
+            f"ON CONFLICT (cod_produto, data_prevista) DO UPDATE SET "
+            f"entrada_prevista = {MP}.entrada_prevista + excluded.entrada_prevista, "
+            f"saida_prevista = {MP}.saida_prevista + excluded.saida_prevista",
+            parametros,
+        )
+        cursor.execute(
+            f"DELETE FROM {MP} WHERE cod_produto = ANY(%s) AND entrada_prevista = 0 AND saida_prevista = 0",
+            [sorted({cod for cod, _ in previstas})],
+        )
+
+
+def _aplicar_deltas(cursor, saldos: dict, previstas: dict):
+    """The same, statement by statement (SQLite)."""
+    if saldos:
+        cursor.executemany(
+            f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s WHERE cod_produto = %s",
+            [(delta, cod) for cod, delta in sorted(saldos.items())],
+        )
+    for parte in _partes(sorted(previstas.items())):
+        valores = ", ".join(["(%s, %s, %s, %s)"] * len(parte))
+        cursor.execute(
+            f"INSERT INTO {MP} (cod_produto, data_prevista, entrada_prevista, saida_prevista) VALUES {valores} "
+            f"ON CONFLICT (cod_produto, data_prevista) DO UPDATE SET "
+            f"entrada_prevista = {MP}.entrada_prevista + excluded.entrada_prevista, "
+            f"saida_prevista = {MP}.saida_prevista + excluded.saida_prevista",
+            [x for (cod, data), (entrada, saida) in parte for x in (cod, data, entrada, saida)],
+        )
+    for parte in _partes(sorted({cod for cod, _ in previstas})):
+        marcas = ", ".join(["%s"] * len(parte))
+        cursor.execute(
+            f"DELETE FROM {MP} WHERE cod_produto IN ({marcas}) AND entrada_prevista = 0 AND saida_prevista = 0",
+            parte,
+        )
 
 
 def _partes(itens):
