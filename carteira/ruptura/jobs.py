@@ -14,7 +14,9 @@ every few seconds, in case a notification was lost. On SQLite it reads them twic
 """
 
 import asyncio
+import gc
 import hashlib
+import json
 import logging
 import time
 import zlib
@@ -23,11 +25,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from carteira.models import AnaliseRuptura, AnaliseRupturaLote
-from carteira.ruptura.analise import analisar_pedidos, pedidos_em_aberto
+from carteira.ruptura.analise import Instantaneo, analisar_pedidos, pedidos_em_aberto
 from core.hub import hub
 from core.pos_commit import no_commit, notificar
 from core.sse import BATIMENTO, BATIMENTO_SEGUNDOS, consultar, evento, tentar_de_novo
@@ -36,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 TAMANHO_LOTE = 20  # the first lot
 TAMANHO_MAXIMO_LOTE = 640  # 20 · 2⁵: whole carteira at scale 100 (30,000 orders) in ~50 lots
+LOTE_COM_INSTANTANEO = 300  # lots this big judge on the process' snapshot of the catalog (instantaneo_para)
 SEM_PROGRESSO_SEGUNDOS = 300
 INTERVALO_SQLITE_SEGUNDOS = 0.5
 INTERVALO_POSTGRES_SEGUNDOS = 5.0  # safety net under the notifications
@@ -142,25 +146,54 @@ def limpar_analises(horas: int | None = None) -> int:
     return por_modelo.get(AnaliseRuptura._meta.label, 0)
 
 
+# The snapshot of the analysis this worker process is running (analysis id, Instantaneo): kept
+# from lot to lot of one analysis, replaced by the next analysis' (one at a time: ~100 MB at scale 100).
+_instantaneo: tuple[object, Instantaneo] | None = None
+
+
+def instantaneo_para(lote: AnaliseRupturaLote) -> Instantaneo | None:
+    """The process' snapshot of this lot's analysis, read now if it has none: for lots of at least
+    LOTE_COM_INSTANTANEO orders. The small first lots read only their own products, so the first
+    results do not wait for the whole catalog's read."""
+    global _instantaneo
+    if len(lote.pedidos) < LOTE_COM_INSTANTANEO:
+        return None
+    hoje = timezone.localdate()
+    if _instantaneo is None or _instantaneo[0] != lote.analise_id or _instantaneo[1].hoje != hoje:
+        _instantaneo = None  # the previous analysis' snapshot goes before the next is read
+        _instantaneo = (lote.analise_id, Instantaneo(hoje))
+    return _instantaneo[1]
+
+
 def processar_lote(lote_id: int):
     lote = AnaliseRupturaLote.objects.filter(pk=lote_id).defer("resultados").first()
     if lote is None:
         # Its analysis was rolled back after the broker had taken this lot (see iniciar).
         logger.warning("lote %s da análise de ruptura não existe; nada a fazer", lote_id)
         return 0
+    # No cyclic garbage collection during the lot: it makes tens of thousands of acyclic objects,
+    # and each full collection would walk the whole snapshot of the catalog besides them.
+    coletando = gc.isenabled()
+    gc.disable()
     try:
-        resultados = analisar_pedidos(lote.pedidos)
-        lote.resultados = [resultados[num].como_dict() for num in lote.pedidos if num in resultados]
+        resultados = analisar_pedidos(lote.pedidos, instantaneo=instantaneo_para(lote))
+        analises = [resultados[num] for num in lote.pedidos if num in resultados]
+        texto = "[" + ", ".join(analise.como_json() for analise in analises) + "]"
     except Exception as erro:
         lote.erro = f"{type(erro).__name__}: {erro}"
         lote.concluido_em = timezone.now()
         lote.save(update_fields=["erro", "concluido_em"])
         _avisar(lote)
         raise
+    finally:
+        if coletando:
+            gc.enable()
     lote.concluido_em = timezone.now()
-    lote.save(update_fields=["resultados", "concluido_em"])
+    # The JSON text as written (como_json), not lote.resultados: encoding the dicts cost as much as the analysis.
+    resultados_json = RawSQL("%s::jsonb", [texto]) if connection.vendor == "postgresql" else json.loads(texto)
+    AnaliseRupturaLote.objects.filter(pk=lote.pk).update(resultados=resultados_json, concluido_em=lote.concluido_em)
     _avisar(lote)
-    return len(lote.resultados)
+    return len(analises)
 
 
 def _avisar(lote: AnaliseRupturaLote):
