@@ -206,7 +206,7 @@ class Instantaneo:
         # The stamps first: a write after them changes a stamp, so a lot reads that principal again.
         self.carimbos = carimbos()
         self.leitura = ler_projecoes(None, hoje)
-        self.producao = _producao_por_principal(self.leitura, hoje)
+        self.producao = _producao_por_principal(self.leitura, hoje, todos=True)
         self.base: dict[str, Disponibilidade] = {}
 
     def para(self, codigos) -> tuple[Leitura, defaultdict, dict[str, Disponibilidade]]:
@@ -288,14 +288,18 @@ def _saidas_proprias(numeros, leitura) -> defaultdict[str, defaultdict[str, list
     return resultado
 
 
-def _producao_por_principal(leitura, hoje) -> defaultdict[str, defaultdict[date, list]]:
-    """principal -> day -> [(cod_produto, qtd_programada, linha_producao)]: plain tuples, made
-    into ProducaoQueResolve only for the few lines that production resolves."""
-    codigos = {cod for membros in leitura.membros.values() for cod in membros}
+def _producao_por_principal(leitura, hoje, todos: bool = False) -> defaultdict[str, defaultdict[date, list]]:
+    """principal -> day -> [(cod_produto, qtd_programada, linha_producao)] of these products (or of
+    all): plain tuples, made into ProducaoQueResolve only for the few lines that production resolves."""
     resultado: defaultdict[str, defaultdict[date, list]] = defaultdict(lambda: defaultdict(list))
-    for cod, data, qtd, linha in ProgramacaoProducao.objects.filter(
-        _em("cod_produto", codigos), data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
-    ).values_list("cod_produto", "data_programacao", "qtd_programada", "linha_producao"):
+    consulta = ProgramacaoProducao.objects.filter(
+        data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
+    )
+    if not todos:
+        consulta = consulta.filter(_em("cod_produto", {cod for membros in leitura.membros.values() for cod in membros}))
+    for cod, data, qtd, linha in consulta.values_list(
+        "cod_produto", "data_programacao", "qtd_programada", "linha_producao"
+    ):
         resultado[leitura.principal_de.get(cod, cod)][data].append((cod, qtd, linha))
     return resultado
 
