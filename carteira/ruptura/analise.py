@@ -24,7 +24,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring_ascii
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -97,7 +97,8 @@ class LinhaRuptura:
         em = f'"{self.disponivel_em.isoformat()}"' if self.disponivel_em else "null"
         producao = ", ".join(p.como_json() for p in self.producao) if self.producao else ""
         return (
-            f'{{"cod_produto": {_texto(self.cod_produto)}, "cod_principal": {_texto(self.cod_principal)}, '
+            f'{{"cod_produto": {encode_basestring_ascii(self.cod_produto)}, '
+            f'"cod_principal": {encode_basestring_ascii(self.cod_principal)}, '
             f'"nome_produto": {_texto(self.nome_produto)}, "qtd": {float(self.qtd)!r}, "valor": {float(self.valor)!r}, '
             f'"estoque_atual": {float(self.estoque_atual)!r}, "menor_estoque_d7": {float(self.menor_estoque_d7)!r}, '
             f'"disponivel_hoje": {"true" if self.disponivel_hoje else "false"}, '
@@ -182,12 +183,14 @@ CAMPOS_LINHA = (
 NUM, COD, NOME, QTD, PRECO, RAZ_RED, RAZ = range(len(CAMPOS_LINHA))
 
 
-def _em(campo: str, valores) -> Q:
-    """campo IN valores; on PostgreSQL the values go as one array parameter: a lot sends
-    thousands, and one placeholder each cost more to parse and quote than the query took."""
+def _em(modelo, campo: str, valores):
+    """campo IN valores; on PostgreSQL `= ANY` of one array parameter: a lot sends thousands of
+    values, and one placeholder each cost more to parse and quote than the query took; and with the
+    array the planner sees how many there are (an index scan for a lot's orders)."""
     valores = sorted(set(valores))
     if connection.vendor == "postgresql":
-        return Q(**{f"{campo}__in": RawSQL("SELECT unnest(%s::varchar[])", [valores])})
+        coluna = f'"{modelo._meta.db_table}"."{modelo._meta.get_field(campo).column}"'
+        return RawSQL(f"{coluna} = ANY(%s::varchar[])", [valores], output_field=BooleanField())
     return Q(**{f"{campo}__in": valores})
 
 
@@ -203,21 +206,25 @@ class Instantaneo:
 
     def __init__(self, hoje: date):
         self.hoje = hoje
-        # The stamps first: a write after them changes a stamp, so a lot reads that principal again.
-        self.carimbos = carimbos()
+        # Its stamps are read with the stock rows, before the forecast rows: a write after them
+        # changes a stamp, so a lot reads that principal again.
         self.leitura = ler_projecoes(None, hoje)
+        self.carimbos = {principal: dados[2] for principal, dados in self.leitura.estoques.items()}
         self.producao = _producao_por_principal(self.leitura, hoje, todos=True)
+        # Every order's own outflows, read after the stamps too: they are forecast rows of the products.
+        self.proprias = _saidas_proprias(None, self.leitura)
         self.base: dict[str, Disponibilidade] = {}
 
-    def para(self, codigos) -> tuple[Leitura, defaultdict, dict[str, Disponibilidade]]:
-        """(leitura, producao, base) for a lot with these codes: the snapshot's, with the principals
-        changed since it was read (or unknown to it) read again."""
+    def para(self, codigos) -> tuple[Leitura, defaultdict, dict[str, Disponibilidade], bool]:
+        """(leitura, producao, base, atual) for a lot with these codes: the snapshot's, with the
+        principals changed since it was read (or unknown to it) read again; atual when none was,
+        so the snapshot's own outflows of the orders hold too (a change to them stamps the product)."""
         leitura = self.leitura
         principais = {leitura.principal_de.get(cod, cod) for cod in codigos}
         lidos, atuais = self.carimbos, carimbos(principais)
         mudados = {p for p in principais if atuais.get(p) != lidos.get(p)} | (set(codigos) - set(leitura.principal_de))
         if not mudados:
-            return leitura, self.producao, self.base
+            return leitura, self.producao, self.base, True
         novos = ler_projecoes({cod for p in mudados for cod in leitura.membros.get(p, [p])}, self.hoje)
         junta = Leitura(
             {**leitura.principal_de, **novos.principal_de},
@@ -235,7 +242,7 @@ class Instantaneo:
         producao = defaultdict(lambda: defaultdict(list), self.producao)
         producao.update(_producao_por_principal(novos, self.hoje))
         base = {p: d for p, d in self.base.items() if p not in novos.membros}
-        return junta, producao, base
+        return junta, producao, base, False
 
 
 def analisar_pedidos(
@@ -246,19 +253,20 @@ def analisar_pedidos(
     hoje = hoje or timezone.localdate()
     consulta = CarteiraPrincipal.objects.filter(ativo=True, qtd_saldo_produto_pedido__gt=0)
     if pedidos is not None:
-        consulta = consulta.filter(_em("num_pedido", pedidos))
+        consulta = consulta.filter(_em(CarteiraPrincipal, "num_pedido", pedidos))
     linhas = list(consulta.order_by("num_pedido", "cod_produto").values_list(*CAMPOS_LINHA))
     if not linhas:
         return {}
     numeros = sorted({linha[NUM] for linha in linhas})
     codigos = {linha[COD] for linha in linhas}
+    atual = False
     if instantaneo is not None and instantaneo.hoje == hoje:
-        leitura, producao, base = instantaneo.para(codigos)
+        leitura, producao, base, atual = instantaneo.para(codigos)
     else:
         leitura = ler_projecoes(codigos, hoje)
         producao = _producao_por_principal(leitura, hoje)
         base = {}  # principal -> its projection with every outflow
-    proprias = _saidas_proprias(numeros, leitura)
+    proprias = instantaneo.proprias if atual and instantaneo else _saidas_proprias(numeros, leitura)
     por_pedido = defaultdict(list)
     for linha in linhas:
         por_pedido[linha[NUM]].append(linha)
@@ -273,16 +281,20 @@ def analisar_pedido(num_pedido: str, hoje: date | None = None) -> AnaliseRuptura
 
 
 def _saidas_proprias(numeros, leitura) -> defaultdict[str, defaultdict[str, list]]:
-    """num_pedido -> principal -> [(data, qtd)] of the order's own forecast outflows."""
+    """num_pedido -> principal -> [(data, qtd)] of these orders' own forecast outflows (of every
+    order when numeros is None)."""
     resultado: defaultdict[str, defaultdict[str, list]] = defaultdict(lambda: defaultdict(list))
     principal = lambda cod: leitura.principal_de.get(cod, cod)  # noqa: E731
-    for num, cod, data, qtd in (
-        PreSeparacaoItem.objects.ativas()
-        .filter(_em("num_pedido", numeros))
-        .values_list("num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario")
+    pre_separacoes = PreSeparacaoItem.objects.ativas()
+    separacoes = Separacao.objects.pendentes()
+    if numeros is not None:
+        pre_separacoes = pre_separacoes.filter(_em(PreSeparacaoItem, "num_pedido", numeros))
+        separacoes = separacoes.filter(_em(Separacao, "num_pedido", numeros))
+    for num, cod, data, qtd in pre_separacoes.values_list(
+        "num_pedido", "cod_produto", "data_expedicao_editada", "qtd_selecionada_usuario"
     ):
         resultado[num][principal(cod)].append((data, qtd))
-    separacoes = Separacao.objects.pendentes().filter(_em("num_pedido", numeros)).com_data_prevista()
+    separacoes = separacoes.com_data_prevista()
     for num, cod, data, qtd in separacoes.values_list("num_pedido", "cod_produto", "data_prevista", "qtd_saldo"):
         resultado[num][principal(cod)].append((data, qtd))
     return resultado
@@ -296,7 +308,9 @@ def _producao_por_principal(leitura, hoje, todos: bool = False) -> defaultdict[s
         data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
     )
     if not todos:
-        consulta = consulta.filter(_em("cod_produto", {cod for membros in leitura.membros.values() for cod in membros}))
+        consulta = consulta.filter(
+            _em(ProgramacaoProducao, "cod_produto", {cod for membros in leitura.membros.values() for cod in membros})
+        )
     for cod, data, qtd, linha in consulta.values_list(
         "cod_produto", "data_programacao", "qtd_programada", "linha_producao"
     ):

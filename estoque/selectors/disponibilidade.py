@@ -21,9 +21,10 @@ from django.db import connection
 
 from estoque.models import CodigoUnificado, EstoqueTempoReal
 from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, _datas, dia_da_entrada, dia_da_saida
-from estoque.selectors import CU, ETR, MP, Leitura, _data, _linhas, _momento, _qtd, ler
+from estoque.selectors import CU, ETR, MP, Leitura, _linhas, _momento, ler
 
 ZERO = Decimal("0")
+SEPARADOR = "\x1f"  # ASCII unit separator: in no product code (_lista checks)
 
 
 class Disponibilidade:
@@ -97,7 +98,8 @@ def ler_projecoes(codigos, hoje: date) -> Leitura:
     ruptura analysis), or for every product when codigos is None (one snapshot for a whole analysis):
     on PostgreSQL each code list goes as one array parameter (= ANY(%s)) instead of one placeholder
     per code, whose parsing and quoting cost more than the reads. The same rows as ler's
-    (tests/carteira/test_ruptura_disponibilidade.py); other databases: ler."""
+    (tests/carteira/test_ruptura_disponibilidade.py), but for the whole catalog the stock rows'
+    atualizado_em come as carimbos gives them (text: the snapshot's stamps); other databases: ler."""
     if connection.vendor != "postgresql":
         return ler(codigos if codigos is not None else _todos_os_codigos(), hoje)
     todos = codigos is None
@@ -108,14 +110,21 @@ def ler_projecoes(codigos, hoje: date) -> Leitura:
     for cod, principal in _linhas(f"SELECT cod_produto, cod_principal FROM {CU} {filtro}", [] if todos else [codigos]):
         principal_de[cod] = principal
         membros[principal].update((cod, principal))
-    estoques = {
-        cod: (_qtd(saldo), nome, _momento(atualizado))
-        for cod, saldo, nome, atualizado in _linhas(
-            f"SELECT cod_produto, saldo_atual, nome_produto, atualizado_em FROM {ETR}"
-            + ("" if todos else " WHERE cod_produto = ANY(%s)"),
-            [] if todos else [sorted({principal_de.get(cod, cod) for cod in codigos})],
-        )
-    }
+    if todos:
+        estoques = {
+            cod: (saldo, nome, carimbo)  # PostgreSQL: saldo is a Decimal already
+            for cod, saldo, nome, carimbo in _linhas(
+                f"SELECT cod_produto, saldo_atual, nome_produto, atualizado_em::text FROM {ETR}", []
+            )
+        }
+    else:
+        estoques = {
+            cod: (saldo, nome, _momento(atualizado))
+            for cod, saldo, nome, atualizado in _linhas(
+                f"SELECT cod_produto, saldo_atual, nome_produto, atualizado_em FROM {ETR} WHERE cod_produto = ANY(%s)",
+                [sorted({principal_de.get(cod, cod) for cod in codigos})],
+            )
+        }
     if todos:
         codigos = sorted(set(principal_de) | set(estoques))
     mapa = {cod: principal_de.get(cod, cod) for cod in codigos}
@@ -124,12 +133,12 @@ def ler_projecoes(codigos, hoje: date) -> Leitura:
     if not principais:
         return Leitura({}, {}, {}, {}, {}, set())
     previstas = defaultdict(list)
-    for cod, data, entrada, saida in _linhas(
+    for linha in _linhas(
         f"SELECT cod_produto, data_prevista, entrada_prevista, saida_prevista FROM {MP} "
         f"WHERE data_prevista <= %s" + ("" if todos else " AND cod_produto = ANY(%s)"),
         [hoje + timedelta(days=DIAS_MAX)] + ([] if todos else [principais]),
     ):
-        previstas[cod].append((_data(data), _qtd(entrada), _qtd(saida)))
+        previstas[linha[0]].append(linha[1:])  # PostgreSQL: (date, Decimal, Decimal) already
     return Leitura(mapa, grupos, estoques, previstas, {}, set(principal_de))
 
 
@@ -144,9 +153,19 @@ def carimbos(principais=None) -> dict[str, str]:
         return {cod: str(atualizado) for cod, atualizado in consulta.values_list("cod_produto", "atualizado_em")}
     if principais is None:
         return dict(_linhas(f"SELECT cod_produto, atualizado_em::text FROM {ETR}", []))
+    condicao, parametros = _lista(principais)
     return dict(
-        _linhas(f"SELECT cod_produto, atualizado_em::text FROM {ETR} WHERE cod_produto = ANY(%s)", [list(principais)])
+        _linhas(f"SELECT cod_produto, atualizado_em::text FROM {ETR} WHERE cod_produto = {condicao}", parametros)
     )
+
+
+def _lista(codigos) -> tuple[str, list]:
+    """= ANY of these codes as SQL: one text parameter split by the server (a list of thousands of
+    codes as an array costs more to send than the query takes), or an array when a code holds the separator."""
+    codigos = list(codigos)
+    if any(SEPARADOR in cod for cod in codigos):
+        return "ANY(%s)", [codigos]
+    return f"ANY(string_to_array(%s, chr({ord(SEPARADOR)})))", [SEPARADOR.join(codigos)]
 
 
 def _todos_os_codigos() -> list[str]:

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-
 from django.utils import timezone
 
 from carteira.ruptura.analise import Instantaneo, analisar_pedido, analisar_pedidos, criticidade
@@ -131,6 +130,7 @@ def test_instantaneo_le_de_novo_o_que_mudou_depois_dele():
     f.movimento("S3", 4)
     f.pre_separacao("S2", 6, k=0, pedido="OUTRO")  # someone else's: 4 left
     f.producao("S2", 10, k=2)
+    f.pre_separacao("S3", 1, k=1, pedido="PS")  # the order's own, after the snapshot: taken back out
     obtida = analisar_pedidos(["PS"], instantaneo=instantaneo)["PS"]
     assert obtida.como_dict() == analisar_pedidos(["PS"])["PS"].como_dict()
     linhas = {linha.cod_produto: linha for linha in obtida.linhas}

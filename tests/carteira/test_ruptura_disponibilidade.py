@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from estoque.projecao import DIAS_MAX, projetar, resumo_d7
 from estoque.selectors import ler, primeiro_dia_disponivel
-from estoque.selectors.disponibilidade import Disponibilidade, ler_projecoes
+from estoque.selectors.disponibilidade import Disponibilidade, carimbos, ler_projecoes
 
 HOJE = date(2026, 3, 10)
 qtd = st.decimals(min_value=-500, max_value=500, places=3, allow_nan=False, allow_infinity=False)
@@ -72,5 +72,7 @@ def test_ler_projecoes_le_o_mesmo_que_ler():
         principal = todos.principal_de.get(cod, cod)  # C: no stock row nor group, unknown to it as to ler
         assert principal == esperado.principal_de.get(cod, cod)
         assert todos.membros.get(principal, [principal]) == esperado.membros[principal]
-        assert todos.estoques.get(principal) == esperado.estoques.get(principal)
+        assert todos.estoques.get(principal, ())[:2] == esperado.estoques.get(principal, ())[:2]
         assert sorted(todos.previstas.get(principal, [])) == sorted(esperado.previstas.get(principal, []))
+    assert {p: dados[2] for p, dados in todos.estoques.items()} == carimbos()  # its stamps, as carimbos gives them
+    assert carimbos(["A", "B", "X"]) == {p: todos.estoques[p][2] for p in ("A", "B")}
