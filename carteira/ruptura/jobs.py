@@ -4,6 +4,10 @@ The first lot is small (TAMANHO_LOTE orders: the page shows its first results wi
 second) and each next one twice the last, up to TAMANHO_MAXIMO_LOTE: a lot's fixed cost
 (its queries, the broker, the stored row) is paid a few dozen times for the whole carteira
 instead of once per 20 orders, and the lots are enqueued in order, the small ones first.
+From LOTE_COM_INSTANTANEO orders on, a worker judges its lots on one snapshot of the whole
+catalog per analysis (analise.Instantaneo: read once, revalidated per lot by the stock rows'
+stamps) instead of reading and projecting each lot's ~7,000 products again, and stores each
+lot's results as the JSON text como_json writes.
 
 The job and its lots live in the database (AnaliseRuptura / AnaliseRupturaLote), so the
 stream that reports them works with any broker (ORM on SQLite, Redis) and any number of
@@ -165,6 +169,13 @@ def instantaneo_para(lote: AnaliseRupturaLote) -> Instantaneo | None:
     return _instantaneo[1]
 
 
+def em_json(pedidos: list[str], instantaneo: Instantaneo | None = None) -> tuple[str, int]:
+    """(JSON text of the analyses of these orders in their order, how many): what a lot stores."""
+    resultados = analisar_pedidos(pedidos, instantaneo=instantaneo)
+    analises = [resultados[num] for num in pedidos if num in resultados]
+    return "[" + ", ".join(analise.como_json() for analise in analises) + "]", len(analises)
+
+
 def processar_lote(lote_id: int):
     lote = AnaliseRupturaLote.objects.filter(pk=lote_id).defer("resultados").first()
     if lote is None:
@@ -176,9 +187,7 @@ def processar_lote(lote_id: int):
     coletando = gc.isenabled()
     gc.disable()
     try:
-        resultados = analisar_pedidos(lote.pedidos, instantaneo=instantaneo_para(lote))
-        analises = [resultados[num] for num in lote.pedidos if num in resultados]
-        texto = "[" + ", ".join(analise.como_json() for analise in analises) + "]"
+        texto, quantos = em_json(lote.pedidos, instantaneo_para(lote))
     except Exception as erro:
         lote.erro = f"{type(erro).__name__}: {erro}"
         lote.concluido_em = timezone.now()
@@ -193,7 +202,7 @@ def processar_lote(lote_id: int):
     resultados_json = RawSQL("%s::jsonb", [texto]) if connection.vendor == "postgresql" else json.loads(texto)
     AnaliseRupturaLote.objects.filter(pk=lote.pk).update(resultados=resultados_json, concluido_em=lote.concluido_em)
     _avisar(lote)
-    return len(analises)
+    return quantos
 
 
 def _avisar(lote: AnaliseRupturaLote):
