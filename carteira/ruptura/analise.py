@@ -61,8 +61,8 @@ class ProducaoQueResolve:
 
     def como_json(self) -> str:
         return (
-            f'{{"data": "{self.data.isoformat()}", "cod_produto": {_texto(self.cod_produto)}, '
-            f'"qtd_programada": {float(self.qtd_programada)!r}, "linha_producao": {_texto(self.linha_producao)}}}'
+            f'{{"data":"{self.data.isoformat()}","cod_produto":{_texto(self.cod_produto)},'
+            f'"qtd_programada":{float(self.qtd_programada)!r},"linha_producao":{_texto(self.linha_producao)}}}'
         )
 
 
@@ -95,14 +95,14 @@ class LinhaRuptura:
 
     def como_json(self) -> str:
         em = f'"{self.disponivel_em.isoformat()}"' if self.disponivel_em else "null"
-        producao = ", ".join(p.como_json() for p in self.producao) if self.producao else ""
+        producao = ",".join(p.como_json() for p in self.producao) if self.producao else ""
         return (
-            f'{{"cod_produto": {encode_basestring_ascii(self.cod_produto)}, '
-            f'"cod_principal": {encode_basestring_ascii(self.cod_principal)}, '
-            f'"nome_produto": {_texto(self.nome_produto)}, "qtd": {float(self.qtd)!r}, "valor": {float(self.valor)!r}, '
-            f'"estoque_atual": {float(self.estoque_atual)!r}, "menor_estoque_d7": {float(self.menor_estoque_d7)!r}, '
-            f'"disponivel_hoje": {"true" if self.disponivel_hoje else "false"}, '
-            f'"disponivel_em": {em}, "producao": [{producao}]}}'
+            f'{{"cod_produto":{encode_basestring_ascii(self.cod_produto)},'
+            f'"cod_principal":{encode_basestring_ascii(self.cod_principal)},'
+            f'"nome_produto":{_texto(self.nome_produto)},"qtd":{float(self.qtd)!r},"valor":{float(self.valor)!r},'
+            f'"estoque_atual":{float(self.estoque_atual)!r},"menor_estoque_d7":{float(self.menor_estoque_d7)!r},'
+            f'"disponivel_hoje":{"true" if self.disponivel_hoje else "false"},'
+            f'"disponivel_em":{em},"producao":[{producao}]}}'
         )
 
 
@@ -135,18 +135,18 @@ class AnaliseRuptura:
         }
 
     def como_json(self) -> str:
-        """json.dumps(self.como_dict()), written directly: the background lots store tens of
+        """como_dict as compact JSON, written directly: the background lots store tens of
         thousands of orders, and building the dicts and encoding them cost more than judging them
         (tests/carteira/test_ruptura_oraculo.py holds both equal)."""
         total = f'"{self.data_disponibilidade_total.isoformat()}"' if self.data_disponibilidade_total else "null"
         return (
-            f'{{"num_pedido": {_texto(self.num_pedido)}, "raz_social_red": {_texto(self.raz_social_red)}, '
-            f'"pedido_ok": {"true" if self.pedido_ok else "false"}, '
-            f'"percentual_disponibilidade": {float(self.percentual_disponibilidade)!r}, '
-            f'"data_disponibilidade_total": {total}, '
-            f'"criticidade": {_texto(self.criticidade)}, "valor_total": {float(self.valor_total)!r}, '
-            f'"linhas_em_ruptura": {self.linhas_em_ruptura}, '
-            f'"linhas": [{", ".join(linha.como_json() for linha in self.linhas)}]}}'
+            f'{{"num_pedido":{_texto(self.num_pedido)},"raz_social_red":{_texto(self.raz_social_red)},'
+            f'"pedido_ok":{"true" if self.pedido_ok else "false"},'
+            f'"percentual_disponibilidade":{float(self.percentual_disponibilidade)!r},'
+            f'"data_disponibilidade_total":{total},'
+            f'"criticidade":{_texto(self.criticidade)},"valor_total":{float(self.valor_total)!r},'
+            f'"linhas_em_ruptura":{self.linhas_em_ruptura},'
+            f'"linhas":[{",".join(linha.como_json() for linha in self.linhas)}]}}'
         )
 
 
@@ -304,6 +304,9 @@ def _producao_por_principal(leitura, hoje, todos: bool = False) -> defaultdict[s
     """principal -> day -> [(cod_produto, qtd_programada, linha_producao)] of these products (or of
     all): plain tuples, made into ProducaoQueResolve only for the few lines that production resolves."""
     resultado: defaultdict[str, defaultdict[date, list]] = defaultdict(lambda: defaultdict(list))
+    # By group: a member's production resolves its principal's lines even when no line of the lot
+    # names that member (principal_de holds only the codes asked, membros the whole groups).
+    dono = {membro: principal for principal, membros in leitura.membros.items() for membro in membros}
     consulta = ProgramacaoProducao.objects.filter(
         data_programacao__gte=hoje, data_programacao__lte=hoje + timedelta(days=DIAS_MAX)
     )
@@ -314,7 +317,7 @@ def _producao_por_principal(leitura, hoje, todos: bool = False) -> defaultdict[s
     for cod, data, qtd, linha in consulta.values_list(
         "cod_produto", "data_programacao", "qtd_programada", "linha_producao"
     ):
-        resultado[leitura.principal_de.get(cod, cod)][data].append((cod, qtd, linha))
+        resultado[dono.get(cod, cod)][data].append((cod, qtd, linha))
     return resultado
 
 

@@ -165,7 +165,14 @@ def instantaneo_para(lote: AnaliseRupturaLote) -> Instantaneo | None:
     hoje = timezone.localdate()
     if _instantaneo is None or _instantaneo[0] != lote.analise_id or _instantaneo[1].hoje != hoje:
         _instantaneo = None  # the previous analysis' snapshot goes before the next is read
+        inicio = time.process_time()
         _instantaneo = (lote.analise_id, Instantaneo(hoje))
+        logger.info(
+            "análise de ruptura %s: instantâneo do catálogo lido em %.2f s de CPU (lote %s)",
+            lote.analise_id,
+            time.process_time() - inicio,
+            lote.indice,
+        )
     return _instantaneo[1]
 
 
@@ -173,7 +180,7 @@ def em_json(pedidos: list[str], instantaneo: Instantaneo | None = None) -> tuple
     """(JSON text of the analyses of these orders in their order, how many): what a lot stores."""
     resultados = analisar_pedidos(pedidos, instantaneo=instantaneo)
     analises = [resultados[num] for num in pedidos if num in resultados]
-    return "[" + ", ".join(analise.como_json() for analise in analises) + "]", len(analises)
+    return "[" + ",".join(analise.como_json() for analise in analises) + "]", len(analises)
 
 
 def processar_lote(lote_id: int):

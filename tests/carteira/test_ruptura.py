@@ -137,3 +137,16 @@ def test_instantaneo_le_de_novo_o_que_mudou_depois_dele():
     assert (linhas["S1"].estoque_atual, linhas["S1"].disponivel_em) == (5, None)
     assert linhas["S2"].disponivel_em == f.dia(2) and [p.qtd_programada for p in linhas["S2"].producao] == [10]
     assert linhas["S3"].disponivel_hoje is True
+
+
+def test_producao_de_um_membro_do_grupo_resolve_a_linha_do_principal():
+    """A member's production counts in its principal's projection, so it names what resolves
+    the principal's line even when no line of the order is that member."""
+    f.produto("UB")
+    f.produto("UD")
+    f.unificar("UD", "UB")
+    f.linha_carteira("PU", "UB", 5)
+    f.producao("UD", 5, k=2)
+    linha = analisar_pedido("PU").linhas[0]
+    assert linha.disponivel_em == f.dia(2)
+    assert [(p.cod_produto, p.qtd_programada) for p in linha.producao] == [("UD", D(5))]
