@@ -4,7 +4,9 @@
    POST does), its lots run by a `manage.py qcluster` started here with Q_CLUSTER_NAME=ruptura
    (Q_WORKERS_RUPTURA workers, 2 by default, separate processes) on a Redis broker: seconds to
    the first lot finished (the page's first results) and to the last. Then one page of 100 orders.
-2. The current analisar_pedidos over every open order in this one process.
+2. The current analisar_pedidos over every open order in this one process; then the carteira's
+   lots as the workers run them (the catalog snapshot and jobs.em_json), one after another here:
+   the CPU the two workers share.
 3. The same before issue 16 (carteira/ruptura/analise.py at commit ANTES, read with `git show`),
    in this one process: the speedup measured side by side, whatever the machine's load.
 
@@ -17,6 +19,7 @@ benchmark's database (AnaliseRuptura), as the page's are.
 """
 
 import argparse
+import gc
 import importlib.util
 import os
 import signal
@@ -56,7 +59,7 @@ from django.utils import timezone
 
 from carteira.models import AnaliseRupturaLote
 from carteira.ruptura import jobs
-from carteira.ruptura.analise import analisar_pedidos, pedidos_em_aberto
+from carteira.ruptura.analise import Instantaneo, analisar_pedidos, pedidos_em_aberto
 
 
 def carga() -> str:
@@ -182,6 +185,26 @@ def rodar_pelo_cluster(grupo: int, pedidos: list[str], rotulo: str, limite: floa
     return primeiro, todos
 
 
+def _lotes_num_processo(pedidos) -> tuple[float, int]:
+    """Every lot of the carteira as a worker runs it (jobs.em_json, the snapshot from the first
+    lot of LOTE_COM_INSTANTANEO orders on), one after another without storing them: the CPU the
+    two workers share. Returns (CPU seconds of the snapshot, orders analysed)."""
+    instantaneo, cpu_instantaneo, quantos = None, 0.0, 0
+    coletando = gc.isenabled()
+    gc.disable()  # as processar_lote
+    try:
+        for lote in jobs.dividir_em_lotes(pedidos):
+            if len(lote) >= jobs.LOTE_COM_INSTANTANEO and instantaneo is None:
+                inicio = time.process_time()
+                instantaneo = Instantaneo(timezone.localdate())
+                cpu_instantaneo = time.process_time() - inicio
+            quantos += jobs.em_json(lote, instantaneo if len(lote) >= jobs.LOTE_COM_INSTANTANEO else None)[1]
+    finally:
+        if coletando:
+            gc.enable()
+    return cpu_instantaneo, quantos
+
+
 def main():
     args = ARGS
     pedidos = pedidos_em_aberto()
@@ -206,6 +229,11 @@ def main():
     print(
         f"um processo, código atual: {nova:.2f} s (CPU do processo {cpu_nova:.2f} s; {len(resultado)} pedidos, "
         f"{ok} com estoque OK)  [{carga()}]"
+    )
+    lotes, cpu_lotes, (cpu_instantaneo, quantos) = _cronometrar(lambda: _lotes_num_processo(pedidos))
+    print(
+        f"os lotes da carteira em um processo (o trabalho dos workers, sem gravar): {lotes:.2f} s (CPU do processo "
+        f"{cpu_lotes:.2f} s, dos quais {cpu_instantaneo:.2f} s no instantâneo do catálogo; {quantos} pedidos)  [{carga()}]"
     )
     antiga = None if args.sem_antiga else _analise_antiga()
     if antiga is not None:

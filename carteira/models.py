@@ -551,7 +551,7 @@ class AnaliseRuptura(models.Model):
 
 
 class AnaliseRupturaLote(models.Model):
-    """A lot of up to 20 orders of an analysis; resultados filled by the worker that ran it."""
+    """A lot of an analysis (lots growing from 20 to 640 orders); resultados filled by the worker that ran it."""
 
     analise = models.ForeignKey(AnaliseRuptura, on_delete=models.CASCADE, related_name="lotes", verbose_name="análise")
     indice = models.PositiveIntegerField("lote")

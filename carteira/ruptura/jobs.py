@@ -4,6 +4,10 @@ The first lot is small (TAMANHO_LOTE orders: the page shows its first results wi
 second) and each next one twice the last, up to TAMANHO_MAXIMO_LOTE: a lot's fixed cost
 (its queries, the broker, the stored row) is paid a few dozen times for the whole carteira
 instead of once per 20 orders, and the lots are enqueued in order, the small ones first.
+From LOTE_COM_INSTANTANEO orders on, a worker judges its lots on one snapshot of the whole
+catalog per analysis (analise.Instantaneo: read once, revalidated per lot by the stock rows'
+stamps) instead of reading and projecting each lot's ~7,000 products again, and stores each
+lot's results as the JSON text como_json writes.
 
 The job and its lots live in the database (AnaliseRuptura / AnaliseRupturaLote), so the
 stream that reports them works with any broker (ORM on SQLite, Redis) and any number of
@@ -14,7 +18,9 @@ every few seconds, in case a notification was lost. On SQLite it reads them twic
 """
 
 import asyncio
+import gc
 import hashlib
+import json
 import logging
 import time
 import zlib
@@ -23,11 +29,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from carteira.models import AnaliseRuptura, AnaliseRupturaLote
-from carteira.ruptura.analise import analisar_pedidos, pedidos_em_aberto
+from carteira.ruptura.analise import Instantaneo, analisar_pedidos, pedidos_em_aberto
 from core.hub import hub
 from core.pos_commit import no_commit, notificar
 from core.sse import BATIMENTO, BATIMENTO_SEGUNDOS, consultar, evento, tentar_de_novo
@@ -36,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 TAMANHO_LOTE = 20  # the first lot
 TAMANHO_MAXIMO_LOTE = 640  # 20 · 2⁵: whole carteira at scale 100 (30,000 orders) in ~50 lots
+LOTE_COM_INSTANTANEO = 300  # lots this big judge on the process' snapshot of the catalog (instantaneo_para)
 SEM_PROGRESSO_SEGUNDOS = 300
 INTERVALO_SQLITE_SEGUNDOS = 0.5
 INTERVALO_POSTGRES_SEGUNDOS = 5.0  # safety net under the notifications
@@ -142,25 +150,66 @@ def limpar_analises(horas: int | None = None) -> int:
     return por_modelo.get(AnaliseRuptura._meta.label, 0)
 
 
+# The snapshot of the analysis this worker process is running (analysis id, Instantaneo): kept
+# from lot to lot of one analysis, replaced by the next analysis' (one at a time: ~100 MB at scale 100).
+_instantaneo: tuple[object, Instantaneo] | None = None
+
+
+def instantaneo_para(lote: AnaliseRupturaLote) -> Instantaneo | None:
+    """The process' snapshot of this lot's analysis, read now if it has none: for lots of at least
+    LOTE_COM_INSTANTANEO orders. The small first lots read only their own products, so the first
+    results do not wait for the whole catalog's read."""
+    global _instantaneo
+    if len(lote.pedidos) < LOTE_COM_INSTANTANEO:
+        return None
+    hoje = timezone.localdate()
+    if _instantaneo is None or _instantaneo[0] != lote.analise_id or _instantaneo[1].hoje != hoje:
+        _instantaneo = None  # the previous analysis' snapshot goes before the next is read
+        inicio = time.process_time()
+        _instantaneo = (lote.analise_id, Instantaneo(hoje))
+        logger.info(
+            "análise de ruptura %s: instantâneo do catálogo lido em %.2f s de CPU (lote %s)",
+            lote.analise_id,
+            time.process_time() - inicio,
+            lote.indice,
+        )
+    return _instantaneo[1]
+
+
+def em_json(pedidos: list[str], instantaneo: Instantaneo | None = None) -> tuple[str, int]:
+    """(JSON text of the analyses of these orders in their order, how many): what a lot stores."""
+    resultados = analisar_pedidos(pedidos, instantaneo=instantaneo)
+    analises = [resultados[num] for num in pedidos if num in resultados]
+    return "[" + ",".join(analise.como_json() for analise in analises) + "]", len(analises)
+
+
 def processar_lote(lote_id: int):
     lote = AnaliseRupturaLote.objects.filter(pk=lote_id).defer("resultados").first()
     if lote is None:
         # Its analysis was rolled back after the broker had taken this lot (see iniciar).
         logger.warning("lote %s da análise de ruptura não existe; nada a fazer", lote_id)
         return 0
+    # No cyclic garbage collection during the lot: it makes tens of thousands of acyclic objects,
+    # and each full collection would walk the whole snapshot of the catalog besides them.
+    coletando = gc.isenabled()
+    gc.disable()
     try:
-        resultados = analisar_pedidos(lote.pedidos)
-        lote.resultados = [resultados[num].como_dict() for num in lote.pedidos if num in resultados]
+        texto, quantos = em_json(lote.pedidos, instantaneo_para(lote))
     except Exception as erro:
         lote.erro = f"{type(erro).__name__}: {erro}"
         lote.concluido_em = timezone.now()
         lote.save(update_fields=["erro", "concluido_em"])
         _avisar(lote)
         raise
+    finally:
+        if coletando:
+            gc.enable()
     lote.concluido_em = timezone.now()
-    lote.save(update_fields=["resultados", "concluido_em"])
+    # The JSON text as written (como_json), not lote.resultados: encoding the dicts cost as much as the analysis.
+    resultados_json = RawSQL("%s::jsonb", [texto]) if connection.vendor == "postgresql" else json.loads(texto)
+    AnaliseRupturaLote.objects.filter(pk=lote.pk).update(resultados=resultados_json, concluido_em=lote.concluido_em)
     _avisar(lote)
-    return len(lote.resultados)
+    return quantos
 
 
 def _avisar(lote: AnaliseRupturaLote):

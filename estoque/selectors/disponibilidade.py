@@ -15,13 +15,16 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import accumulate
+from operator import add
 
 from django.db import connection
 
-from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, dia_da_saida
-from estoque.selectors import CU, ETR, MP, Leitura, _data, _linhas, _momento, _qtd, ler
+from estoque.models import CodigoUnificado, EstoqueTempoReal
+from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, _datas, dia_da_entrada, dia_da_saida
+from estoque.selectors import CU, ETR, MP, Leitura, _linhas, _momento, ler
 
 ZERO = Decimal("0")
+SEPARADOR = "\x1f"  # ASCII unit separator: in no product code (_lista checks)
 
 
 class Disponibilidade:
@@ -38,6 +41,32 @@ class Disponibilidade:
     def de(cls, projecao: list[DiaProjecao]) -> "Disponibilidade":
         return cls(tuple(dia.data for dia in projecao), [dia.saldo_final for dia in projecao])
 
+    @classmethod
+    def projetada(cls, saldo: Decimal, previstas, hoje: date) -> "Disponibilidade":
+        """de(projetar(saldo, previstas, hoje, DIAS_MAX)) without the DiaProjecao objects: each row
+        moves the final balances from the day it counts on (dia_da_entrada / dia_da_saida) to the
+        end; the same sums, so the same Decimals (a snapshot projects tens of thousands at once)."""
+        datas = _datas(hoje, DIAS_MAX)
+        fim = datas[-1]
+        movimento: dict[int, Decimal] = {}
+        for data, entrada, saida in previstas:
+            if data > fim:
+                continue
+            if entrada and (dia := dia_da_entrada(data, hoje)) is not None:
+                k = (dia - hoje).days
+                movimento[k] = movimento[k] + entrada if k in movimento else entrada
+            if saida:
+                k = (dia_da_saida(data, hoje) - hoje).days
+                movimento[k] = movimento[k] - saida if k in movimento else -saida
+        if not movimento:
+            return cls(datas, [saldo] * len(datas))
+        finais = []
+        for k in range(len(datas)):
+            if k in movimento:
+                saldo += movimento[k]
+            finais.append(saldo)
+        return cls(datas, finais)
+
     def primeiro_dia(self, quantidade: Decimal) -> date | None:
         """primeiro_dia_disponivel: the first day from which every final balance is >= quantidade."""
         k = bisect_left(self._menor_a_partir, quantidade)
@@ -49,47 +78,98 @@ class Disponibilidade:
         horizon was never in the projection (projetar skips it)."""
         hoje, fim = self.datas[0], self.datas[-1]
         devolvido = [ZERO] * len(self.datas)
+        primeiro = len(self.datas)
         for data, qtd in saidas:
             if data > fim or not qtd:
                 continue
-            devolvido[(dia_da_saida(data, hoje) - hoje).days] += qtd
-        return Disponibilidade(self.datas, [f + d for f, d in zip(self.finais, accumulate(devolvido), strict=True)])
+            k = (dia_da_saida(data, hoje) - hoje).days
+            devolvido[k] += qtd
+            primeiro = min(primeiro, k)
+        if primeiro == len(self.datas):
+            return self
+        finais = self.finais
+        return Disponibilidade(
+            self.datas, finais[:primeiro] + list(map(add, finais[primeiro:], accumulate(devolvido[primeiro:])))
+        )
 
 
 def ler_projecoes(codigos, hoje: date) -> Leitura:
     """estoque.selectors.ler without the catalog, for thousands of codes at once (a lot of the
-    ruptura analysis): on PostgreSQL each code list goes as one array parameter (= ANY(%s))
-    instead of one placeholder per code, whose parsing and quoting cost more than the reads.
-    The same rows as ler's (tests/carteira/test_ruptura_disponibilidade.py); other databases: ler."""
+    ruptura analysis), or for every product when codigos is None (one snapshot for a whole analysis):
+    on PostgreSQL each code list goes as one array parameter (= ANY(%s)) instead of one placeholder
+    per code, whose parsing and quoting cost more than the reads. The same rows as ler's
+    (tests/carteira/test_ruptura_disponibilidade.py), but for the whole catalog the stock rows'
+    atualizado_em come as carimbos gives them (text: the snapshot's stamps); other databases: ler."""
     if connection.vendor != "postgresql":
-        return ler(codigos, hoje)
-    codigos = sorted(set(codigos))
+        return ler(codigos if codigos is not None else _todos_os_codigos(), hoje)
+    todos = codigos is None
+    codigos = [] if todos else sorted(set(codigos))
+    filtro = "" if todos else f"WHERE cod_principal IN (SELECT cod_principal FROM {CU} WHERE cod_produto = ANY(%s))"
     principal_de: dict[str, str] = {}
     membros: defaultdict[str, set[str]] = defaultdict(set)
-    for cod, principal in _linhas(
-        f"SELECT cod_produto, cod_principal FROM {CU} WHERE cod_principal IN "
-        f"(SELECT cod_principal FROM {CU} WHERE cod_produto = ANY(%s))",
-        [codigos],
-    ):
+    for cod, principal in _linhas(f"SELECT cod_produto, cod_principal FROM {CU} {filtro}", [] if todos else [codigos]):
         principal_de[cod] = principal
         membros[principal].update((cod, principal))
+    if todos:
+        estoques = {
+            cod: (saldo, nome, carimbo)  # PostgreSQL: saldo is a Decimal already
+            for cod, saldo, nome, carimbo in _linhas(
+                f"SELECT cod_produto, saldo_atual, nome_produto, atualizado_em::text FROM {ETR}", []
+            )
+        }
+    else:
+        estoques = {
+            cod: (saldo, nome, _momento(atualizado))
+            for cod, saldo, nome, atualizado in _linhas(
+                f"SELECT cod_produto, saldo_atual, nome_produto, atualizado_em FROM {ETR} WHERE cod_produto = ANY(%s)",
+                [sorted({principal_de.get(cod, cod) for cod in codigos})],
+            )
+        }
+    if todos:
+        codigos = sorted(set(principal_de) | set(estoques))
     mapa = {cod: principal_de.get(cod, cod) for cod in codigos}
     principais = sorted(set(mapa.values()))
     grupos = {principal: sorted(membros.get(principal) or {principal}) for principal in principais}
     if not principais:
         return Leitura({}, {}, {}, {}, {}, set())
-    estoques = {
-        cod: (_qtd(saldo), nome, _momento(atualizado))
-        for cod, saldo, nome, atualizado in _linhas(
-            f"SELECT cod_produto, saldo_atual, nome_produto, atualizado_em FROM {ETR} WHERE cod_produto = ANY(%s)",
-            [principais],
-        )
-    }
     previstas = defaultdict(list)
-    for cod, data, entrada, saida in _linhas(
+    for linha in _linhas(
         f"SELECT cod_produto, data_prevista, entrada_prevista, saida_prevista FROM {MP} "
-        f"WHERE cod_produto = ANY(%s) AND data_prevista <= %s",
-        [principais, hoje + timedelta(days=DIAS_MAX)],
+        f"WHERE data_prevista <= %s" + ("" if todos else " AND cod_produto = ANY(%s)"),
+        [hoje + timedelta(days=DIAS_MAX)] + ([] if todos else [principais]),
     ):
-        previstas[cod].append((_data(data), _qtd(entrada), _qtd(saida)))
+        previstas[linha[0]].append(linha[1:])  # PostgreSQL: (date, Decimal, Decimal) already
     return Leitura(mapa, grupos, estoques, previstas, {}, set(principal_de))
+
+
+def carimbos(principais=None) -> dict[str, str]:
+    """principal -> atualizado_em of its stock row, as text (of these principals, or of all): every
+    write to a product's balance or forecast rows changes it (estoque.services.derivacao, recalculo),
+    so what was read of a principal before its stamp was read is still right while the stamp is."""
+    if connection.vendor != "postgresql":
+        consulta = EstoqueTempoReal.objects.all()
+        if principais is not None:
+            consulta = consulta.filter(cod_produto__in=list(principais))
+        return {cod: str(atualizado) for cod, atualizado in consulta.values_list("cod_produto", "atualizado_em")}
+    if principais is None:
+        return dict(_linhas(f"SELECT cod_produto, atualizado_em::text FROM {ETR}", []))
+    condicao, parametros = _lista(principais)
+    return dict(
+        _linhas(f"SELECT cod_produto, atualizado_em::text FROM {ETR} WHERE cod_produto = {condicao}", parametros)
+    )
+
+
+def _lista(codigos) -> tuple[str, list]:
+    """= ANY of these codes as SQL: one text parameter split by the server (a list of thousands of
+    codes as an array costs more to send than the query takes), or an array when a code holds the separator."""
+    codigos = list(codigos)
+    if any(SEPARADOR in cod for cod in codigos):
+        return "ANY(%s)", [codigos]
+    return f"ANY(string_to_array(%s, chr({ord(SEPARADOR)})))", [SEPARADOR.join(codigos)]
+
+
+def _todos_os_codigos() -> list[str]:
+    return sorted(
+        set(CodigoUnificado.objects.values_list("cod_produto", flat=True))
+        | set(EstoqueTempoReal.objects.values_list("cod_produto", flat=True))
+    )

@@ -3,8 +3,9 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from carteira.ruptura.analise import analisar_pedido, analisar_pedidos, criticidade
+from carteira.ruptura.analise import Instantaneo, analisar_pedido, analisar_pedidos, criticidade
 from tests import fabricas as f
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,41 @@ def test_numero_de_consultas_nao_cresce_com_os_pedidos(django_assert_max_num_que
     with django_assert_max_num_queries(10):
         resultado = analisar_pedidos()
     assert len(resultado) == 30
+
+
+def test_instantaneo_le_de_novo_o_que_mudou_depois_dele():
+    """A snapshot of the catalog (one per analysis and worker) judges on the stock as it is when the
+    lot runs: products written after it are read again; the others come from it."""
+    for cod in ("S1", "S2", "S3"):
+        f.produto(cod)
+    f.movimento("S1", 10)
+    f.movimento("S2", 10)
+    f.linha_carteira("PS", "S1", 8)
+    f.linha_carteira("PS", "S2", 8)
+    f.linha_carteira("PS", "S3", 1)
+    instantaneo = Instantaneo(timezone.localdate())
+    assert analisar_pedidos(["PS"], instantaneo=instantaneo)["PS"].pedido_ok is False  # S3: nothing
+    f.movimento("S1", -5)  # after the snapshot: 5 left, 8 asked
+    f.movimento("S3", 4)
+    f.pre_separacao("S2", 6, k=0, pedido="OUTRO")  # someone else's: 4 left
+    f.producao("S2", 10, k=2)
+    f.pre_separacao("S3", 1, k=1, pedido="PS")  # the order's own, after the snapshot: taken back out
+    obtida = analisar_pedidos(["PS"], instantaneo=instantaneo)["PS"]
+    assert obtida.como_dict() == analisar_pedidos(["PS"])["PS"].como_dict()
+    linhas = {linha.cod_produto: linha for linha in obtida.linhas}
+    assert (linhas["S1"].estoque_atual, linhas["S1"].disponivel_em) == (5, None)
+    assert linhas["S2"].disponivel_em == f.dia(2) and [p.qtd_programada for p in linhas["S2"].producao] == [10]
+    assert linhas["S3"].disponivel_hoje is True
+
+
+def test_producao_de_um_membro_do_grupo_resolve_a_linha_do_principal():
+    """A member's production counts in its principal's projection, so it names what resolves
+    the principal's line even when no line of the order is that member."""
+    f.produto("UB")
+    f.produto("UD")
+    f.unificar("UD", "UB")
+    f.linha_carteira("PU", "UB", 5)
+    f.producao("UD", 5, k=2)
+    linha = analisar_pedido("PU").linhas[0]
+    assert linha.disponivel_em == f.dia(2)
+    assert [(p.cod_produto, p.qtd_programada) for p in linha.producao] == [("UD", D(5))]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from estoque.projecao import DIAS_MAX, projetar, resumo_d7
 from estoque.selectors import ler, primeiro_dia_disponivel
-from estoque.selectors.disponibilidade import Disponibilidade, ler_projecoes
+from estoque.selectors.disponibilidade import Disponibilidade, carimbos, ler_projecoes
 
 HOJE = date(2026, 3, 10)
 qtd = st.decimals(min_value=-500, max_value=500, places=3, allow_nan=False, allow_infinity=False)
@@ -23,6 +23,7 @@ saidas = st.lists(st.tuples(dia, qtd.map(abs)), max_size=5)
 @given(saldo=qtd, previstas=previstas, proprias=saidas, quantidades=st.lists(qtd, min_size=1, max_size=4))
 def test_igual_a_projetar_sem_as_saidas(saldo, previstas, proprias, quantidades):
     base = Disponibilidade.de(projetar(saldo, previstas, HOJE, DIAS_MAX))
+    assert Disponibilidade.projetada(saldo, previstas, HOJE).finais == base.finais
     # The rule: the projection with the outflows taken out is projetar with them as negative outflows.
     esperada = projetar(saldo, previstas + [(d, Decimal(0), -q) for d, q in proprias], HOJE, DIAS_MAX)
     obtida = base.sem_saidas(proprias)
@@ -64,3 +65,14 @@ def test_ler_projecoes_le_o_mesmo_que_ler():
     assert {k: sorted(v) for k, v in obtido.previstas.items()} == {k: sorted(v) for k, v in esperado.previstas.items()}
     assert obtido.unificados == esperado.unificados
     assert obtido.membros["B"] == ["B", "D"] and obtido.estoques["B"][0] == 12
+    # The whole catalog at once (a snapshot of an analysis): the same rows for these codes.
+    todos = ler_projecoes(None, hoje)
+    assert todos.principal_de["D"] == "B"
+    for cod in ("A", "B", "C"):
+        principal = todos.principal_de.get(cod, cod)  # C: no stock row nor group, unknown to it as to ler
+        assert principal == esperado.principal_de.get(cod, cod)
+        assert todos.membros.get(principal, [principal]) == esperado.membros[principal]
+        assert todos.estoques.get(principal, ())[:2] == esperado.estoques.get(principal, ())[:2]
+        assert sorted(todos.previstas.get(principal, [])) == sorted(esperado.previstas.get(principal, []))
+    assert {p: dados[2] for p, dados in todos.estoques.items()} == carimbos()  # its stamps, as carimbos gives them
+    assert carimbos(["A", "B", "X"]) == {p: todos.estoques[p][2] for p in ("A", "B")}

@@ -5,6 +5,7 @@ the order's own overdue and undated outflows, unified codes, zero-value orders, 
 cancelled allocations, and the criticidade thresholds' edges.
 """
 
+import json
 import os
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carteira.models import PreSeparacaoItem
-from carteira.ruptura.analise import analisar_pedidos
+from carteira.ruptura.analise import Instantaneo, analisar_pedidos
 from tests import fabricas as f
 from tests.ruptura_oracle import analisar as oraculo
 
@@ -26,6 +27,13 @@ CODIGOS = ("A", "B", "C", "D")
 def comparar():
     esperado = oraculo()
     obtido = analisar_pedidos()
+    # The background lots' way: on a snapshot of the whole catalog, written as JSON text.
+    pelo_instantaneo = analisar_pedidos(instantaneo=Instantaneo(timezone.localdate()))
+    assert set(pelo_instantaneo) == set(obtido)
+    for num, analise in obtido.items():
+        assert pelo_instantaneo[num].como_dict() == analise.como_dict(), num
+    for analise in obtido.values():
+        assert json.loads(analise.como_json()) == analise.como_dict()
     assert set(obtido) == set(esperado)
     for num, analise in obtido.items():
         o = esperado[num]
