@@ -201,7 +201,7 @@ def _gravar_resumos(parametros: list[tuple], using) -> int:
         if conexao.vendor != "postgresql":
             cursor.executemany(f"UPDATE {ETR} SET {ATRIBUICOES_RESUMO} WHERE cod_produto = %s", parametros)
             return len(parametros)
-        colunas = [(campo, EstoqueTempoReal._meta.get_field(campo).db_type(conexao)) for campo, _ in CAMPOS_RESUMO]
+        colunas = [(campo, str(EstoqueTempoReal._meta.get_field(campo).db_type(conexao))) for campo, _ in CAMPOS_RESUMO]
         valores, arrays = massa.tabela([*colunas, ("cod", "text")], parametros)
         atribuicoes = ", ".join(f"{campo} = v.{campo}" for campo, _ in colunas)
         if parametros:
