@@ -498,7 +498,8 @@ def test_admin_reconstruir_e_reconciliar_viram_trabalhos(tarefas_sincronas, clie
     # Asked in the admin: the whole catalog, recorded as such, the drift repaired and counted.
     assert (execucao.origem, execucao.catalogo_inteiro) == (ReconciliacaoExecucao.Origem.ADMIN, True)
     assert (execucao.produtos_verificados, execucao.produtos_corrigidos) == (2, 1)
-    assert execucao.reparos.filter(cod_produto="P1", campo="saldo_atual", antes="7.000", depois="100.000").exists()
+    reparo = execucao.reparos.get(cod_produto="P1", campo="saldo_atual")
+    assert (Decimal(reparo.antes), Decimal(reparo.depois)) == (Decimal("7"), Decimal("100"))
     assert reconciliacao.linhas_feitas == reconciliacao.linhas_total > 0
     assert diferencas_com_derivados() == []
 
