@@ -101,7 +101,10 @@ def ler_projecoes(codigos, hoje: date) -> Leitura:
     (tests/carteira/test_ruptura_disponibilidade.py), but for the whole catalog the stock rows'
     atualizado_em come as carimbos gives them (text: the snapshot's stamps); other databases: ler."""
     if connection.vendor != "postgresql":
-        return ler(codigos if codigos is not None else _todos_os_codigos(), hoje)
+        leitura = ler(codigos if codigos is not None else _todos_os_codigos(), hoje)
+        if codigos is None:  # the snapshot's stamps as carimbos gives them, so they compare
+            leitura.estoques = {cod: (saldo, nome, str(m)) for cod, (saldo, nome, m) in leitura.estoques.items()}
+        return leitura
     todos = codigos is None
     codigos = [] if todos else sorted(set(codigos))
     filtro = "" if todos else f"WHERE cod_principal IN (SELECT cod_principal FROM {CU} WHERE cod_produto = ANY(%s))"

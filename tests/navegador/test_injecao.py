@@ -112,7 +112,8 @@ def chegar_pelo_odoo(driver, live_server, tmp_path, settings):
         abrir(driver, live_server, "/admin/carteira/sincronizacaocarteira/")
         limpa(driver, "tela de sincronização")
         driver.find_element(By.XPATH, "//button[normalize-space()='Sincronizar agora']").click()
-        esperar(lambda: driver.find_elements(By.CSS_SELECTOR, "ul.messagelist li.success"))
+        # "Sincronizar agora" is a background job now: its page shows it done.
+        esperar(lambda: "Concluído" in driver.find_element(By.TAG_NAME, "body").text)
         limpa(driver, "sincronização concluída")
     finally:
         odoo.parar()
