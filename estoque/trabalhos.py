@@ -4,6 +4,7 @@ same services the commands and the schedule call."""
 from django.urls import reverse
 
 from core.autoria import Origem
+from core.comandos import milhar
 from core.trabalhos import Resultado, Tipo, registrar
 from estoque.models import ReconciliacaoExecucao
 from estoque.services import reconciliacao, reconstrucao
@@ -13,15 +14,11 @@ RECONCILIAR = "reconciliacao-estoque"
 PERMISSAO = "estoque.change_reconciliacaoexecucao"  # who may start either from the admin
 
 
-def _milhar(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def reconstruir(trabalho, progresso) -> Resultado:
     progresso(0, 0, "Reconstruindo as tabelas derivadas (saldo e projeção)")
     total = reconstrucao.reconstruir(progresso=progresso)
     progresso(total, total)
-    return Resultado(resumo=f"Estoque reconstruído: {_milhar(total)} produto(s) recalculado(s) a partir das origens.")
+    return Resultado(resumo=f"Estoque reconstruído: {milhar(total)} produto(s) recalculado(s) a partir das origens.")
 
 
 def reconciliar(trabalho, progresso) -> Resultado:
@@ -36,8 +33,8 @@ def reconciliar(trabalho, progresso) -> Resultado:
     )
     return Resultado(
         resumo=(
-            f"Reconciliação nº {execucao.pk}: {_milhar(execucao.produtos_verificados)} produto(s) verificado(s), "
-            f"{_milhar(execucao.produtos_corrigidos)} corrigido(s)."
+            f"Reconciliação nº {execucao.pk}: {milhar(execucao.produtos_verificados)} produto(s) verificado(s), "
+            f"{milhar(execucao.produtos_corrigidos)} corrigido(s)."
         ),
         link=reverse("admin:estoque_reconciliacaoexecucao_change", args=[execucao.pk]),
     )

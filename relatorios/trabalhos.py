@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from django.http import QueryDict
 
+from core.comandos import milhar
 from core.periodo import Periodo
 from core.trabalhos import ErroTrabalho, Resultado, Tipo, registrar
 from estoque.filtros import SaldoEstoqueFilter
@@ -38,7 +39,7 @@ def exportar(trabalho, progresso) -> Resultado:
     progresso(0, None, "Gerando a planilha")
     exportacao = exportacoes.gerar(chave, periodo, avancar=progresso)
     progresso(exportacao.linhas, exportacao.linhas, "Planilha pronta")
-    linhas = f"{exportacao.linhas:,}".replace(",", ".")
+    linhas = milhar(exportacao.linhas)
     return Resultado(
         resumo=f"{exportacoes.RELATORIOS[chave].titulo}: {linhas} linha(s) de dados.",
         arquivo=exportacao.arquivo,
@@ -61,7 +62,7 @@ def exportar_saldo(trabalho, progresso) -> Resultado:
     progresso(0, filtro.qs.count(), "Gerando a planilha")
     exportacao = exportacao_saldo.gerar(filtro, trabalho.usuario, avancar=progresso)
     progresso(exportacao.linhas, exportacao.linhas, "Planilha pronta")
-    linhas = f"{exportacao.linhas:,}".replace(",", ".")
+    linhas = milhar(exportacao.linhas)
     return Resultado(
         resumo=f"{exportacao_saldo.TITULO}: {linhas} produto(s).",
         arquivo=exportacao.arquivo,

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from core.comandos import milhar
 from core.periodo import DataInvalida, Periodo, ler_periodo
 from core.trabalhos import ErroTrabalho, servico
 from estoque.filtros import SaldoEstoqueFilter
@@ -55,7 +56,7 @@ def _em_segundo_plano(request, tipo: str, parametros: dict, linhas: int):
     except ErroTrabalho as erro:
         messages.error(request, str(erro))
         return redirect("trabalhos:lista")
-    quantas = f"{linhas:,}".replace(",", ".")
+    quantas = milhar(linhas)
     messages.info(
         request,
         f"Exportação grande (cerca de {quantas} linhas): a planilha está sendo gerada em segundo plano. "

@@ -165,7 +165,7 @@ def _aplicar_deltas(cursor, saldos: dict, previstas: dict):
             f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s WHERE cod_produto = %s",
             [(delta, cod) for cod, delta in sorted(saldos.items())],
         )
-    for parte in _partes(sorted(previstas.items())):
+    for parte in recalculo._fatias(sorted(previstas.items()), LINHAS_POR_COMANDO):
         valores = ", ".join(["(%s, %s, %s, %s)"] * len(parte))
         cursor.execute(
             f"INSERT INTO {MP} (cod_produto, data_prevista, entrada_prevista, saida_prevista) VALUES {valores} "
@@ -174,17 +174,12 @@ def _aplicar_deltas(cursor, saldos: dict, previstas: dict):
             f"saida_prevista = {MP}.saida_prevista + excluded.saida_prevista",
             [x for (cod, data), (entrada, saida) in parte for x in (cod, data, entrada, saida)],
         )
-    for parte in _partes(sorted({cod for cod, _ in previstas})):
+    for parte in recalculo._fatias(sorted({cod for cod, _ in previstas}), LINHAS_POR_COMANDO):
         marcas = ", ".join(["%s"] * len(parte))
         cursor.execute(
             f"DELETE FROM {MP} WHERE cod_produto IN ({marcas}) AND entrada_prevista = 0 AND saida_prevista = 0",
             parte,
         )
-
-
-def _partes(itens):
-    for inicio in range(0, len(itens), LINHAS_POR_COMANDO):
-        yield itens[inicio : inicio + LINHAS_POR_COMANDO]
 
 
 def _recalcular_d7_fatia(codigos, hoje, using):
