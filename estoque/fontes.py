@@ -69,9 +69,12 @@ class FonteQuerySet(HistoricoQuerySet):
             antigos = motor.estados_travados(self.model, self, using=self.db)
             if not antigos:
                 return 0
+            pks = [e["pk"] for e in antigos]
+            # Exactly the locked rows: the filter run again would also catch a matching row
+            # committed after the locked read, whose delta nobody would apply.
             with sem_derivacao(self.model):
-                linhas = super(FonteQuerySet, self).update(**kwargs)
-            novos = motor.estados(self.model, self._base([e["pk"] for e in antigos]))
+                linhas = self._base(pks).update(**kwargs)
+            novos = motor.estados(self.model, self._base(pks))
             motor.aplicar_mudanca(self.model, antigos, novos, using=self.db)
             return linhas
 
@@ -86,8 +89,8 @@ class FonteQuerySet(HistoricoQuerySet):
 
         def excluir():
             antigos = motor.estados_travados(self.model, self, using=self.db)
-            with sem_derivacao(self.model):
-                resultado = super(FonteQuerySet, self).delete()
+            with sem_derivacao(self.model):  # the locked rows only, as in update()
+                resultado = self._base([e["pk"] for e in antigos]).delete()
             motor.aplicar_mudanca(self.model, antigos, [], using=self.db)
             return resultado
 

@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import random
 import signal
+import threading
 import traceback
 from datetime import timedelta
 from decimal import Decimal
@@ -172,4 +173,50 @@ def test_escritor_morto_no_meio_da_transacao_nao_deixa_rastro():
     )
     assert EstoqueTempoReal.objects.get(cod_produto="K1").saldo_atual == 11
     assert not Separacao.objects.exists()
+    assert diferencas_com_derivados() == []
+
+
+def _com_insercao_apos_a_trava(monkeypatch, cod):
+    """Between the bulk write's locked read and its statement, another session commits a new
+    row that matches the same filter (the race a READ COMMITTED UPDATE/DELETE would catch)."""
+    from estoque.services import derivacao
+
+    original = derivacao.estados_travados
+
+    def inserir():
+        try:
+            MovimentacaoEstoque.objects.create(
+                cod_produto=cod,
+                qtd_movimentacao=D(3),
+                tipo_movimentacao="ENTRADA",
+                data_movimentacao=timezone.localdate(),
+            )
+        finally:
+            connections.close_all()
+
+    def travar_e_deixar_inserir(*args, **kwargs):
+        antigos = original(*args, **kwargs)
+        outra = threading.Thread(target=inserir)
+        outra.start()
+        outra.join(timeout=60)
+        return antigos
+
+    monkeypatch.setattr(derivacao, "estados_travados", travar_e_deixar_inserir)
+
+
+@pytest.mark.parametrize("operacao", ["update", "delete"])
+def test_escrita_em_massa_so_toca_as_linhas_que_travou(monkeypatch, operacao):
+    MovimentacaoEstoque.objects.create(
+        cod_produto="M1", qtd_movimentacao=D(10), tipo_movimentacao="ENTRADA", data_movimentacao=timezone.localdate()
+    )
+    _com_insercao_apos_a_trava(monkeypatch, "M1")
+    filtro = MovimentacaoEstoque.objects.filter(cod_produto="M1")
+    tocadas = filtro.update(qtd_movimentacao=D(7)) if operacao == "update" else filtro.delete()[0]
+    monkeypatch.undo()
+    assert tocadas == 1  # the row committed meanwhile is not part of this write
+    quantidades = sorted(
+        MovimentacaoEstoque.objects.filter(cod_produto="M1").values_list("qtd_movimentacao", flat=True)
+    )
+    assert quantidades == ([D(3), D(7)] if operacao == "update" else [D(3)])
+    assert EstoqueTempoReal.objects.get(cod_produto="M1").saldo_atual == sum(quantidades)
     assert diferencas_com_derivados() == []
