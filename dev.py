@@ -299,6 +299,10 @@ def comando_test(argumentos):
         if os.environ.get("DATABASE_URL", "").startswith("postgres")
         else "SQLite (testes só-PostgreSQL serão pulados)"
     )
+    if not any(a in ("-n", "--numprocesses") or a.startswith(("-n=", "--numprocesses=")) for a in argumentos):
+        # Every core (pytest-xdist; ESTOQUE_TESTES_PROCESSOS=0 runs in this one process); worksteal
+        # evens out the long property tests.
+        argumentos = ["-n", os.environ.get("ESTOQUE_TESTES_PROCESSOS", "auto"), "--dist", "worksteal", *argumentos]
     passo(f"Rodando a suíte de testes em {banco}")
     return subprocess.run([str(PYTHON), "-m", "pytest", *argumentos], cwd=RAIZ).returncode
 

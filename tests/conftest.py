@@ -14,6 +14,15 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if os.environ.get("ESTOQUE_EXIGIR_POSTGRES") == "1" and not _usa_postgres():
         raise pytest.UsageError("ESTOQUE_EXIGIR_POSTGRES=1 mas DATABASE_URL não aponta para PostgreSQL")
+    trabalhador = os.environ.get("PYTEST_XDIST_WORKER")
+    if trabalhador:
+        # Parallel workers (pytest-xdist; each has its own test database, so the same ids):
+        # the files and the shared cache keyed by those ids get one folder per worker.
+        if settings.CACHES["compartilhado"]["BACKEND"].endswith("FileBasedCache"):
+            settings.CACHES["compartilhado"]["LOCATION"] = str(settings.DATA_DIR / f"cache-{trabalhador}")
+        else:
+            settings.CACHES["compartilhado"]["KEY_PREFIX"] = trabalhador
+        settings.TRABALHOS_DIR = settings.DATA_DIR / f"trabalhos-{trabalhador}"
 
 
 def pytest_collection_modifyitems(config, items):

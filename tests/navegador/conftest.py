@@ -92,7 +92,16 @@ def servidor_asgi(transactional_db, monkeypatch):
         s.bind(("127.0.0.1", 0))
         porta = s.getsockname()[1]
     servidor = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=porta, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=porta,
+            log_level="warning",
+            lifespan="off",
+            # The browser keeps its live streams open: cancel them after 1 s instead of waiting
+            # for them to close (the teardown took ~16 s per test).
+            timeout_graceful_shutdown=1,
+        )
     )
     linha = threading.Thread(target=servidor.run, daemon=True)
     linha.start()
