@@ -14,6 +14,9 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if os.environ.get("ESTOQUE_EXIGIR_POSTGRES") == "1" and not _usa_postgres():
         raise pytest.UsageError("ESTOQUE_EXIGIR_POSTGRES=1 mas DATABASE_URL não aponta para PostgreSQL")
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_agendamentos_de_volta, dispatch_uid="tests.agendamentos_de_volta")
     trabalhador = os.environ.get("PYTEST_XDIST_WORKER")
     if trabalhador:
         # Parallel workers (pytest-xdist; each has its own test database, so the same ids):
@@ -23,6 +26,30 @@ def pytest_configure(config):
         else:
             settings.CACHES["compartilhado"]["KEY_PREFIX"] = trabalhador
         settings.TRABALHOS_DIR = settings.DATA_DIR / f"trabalhos-{trabalhador}"
+
+
+# The data migrations that create django-q2 schedules, as (module, forward function).
+AGENDAMENTOS_DAS_MIGRACOES = [
+    ("estoque.migrations.0002_agendamentos", "criar"),
+    ("carteira.migrations.0003_sincronizacao", "agendar"),
+    ("carteira.migrations.0008_analise_ruptura_reuso_e_limpeza", "agendar_limpeza"),
+    ("core.migrations.0002_trabalhos", "agendar"),
+]
+
+
+def _agendamentos_de_volta(sender, **kwargs):
+    """A transactional test ends with a flush that empties every table; post_migrate runs after
+    it (that is how the roles come back), but the schedules the data migrations created do not.
+    Put them back, as a migrated database has them, so no test depends on running before a
+    transactional one in its worker (pytest-xdist orders tests differently on each run)."""
+    if sender.label != "django_q":
+        return
+    import importlib
+
+    from django.apps import apps
+
+    for modulo, funcao in AGENDAMENTOS_DAS_MIGRACOES:
+        getattr(importlib.import_module(modulo), funcao)(apps, None)
 
 
 def pytest_collection_modifyitems(config, items):

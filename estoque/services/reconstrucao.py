@@ -48,8 +48,10 @@ def reconstruir(using="default", lote=LOTE, progresso=None) -> int:
         with recalculo.instantaneo(using):
             marca = marca_unificacao(using)
             catalogo = recalculo.ler_catalogo(using)
-            codigos = reconciliacao.todos_os_codigos(using)
-        principais = sorted({catalogo.principal(cod) for cod in codigos} | catalogo.principais())
+        # The principals the catalog, a contribution or a stored row names. A code whose source
+        # rows contribute nothing (only cancelled movements, say) has no row to rebuild: the
+        # engine creates none for it either, and "no row" reads as zero everywhere.
+        principais = sorted(catalogo.principais())
         if progresso:
             progresso(0, len(principais))
         hoje = timezone.localdate()

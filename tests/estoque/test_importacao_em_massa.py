@@ -2,18 +2,20 @@
 the same rows, stock and history as the former per-row apply; a refused row names its spreadsheet
 line and writes nothing; derived tables and history equal the oracle afterwards."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from core.autoria import Origem
 from core.importacoes import importador, servico
 from core.models import Importacao
 from estoque.models import EstoqueTempoReal, MovimentacaoEstoque, MovimentacaoPrevista
-from estoque.services import operacoes
+from estoque.services import massa, operacoes
 from tests import fabricas as f
 from tests.oracle import diferencas_com_derivados
 
@@ -96,7 +98,19 @@ def aplicar_como_importacao(imp: Importacao, metodo: str, avancar=lambda feitas,
         return getattr(tipo, metodo)(linhas, imp, "ana", avancar)
 
 
-def test_em_massa_grava_o_mesmo_que_linha_a_linha(produtos):
+@pytest.mark.parametrize("insercao", ["django", "unnest"])
+def test_em_massa_grava_o_mesmo_que_linha_a_linha(produtos, monkeypatch, insercao):
+    # "unnest": every batch through estoque.services.massa.inserir (PostgreSQL; SQLite keeps Django's).
+    monkeypatch.setattr(massa, "MINIMO_INSERCAO", 1 if insercao == "unnest" else 10**9)
+    inserir, pelo_unnest = massa.inserir, []
+
+    def espiar(model, objs, *args):
+        linhas = inserir(model, objs, *args)
+        if linhas is not None and model is MovimentacaoEstoque:
+            pelo_unnest.append(len(objs))
+        return linhas
+
+    monkeypatch.setattr(massa, "inserir", espiar)
     imp = previa(planilha())
     try:
         with transaction.atomic():
@@ -113,6 +127,13 @@ def test_em_massa_grava_o_mesmo_que_linha_a_linha(produtos):
     em_massa = retrato()
     assert em_massa == por_linha
     assert len(em_massa["linhas"]) == 7 and len(em_massa["historico"]) == 7
+    # (the per-row apply above went through it too, one row per insert, when MINIMO_INSERCAO is 1)
+    assert [n for n in pelo_unnest if n > 1] == (
+        [7] if insercao == "unnest" and connection.vendor == "postgresql" else []
+    )
+    agora = timezone.now()
+    for criado, atualizado in MovimentacaoEstoque.objects.values_list("criado_em", "atualizado_em"):
+        assert agora - timedelta(minutes=5) < criado <= atualizado <= agora
     assert {h[-4:] for h in em_massa["historico"]} == {("+", "ana", Origem.IMPORTACAO, f"ana (importação nº {imp.pk})")}
     assert {linha[1] for linha in em_massa["linhas"] if linha[0] == "A3"} == {""}  # as criar_movimentacao: no name
     assert diferencas_com_derivados() == []
