@@ -15,6 +15,7 @@
 - **Free text**: observation fields hold at most MAX_TEXTO_LIVRE characters.
 """
 
+import functools
 import re
 from datetime import date
 
@@ -105,17 +106,25 @@ def validar_data_negocio(valor: date | None):
         raise ValidationError(mensagem, code="data_fora_do_periodo")
 
 
+@functools.cache
+def _campos_com_janela(model) -> tuple:
+    """The model's date fields that carry the rule (read once per model: a 10,000-row import asks
+    for every row, and comparing each field's validators cost more than the check)."""
+    return tuple(
+        campo for campo in model._meta.concrete_fields if any(v is validar_data_negocio for v in campo.validators)
+    )
+
+
 def exigir_datas_na_janela(instancia, campos: tuple[str, ...] | None = None):
     """For services that build a model instance: each date field carrying the rule is checked,
     errors keyed by field name (ValidationError({campo: mensagem}))."""
     erros = {}
-    for campo in instancia._meta.concrete_fields:
+    for campo in _campos_com_janela(type(instancia)):
         if campos is not None and campo.name not in campos:
             continue
-        if validar_data_negocio in campo.validators:
-            mensagem = erro_de_data(getattr(instancia, campo.attname))
-            if mensagem:
-                erros[campo.name] = mensagem
+        mensagem = erro_de_data(getattr(instancia, campo.attname))
+        if mensagem:
+            erros[campo.name] = mensagem
     if erros:
         raise ValidationError(erros)
 

@@ -7,6 +7,7 @@ de 2026 às 00:00"). An empty cell (None or blank text) is "" for texto, codigo 
 None for numero, inteiro, data and sim_nao: whether it may be empty is the caller's rule.
 """
 
+import functools
 import math
 import re
 import unicodedata
@@ -202,16 +203,24 @@ def sim_nao(valor) -> bool | None:
     raise ValueError(f"{_citado(valor)} não é sim/não.")
 
 
+@functools.lru_cache(maxsize=64)
+def _por_texto(choices: tuple) -> dict[str, str]:
+    """Normalized code and label -> code (built once per list of choices: an import asks per row)."""
+    por_texto: dict[str, str] = {}
+    for codigo_escolha, rotulo in choices:
+        por_texto.setdefault(_normalizar(codigo_escolha), codigo_escolha)
+        por_texto.setdefault(_normalizar(rotulo), codigo_escolha)
+    return por_texto
+
+
 def escolha(valor, choices) -> str:
     """A choice's code, typed as its code or its label, any case or accent ("Saída" -> "SAIDA")."""
     if _vazio(valor):
         return ""
     choices = list(choices)
-    por_texto: dict[str, str] = {}
-    for codigo_escolha, rotulo in choices:
-        por_texto.setdefault(_normalizar(codigo_escolha), codigo_escolha)
-        por_texto.setdefault(_normalizar(rotulo), codigo_escolha)
-    encontrado = por_texto.get(_normalizar(como_digitado(valor)))
+    encontrado = _por_texto(tuple((codigo, str(rotulo)) for codigo, rotulo in choices)).get(
+        _normalizar(como_digitado(valor))
+    )
     if encontrado is None:
         codigos = [str(c) for c, _ in choices]
         lista = ", ".join(codigos[:-1]) + " ou " + codigos[-1] if len(codigos) > 1 else "".join(codigos)

@@ -78,6 +78,7 @@ class TipoMovimentacao(models.TextChoices):
 # The sign rule: quantities are signed in the ledger; these types fix the sign.
 TIPOS_ENTRADA = (TipoMovimentacao.ENTRADA, TipoMovimentacao.PRODUCAO)
 TIPOS_SAIDA = (TipoMovimentacao.SAIDA, TipoMovimentacao.FATURAMENTO)
+TIPOS_VALIDOS = frozenset(TipoMovimentacao.values)  # (Tipo.values builds its list on every access)
 
 
 class MovimentacaoEstoqueQuerySet(FonteQuerySet):
@@ -170,7 +171,7 @@ class MovimentacaoEstoque(FonteEstoque):
     @classmethod
     def erros_de_quantidade(cls, tipo: str, qtd: Decimal) -> dict[str, str]:
         """The sign rule as field errors (the CHECK constraints above are its database twin)."""
-        if tipo not in cls.Tipo.values:
+        if tipo not in TIPOS_VALIDOS:
             return {"tipo_movimentacao": f"Tipo de movimentação desconhecido: '{tipo}'."}
         if qtd == 0:
             return {"qtd_movimentacao": "A quantidade não pode ser zero."}

@@ -20,7 +20,7 @@ from estoque.models import CodigoUnificado, EstoqueTempoReal, LoteFaturado, Movi
 from estoque.projecao import DIAS_MAX, ResumoProjecao, calcular_resumo
 from estoque.registro import SAIDA, SALDO
 from estoque.selectors import _data, _qtd
-from estoque.services import alertas, eventos, recalculo, travas, unificacao
+from estoque.services import alertas, eventos, massa, recalculo, travas, unificacao
 
 ETR = EstoqueTempoReal._meta.db_table
 MP = MovimentacaoPrevista._meta.db_table
@@ -172,8 +172,8 @@ def _principais(codigos, using, travar_unificacao: bool) -> dict[str, str]:
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT pg_advisory_xact_lock_shared(%s, 0); "
-            f"SELECT cod_produto, cod_principal FROM {CU} WHERE cod_produto IN ({_marcas(codigos)})",
-            [travas.CLASSE_UNIFICACAO, *codigos],
+            f"SELECT cod_produto, cod_principal FROM {CU} WHERE cod_produto = ANY(%s)",
+            [travas.CLASSE_UNIFICACAO, codigos],
         )
         cursor.nextset()
         mapa = dict(cursor.fetchall())
@@ -192,14 +192,17 @@ def _travar_e_gravar_previstas(tocados: list[str], previstas: dict, hoje: date, 
     before it (so the forecast read comes after the lock was granted and sees the rows as the
     previous holder committed them)."""
     fim = hoje + timedelta(days=DIAS_MAX)
-    marcas = _marcas(tocados)
-    criar = travas.sql_criar_produtos(tocados)
+    postgresql = connections[using].vendor == "postgresql"
+    # On PostgreSQL the codes go as one array parameter: short statements psycopg need not parse
+    # again for every size of the set (estoque.services.massa).
+    marcas, codigos = ("= ANY(%s)", [tocados]) if postgresql else (f"IN ({_marcas(tocados)})", tocados)
+    criar = travas.sql_criar_produtos(tocados, postgresql)
     # SQLite has no row locks (one writer at a time holds the whole database).
     para_alterar = " FOR UPDATE" if connections[using].features.has_select_for_update else ""
     travar = (
-        f"SELECT cod_produto, saldo_atual, dia_ruptura FROM {ETR} WHERE cod_produto IN ({marcas}) "
+        f"SELECT cod_produto, saldo_atual, dia_ruptura FROM {ETR} WHERE cod_produto {marcas} "
         f"ORDER BY cod_produto{para_alterar}",
-        tocados,
+        codigos,
     )
     gravar = []
     if previstas:
@@ -213,14 +216,14 @@ def _travar_e_gravar_previstas(tocados: list[str], previstas: dict, hoje: date, 
                 [v for (cod, data), par in linhas for v in (cod, data, par[0], par[1])],
             ),
             (
-                f"DELETE FROM {MP} WHERE cod_produto IN ({marcas}) AND entrada_prevista = 0 AND saida_prevista = 0",
-                tocados,
+                f"DELETE FROM {MP} WHERE cod_produto {marcas} AND entrada_prevista = 0 AND saida_prevista = 0",
+                codigos,
             ),
         ]
     ler: tuple[str, list[Any]] = (
         f"SELECT cod_produto, data_prevista, entrada_prevista, saida_prevista FROM {MP} "
-        f"WHERE cod_produto IN ({marcas}) AND data_prevista <= %s",
-        [*tocados, fim],
+        f"WHERE cod_produto {marcas} AND data_prevista <= %s",
+        [*codigos, fim],
     )
     comandos = [criar, travar, *gravar, ler]
     with connections[using].cursor() as cursor:
@@ -265,12 +268,27 @@ def gravar_saldo_e_d7(
     for cod in sorted(novos_saldos):
         resumo = resumos[cod] = calcular_resumo(novos_saldos[cod], previstas.get(cod, ()), hoje)
         parametros.append((deltas_saldo.get(cod, Decimal("0")), *recalculo.valores_resumo(resumo), agora, cod))
-    with connections[using].cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s, {recalculo.ATRIBUICOES_RESUMO}, atualizado_em = %s "
-            f"WHERE cod_produto = %s",
-            parametros,
-        )
+    conexao = connections[using]
+    with conexao.cursor() as cursor:
+        if conexao.vendor == "postgresql" and len(parametros) > 1:
+            # Many products (a bulk write): one statement with one array per column (massa), not
+            # one UPDATE per product.
+            colunas = recalculo.colunas_resumo(conexao)
+            valores, arrays = massa.tabela(
+                [("delta", "numeric"), *colunas, ("agora", "timestamp with time zone"), ("cod", "text")], parametros
+            )
+            atribuicoes = ", ".join(f"{campo} = v.{campo}" for campo, _ in colunas)
+            cursor.execute(
+                f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta, {atribuicoes}, atualizado_em = v.agora "
+                f"FROM {valores} WHERE {ETR}.cod_produto = v.cod",
+                arrays,
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s, {recalculo.ATRIBUICOES_RESUMO}, atualizado_em = %s "
+                f"WHERE cod_produto = %s",
+                parametros,
+            )
     return resumos
 
 

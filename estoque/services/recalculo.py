@@ -193,6 +193,11 @@ def recalcular_d7(principais, using="default", hoje=None):
     return _gravar_resumos(parametros, using)
 
 
+def colunas_resumo(conexao) -> list[tuple[str, str]]:
+    """(column, SQL type) of the stored summary, for estoque.services.massa.tabela."""
+    return [(campo, str(EstoqueTempoReal._meta.get_field(campo).db_type(conexao))) for campo, _ in CAMPOS_RESUMO]
+
+
 def _gravar_resumos(parametros: list[tuple], using) -> int:
     """UPDATE the stored summaries: (summary values..., cod) rows. One statement on PostgreSQL
     (after a rebuild from empty tables or at midnight, every row may change)."""
@@ -201,7 +206,7 @@ def _gravar_resumos(parametros: list[tuple], using) -> int:
         if conexao.vendor != "postgresql":
             cursor.executemany(f"UPDATE {ETR} SET {ATRIBUICOES_RESUMO} WHERE cod_produto = %s", parametros)
             return len(parametros)
-        colunas = [(campo, str(EstoqueTempoReal._meta.get_field(campo).db_type(conexao))) for campo, _ in CAMPOS_RESUMO]
+        colunas = colunas_resumo(conexao)
         valores, arrays = massa.tabela([*colunas, ("cod", "text")], parametros)
         atribuicoes = ", ".join(f"{campo} = v.{campo}" for campo, _ in colunas)
         if parametros:

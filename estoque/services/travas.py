@@ -50,16 +50,17 @@ def travar_lotes(lotes, using="default"):
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CLASSE_LOTE, chave])
 
 
-def sql_criar_produtos(codigos: list[str]) -> tuple[str, list]:
-    """The statement that creates the missing EstoqueTempoReal rows of these (sorted) codes."""
-    valores = ", ".join(["(%s)"] * len(codigos))
+def sql_criar_produtos(codigos: list[str], postgresql: bool = False) -> tuple[str, list]:
+    """The statement that creates the missing EstoqueTempoReal rows of these (sorted) codes (on
+    PostgreSQL the codes go as one array: a short statement, estoque.services.massa)."""
+    valores = "SELECT unnest(%s::text[]) AS column1" if postgresql else "VALUES " + ", ".join(["(%s)"] * len(codigos))
     return (
         f"INSERT INTO {ETR} (cod_produto, nome_produto, saldo_atual, menor_estoque_d7, dia_ruptura, "
         f"menor_estoque_d28, dia_ruptura_d28, status, atualizado_em) "
-        f"SELECT v.column1, COALESCE(c.nome_produto, ''), 0, 0, NULL, 0, NULL, %s, %s FROM (VALUES {valores}) AS v "
+        f"SELECT v.column1, COALESCE(c.nome_produto, ''), 0, 0, NULL, 0, NULL, %s, %s FROM ({valores}) AS v "
         f"LEFT JOIN {CATALOGO} c ON c.cod_produto = v.column1 WHERE 1 = 1 "
         f"ON CONFLICT (cod_produto) DO NOTHING",
-        [StatusEstoque.OK, timezone.now(), *codigos],
+        [StatusEstoque.OK, timezone.now(), *([codigos] if postgresql else codigos)],
     )
 
 
@@ -69,7 +70,7 @@ def travar_produtos(codigos: list[str], using="default") -> dict[str, Decimal]:
     conexao = connections[using]
     with conexao.cursor() as cursor:
         # Insert first (sorted), lock second (sorted): see the module docstring for why this order cannot deadlock.
-        cursor.execute(*sql_criar_produtos(codigos))
+        cursor.execute(*sql_criar_produtos(codigos, conexao.vendor == "postgresql"))
     linhas = (
         EstoqueTempoReal.objects.using(using)
         .select_for_update()
