@@ -107,11 +107,11 @@ def validar_data_negocio(valor: date | None):
 
 
 @functools.cache
-def _campos_com_janela(model) -> tuple:
+def _campos_com_janela(opcoes) -> tuple:
     """The model's date fields that carry the rule (read once per model: a 10,000-row import asks
     for every row, and comparing each field's validators cost more than the check)."""
     return tuple(
-        campo for campo in model._meta.concrete_fields if any(v is validar_data_negocio for v in campo.validators)
+        campo for campo in opcoes.concrete_fields if any(v is validar_data_negocio for v in campo.validators)
     )
 
 
@@ -119,7 +119,7 @@ def exigir_datas_na_janela(instancia, campos: tuple[str, ...] | None = None):
     """For services that build a model instance: each date field carrying the rule is checked,
     errors keyed by field name (ValidationError({campo: mensagem}))."""
     erros = {}
-    for campo in _campos_com_janela(type(instancia)):
+    for campo in _campos_com_janela(instancia._meta):
         if campos is not None and campo.name not in campos:
             continue
         mensagem = erro_de_data(getattr(instancia, campo.attname))
