@@ -22,12 +22,14 @@ remaining batches are recomputed from the sources under their locks, the old way
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connections
 from django.utils import timezone
 
 from estoque.models import CodigoUnificado, EstoqueTempoReal, MovimentacaoPrevista, UnificacaoCodigos
+from estoque.projecao import DIAS_MAX, ResumoProjecao, calcular_resumo
 from estoque.services import massa, recalculo, reconciliacao, transacao, travas, unificacao
 
 LOTE = 2000
@@ -122,15 +124,59 @@ def _aplicar_fatia(fatia, saldos, previstas, marca, exato, hoje, using) -> bool:
         travas.travar_produtos(principais, using)
         recalculo.gravar(recalculo.calcular_esperado(principais, using, hoje), using=using)
         return True
-    travas.travar_produtos(fatia, using)  # also creates the missing EstoqueTempoReal rows
     conexao = connections[using]
+    if conexao.vendor == "postgresql":
+        _aplicar_fatia_postgresql(conexao, fatia, saldos, previstas, hoje)
+        return False
+    travas.travar_produtos(fatia, using)  # also creates the missing EstoqueTempoReal rows
     with conexao.cursor() as cursor:
-        if conexao.vendor == "postgresql":
-            _aplicar_deltas_postgresql(cursor, saldos, previstas)
-        else:
-            _aplicar_deltas(cursor, saldos, previstas)
+        _aplicar_deltas(cursor, saldos, previstas)
     recalculo.recalcular_resumos(fatia, using, hoje)
     return False
+
+
+def _aplicar_fatia_postgresql(conexao, fatia, saldos: dict, previstas: dict, hoje):
+    """The batch on PostgreSQL, writing each stock row once: lock the rows (created when missing)
+    reading their saldo and summary, read their forecast up to D28, apply the forecast deltas,
+    and compute in Python what the rows hold after the deltas (stored + delta: nobody else
+    writes them while the locks are held) and its summary; then one UPDATE adds the saldo delta
+    and stores the summary, only on the rows where either changes."""
+    fim = hoje + timedelta(days=DIAS_MAX)
+    colunas = recalculo.colunas_resumo(conexao)
+    with conexao.cursor() as cursor:
+        cursor.execute(*travas.sql_criar_produtos(fatia, True))
+        cursor.execute(
+            f"SELECT cod_produto, saldo_atual, {', '.join(c for c, _ in colunas)} FROM {ETR} "
+            f"WHERE cod_produto = ANY(%s) ORDER BY cod_produto FOR UPDATE",
+            [fatia],
+        )
+        guardados = {cod: (saldo, ResumoProjecao(*resumo)) for cod, saldo, *resumo in cursor.fetchall()}
+        linhas = recalculo.previstas_por_produto(fatia, fim, conexao.alias)
+        _aplicar_deltas_postgresql(cursor, {}, previstas)
+        por_dia: dict = defaultdict(dict)
+        for cod, lidas in linhas.items():
+            for data, entrada, saida in lidas:
+                por_dia[cod][data] = (entrada, saida)
+        for (cod, data), (entrada, saida) in previstas.items():
+            if data <= fim:
+                e, s = por_dia[cod].get(data, (ZERO, ZERO))
+                por_dia[cod][data] = (e + entrada, s + saida)
+        parametros = []
+        for cod in sorted(guardados):
+            saldo, guardado = guardados[cod]
+            delta = saldos.get(cod, ZERO)
+            dias = ((data, e, s) for data, (e, s) in por_dia.get(cod, {}).items() if e or s)
+            resumo = calcular_resumo(saldo + delta, dias, hoje)
+            if delta or resumo != guardado:
+                parametros.append((delta, *recalculo.valores_resumo(resumo), cod))
+        if parametros:
+            valores, arrays = massa.tabela([("delta", "numeric"), *colunas, ("cod", "text")], parametros)
+            atribuicoes = ", ".join(f"{campo} = v.{campo}" for campo, _ in colunas)
+            cursor.execute(
+                f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta, {atribuicoes} "
+                f"FROM {valores} WHERE {ETR}.cod_produto = v.cod",
+                arrays,
+            )
 
 
 def _aplicar_deltas_postgresql(cursor, saldos: dict, previstas: dict):
