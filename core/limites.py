@@ -110,9 +110,7 @@ def validar_data_negocio(valor: date | None):
 def _campos_com_janela(opcoes) -> tuple:
     """The model's date fields that carry the rule (read once per model: a 10,000-row import asks
     for every row, and comparing each field's validators cost more than the check)."""
-    return tuple(
-        campo for campo in opcoes.concrete_fields if any(v is validar_data_negocio for v in campo.validators)
-    )
+    return tuple(campo for campo in opcoes.concrete_fields if any(v is validar_data_negocio for v in campo.validators))
 
 
 def exigir_datas_na_janela(instancia, campos: tuple[str, ...] | None = None):
