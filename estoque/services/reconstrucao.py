@@ -10,8 +10,10 @@ Safe while the system is in use, and correct from derived tables that are wrong 
 3. The deltas are applied in batches of principals (sorted), each in its own transaction under
    the engine's locks (unification shared, then the products), as increments: a writer that
    committed after the snapshot applied its own correct delta to the same rows, so
-   stored_now + delta = expected_now. Then each batch's D+7/D+28 summary is stored again
-   from its stored rows, under the same locks.
+   stored_now + delta = expected_now. The batch's D+7/D+28 summary is stored under the same
+   locks from what the rows hold after the deltas: on PostgreSQL computed from the rows read
+   under the lock plus the deltas, so each stock row is written once (one UPDATE with the
+   saldo delta and the summary, only where either changes); on SQLite read back.
 
 Two things would break step 3's arithmetic and are kept out: a repair (an absolute write:
 the rebuild holds the repair lock exclusive from step 1 to the end, reconciliacao.
@@ -152,7 +154,7 @@ def _aplicar_fatia_postgresql(conexao, fatia, saldos: dict, previstas: dict, hoj
         )
         guardados = {cod: (saldo, ResumoProjecao(*resumo)) for cod, saldo, *resumo in cursor.fetchall()}
         linhas = recalculo.previstas_por_produto(fatia, fim, conexao.alias)
-        _aplicar_deltas_postgresql(cursor, {}, previstas)
+        _aplicar_previstas_postgresql(cursor, previstas)
         por_dia: dict = defaultdict(dict)
         for cod, lidas in linhas.items():
             for data, entrada, saida in lidas:
@@ -179,14 +181,8 @@ def _aplicar_fatia_postgresql(conexao, fatia, saldos: dict, previstas: dict, hoj
             )
 
 
-def _aplicar_deltas_postgresql(cursor, saldos: dict, previstas: dict):
-    """The batch's deltas in three short statements, whatever their number (estoque.services.massa)."""
-    if saldos:
-        valores, parametros = massa.tabela((("cod", "text"), ("delta", "numeric")), sorted(saldos.items()))
-        cursor.execute(
-            f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta FROM {valores} WHERE {ETR}.cod_produto = v.cod",
-            parametros,
-        )
+def _aplicar_previstas_postgresql(cursor, previstas: dict):
+    """The batch's forecast deltas in two short statements, whatever their number (estoque.services.massa)."""
     if previstas:
         linhas = [(cod, data, entrada, saida) for (cod, data), (entrada, saida) in sorted(previstas.items())]
         valores, parametros = massa.tabela(
