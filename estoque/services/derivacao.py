@@ -20,7 +20,7 @@ from estoque.models import CodigoUnificado, EstoqueTempoReal, LoteFaturado, Movi
 from estoque.projecao import DIAS_MAX, ResumoProjecao, calcular_resumo
 from estoque.registro import SAIDA, SALDO
 from estoque.selectors import _data, _qtd
-from estoque.services import alertas, eventos, massa, recalculo, travas, unificacao
+from estoque.services import alertas, eventos, recalculo, travas, unificacao
 
 ETR = EstoqueTempoReal._meta.db_table
 MP = MovimentacaoPrevista._meta.db_table
@@ -271,18 +271,8 @@ def gravar_saldo_e_d7(
     conexao = connections[using]
     with conexao.cursor() as cursor:
         if conexao.vendor == "postgresql" and len(parametros) > 1:
-            # Many products (a bulk write): one statement with one array per column (massa), not
-            # one UPDATE per product.
-            colunas = recalculo.colunas_resumo(conexao)
-            valores, arrays = massa.tabela(
-                [("delta", "numeric"), *colunas, ("agora", "timestamp with time zone"), ("cod", "text")], parametros
-            )
-            atribuicoes = ", ".join(f"{campo} = v.{campo}" for campo, _ in colunas)
-            cursor.execute(
-                f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta, {atribuicoes}, atualizado_em = v.agora "
-                f"FROM {valores} WHERE {ETR}.cod_produto = v.cod",
-                arrays,
-            )
+            # Many products (a bulk write): one statement, not one UPDATE per product.
+            recalculo.atualizar_em_massa(cursor, parametros, saldo=True, momento=True)
         else:
             cursor.executemany(
                 f"UPDATE {ETR} SET saldo_atual = saldo_atual + %s, {recalculo.ATRIBUICOES_RESUMO}, atualizado_em = %s "

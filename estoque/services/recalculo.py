@@ -198,6 +198,22 @@ def colunas_resumo(conexao) -> list[tuple[str, str]]:
     return [(campo, str(EstoqueTempoReal._meta.get_field(campo).db_type(conexao))) for campo, _ in CAMPOS_RESUMO]
 
 
+def atualizar_em_massa(cursor, parametros: list[tuple], *, saldo: bool, momento: bool):
+    """One UPDATE of EstoqueTempoReal on PostgreSQL from rows ([saldo delta], summary values...,
+    [atualizado_em], cod), one array per column (estoque.services.massa)."""
+    colunas = colunas_resumo(cursor.db)
+    tipos = [*colunas, ("cod", "text")]
+    atribuicoes = [f"{campo} = v.{campo}" for campo, _ in colunas]
+    if saldo:
+        tipos.insert(0, ("delta", "numeric"))
+        atribuicoes.insert(0, f"saldo_atual = {ETR}.saldo_atual + v.delta")
+    if momento:
+        tipos.insert(-1, ("agora", "timestamp with time zone"))
+        atribuicoes.append("atualizado_em = v.agora")
+    valores, arrays = massa.tabela(tipos, parametros)
+    cursor.execute(f"UPDATE {ETR} SET {', '.join(atribuicoes)} FROM {valores} WHERE {ETR}.cod_produto = v.cod", arrays)
+
+
 def _gravar_resumos(parametros: list[tuple], using) -> int:
     """UPDATE the stored summaries: (summary values..., cod) rows. One statement on PostgreSQL
     (after a rebuild from empty tables or at midnight, every row may change)."""
@@ -205,12 +221,8 @@ def _gravar_resumos(parametros: list[tuple], using) -> int:
     with conexao.cursor() as cursor:
         if conexao.vendor != "postgresql":
             cursor.executemany(f"UPDATE {ETR} SET {ATRIBUICOES_RESUMO} WHERE cod_produto = %s", parametros)
-            return len(parametros)
-        colunas = colunas_resumo(conexao)
-        valores, arrays = massa.tabela([*colunas, ("cod", "text")], parametros)
-        atribuicoes = ", ".join(f"{campo} = v.{campo}" for campo, _ in colunas)
-        if parametros:
-            cursor.execute(f"UPDATE {ETR} SET {atribuicoes} FROM {valores} WHERE {ETR}.cod_produto = v.cod", arrays)
+        elif parametros:
+            atualizar_em_massa(cursor, parametros, saldo=False, momento=False)
     return len(parametros)
 
 

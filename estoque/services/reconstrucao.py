@@ -172,13 +172,7 @@ def _aplicar_fatia_postgresql(conexao, fatia, saldos: dict, previstas: dict, hoj
             if delta or resumo != guardado:
                 parametros.append((delta, *recalculo.valores_resumo(resumo), cod))
         if parametros:
-            valores, arrays = massa.tabela([("delta", "numeric"), *colunas, ("cod", "text")], parametros)
-            atribuicoes = ", ".join(f"{campo} = v.{campo}" for campo, _ in colunas)
-            cursor.execute(
-                f"UPDATE {ETR} SET saldo_atual = {ETR}.saldo_atual + v.delta, {atribuicoes} "
-                f"FROM {valores} WHERE {ETR}.cod_produto = v.cod",
-                arrays,
-            )
+            recalculo.atualizar_em_massa(cursor, parametros, saldo=True, momento=False)
 
 
 def _aplicar_previstas_postgresql(cursor, previstas: dict):
