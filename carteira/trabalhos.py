@@ -33,4 +33,12 @@ def sincronizar_agora(trabalho, progresso) -> Resultado:
 
 
 def registrar_tipos():
-    registrar(Tipo(SINCRONIZAR_AGORA, "Sincronizar a carteira com o Odoo", sincronizar_agora, origem=Origem.ADMIN))
+    registrar(
+        Tipo(
+            SINCRONIZAR_AGORA,
+            "Sincronizar a carteira com o Odoo",
+            sincronizar_agora,
+            origem=Origem.ADMIN,
+            unidade="etapa(s)",
+        )
+    )

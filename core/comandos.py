@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from core import autoria
+from core.formatos import milhar
 
 
 class Comando(BaseCommand):
@@ -13,10 +14,6 @@ class Comando(BaseCommand):
         nome = type(self).__module__.rsplit(".", 1)[-1]
         with autoria.atuando(autoria.Origem.COMANDO, rotulo=f"comando {nome}"):
             return super().execute(*args, **options)
-
-
-def milhar(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 class BarraDeProgresso:

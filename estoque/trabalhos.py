@@ -4,7 +4,7 @@ same services the commands and the schedule call."""
 from django.urls import reverse
 
 from core.autoria import Origem
-from core.comandos import milhar
+from core.formatos import milhar
 from core.trabalhos import Resultado, Tipo, registrar
 from estoque.models import ReconciliacaoExecucao
 from estoque.services import reconciliacao, reconstrucao
@@ -41,5 +41,13 @@ def reconciliar(trabalho, progresso) -> Resultado:
 
 
 def registrar_tipos():
-    registrar(Tipo(RECONSTRUIR, "Reconstruir o estoque (tabelas derivadas)", reconstruir, origem=Origem.ADMIN))
-    registrar(Tipo(RECONCILIAR, "Reconciliar o estoque", reconciliar, origem=Origem.ADMIN))
+    registrar(
+        Tipo(
+            RECONSTRUIR,
+            "Reconstruir o estoque (tabelas derivadas)",
+            reconstruir,
+            origem=Origem.ADMIN,
+            unidade="produto(s)",
+        )
+    )
+    registrar(Tipo(RECONCILIAR, "Reconciliar o estoque", reconciliar, origem=Origem.ADMIN, unidade="etapa(s)"))

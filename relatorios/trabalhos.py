@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from django.http import QueryDict
 
-from core.comandos import milhar
+from core.formatos import milhar
 from core.periodo import Periodo
 from core.trabalhos import ErroTrabalho, Resultado, Tipo, registrar
 from estoque.filtros import SaldoEstoqueFilter

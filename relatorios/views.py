@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from core.comandos import milhar
+from core.formatos import milhar
 from core.periodo import DataInvalida, Periodo, ler_periodo
 from core.trabalhos import ErroTrabalho, servico
 from estoque.filtros import SaldoEstoqueFilter

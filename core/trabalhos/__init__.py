@@ -40,6 +40,7 @@ class Tipo:
     titulo: str
     executar: Callable[..., Any]
     origem: str = "pagina"  # core.autoria.Origem of what it writes
+    unidade: str = "linha(s)"  # what `feitos` and `total` count, as the page says it
     extras: dict = field(default_factory=dict)
 
 

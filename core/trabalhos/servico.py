@@ -272,6 +272,7 @@ def situacao(trabalho: Trabalho) -> dict:
         "progresso": percentual,
         "linhas_feitas": feitos,
         "linhas_total": total,
+        "unidade": _unidade(trabalho),
         "etapa": etapa or trabalho.get_status_display(),
         "resumo": trabalho.resumo,
         "erro": trabalho.erro,
@@ -280,6 +281,11 @@ def situacao(trabalho: Trabalho) -> dict:
         "link": trabalho.link,
         "finalizado_em": formatar_momento(trabalho.finalizado_em) if trabalho.finalizado_em else "",
     }
+
+
+def _unidade(trabalho: Trabalho) -> str:
+    registrado = tipo(trabalho.tipo)
+    return registrado.unidade if registrado else "linha(s)"
 
 
 # ---------------------------------------------------------------- cleanup

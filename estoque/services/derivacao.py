@@ -19,7 +19,7 @@ from estoque import registro
 from estoque.models import CodigoUnificado, EstoqueTempoReal, LoteFaturado, MovimentacaoPrevista, UnificacaoCodigos
 from estoque.projecao import DIAS_MAX, ResumoProjecao, calcular_resumo
 from estoque.registro import SAIDA, SALDO
-from estoque.selectors import _data, _qtd
+from estoque.selectors import _data, _marcas, _qtd
 from estoque.services import alertas, eventos, recalculo, travas, unificacao
 
 ETR = EstoqueTempoReal._meta.db_table
@@ -178,10 +178,6 @@ def _principais(codigos, using, travar_unificacao: bool) -> dict[str, str]:
         cursor.nextset()
         mapa = dict(cursor.fetchall())
     return {cod: mapa.get(cod, cod) for cod in codigos}
-
-
-def _marcas(valores) -> str:
-    return ", ".join(["%s"] * len(valores))
 
 
 def _travar_e_gravar_previstas(tocados: list[str], previstas: dict, hoje: date, using):

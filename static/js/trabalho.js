@@ -13,7 +13,7 @@ function desenhar(s) {
   barra.parentElement.setAttribute("aria-valuenow", String(s.progresso));
   etapa.textContent = s.em_andamento ? s.etapa + "…" : s.etapa;
   if (s.linhas_total) {
-    texto.textContent = numero(s.linhas_feitas) + " de " + numero(s.linhas_total) + " linha(s).";
+    texto.textContent = numero(s.linhas_feitas) + " de " + numero(s.linhas_total) + " " + s.unidade + ".";
   }
   const status = document.getElementById("status");
   const selo = document.createElement("span");

@@ -138,6 +138,7 @@ def test_progresso_ao_vivo_aparece_na_situacao_enquanto_roda(ana):
     situacao = servico.situacao(trabalho)
     assert (situacao["linhas_feitas"], situacao["linhas_total"], situacao["progresso"]) == (250, 1000, 25)
     assert situacao["etapa"] == "Gravando" and situacao["em_andamento"] is True
+    assert situacao["unidade"] == "linha(s)"  # a kind that does not say counts lines
 
 
 def test_pagina_json_e_arquivo_so_para_o_dono_ou_staff_com_permissao(
@@ -485,6 +486,9 @@ def test_admin_reconstruir_e_reconciliar_viram_trabalhos(tarefas_sincronas, clie
     assert "produto(s) recalculado(s)" in reconstrucao.resumo
     assert EstoqueTempoReal.objects.get(cod_produto="P1").saldo_atual == Decimal("100")
     assert reconstrucao.linhas_feitas == reconstrucao.linhas_total >= 2
+    # The page says what the count counts: products here, steps for the reconciliation.
+    detalhe = cliente_staff.get(resposta.url).content.decode()
+    assert f"{reconstrucao.linhas_total} produto(s)." in detalhe and "linha(s)" not in detalhe
     assert any(total == reconstrucao.linhas_total and feitos > 0 for feitos, total, _ in publicados)
 
     EstoqueTempoReal.objects.filter(cod_produto="P1").update(saldo_atual=Decimal("7"))
@@ -501,6 +505,7 @@ def test_admin_reconstruir_e_reconciliar_viram_trabalhos(tarefas_sincronas, clie
     reparo = execucao.reparos.get(cod_produto="P1", campo="saldo_atual")
     assert (Decimal(reparo.antes), Decimal(reparo.depois)) == (Decimal("7"), Decimal("100"))
     assert reconciliacao.linhas_feitas == reconciliacao.linhas_total > 0
+    assert servico.situacao(reconciliacao)["unidade"] == "etapa(s)"
     assert diferencas_com_derivados() == []
 
 

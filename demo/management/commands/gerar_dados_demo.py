@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS
 
 from core.comandos import BarraDeProgresso, Comando
-from core.comandos import milhar as _milhar
+from core.formatos import milhar as _milhar
 from demo import gerador
 
 
