@@ -16,6 +16,7 @@ from core.serializers import (
     QTD_SAIDA,
     DataField,
     InteiroField,
+    ListaDeTextosField,
     ModelSerializerEstrito,
     QuantidadeField,
     TextoField,
@@ -49,7 +50,7 @@ class StatusEstoqueField(serializers.ChoiceField):
 
 
 class ConsultaSerializer(serializers.Serializer):
-    produtos = serializers.ListField(
+    produtos = ListaDeTextosField(
         child=TextoField(max_length=50),
         allow_empty=False,
         min_length=1,  # the schema's minItems (allow_empty alone does not show there)

@@ -1,10 +1,10 @@
 from rest_framework import serializers
 
-from core.serializers import TextoField
+from core.serializers import ListaDeTextosField, TextoField
 
 
 class AnalisarSerializer(serializers.Serializer):
-    pedidos = serializers.ListField(
+    pedidos = ListaDeTextosField(
         child=TextoField(max_length=50),
         required=False,
         allow_empty=False,
