@@ -116,13 +116,14 @@ class AnaliseRuptura:
     criticidade: str
     valor_total: Decimal
     linhas_em_ruptura: int
-    linhas: list[LinhaRuptura]
+    linhas: list[LinhaRuptura] | None  # None: judged without the lines' details (a background lot)
 
     def como_dict(self) -> dict:
         """The JSON shape of the API and the stored lots (Decimal as float, dates ISO), built
-        field by field: dataclasses.asdict deep-copies every value (about twice as slow)."""
+        field by field: dataclasses.asdict deep-copies every value (about twice as slow). Without
+        the lines' details (linhas None), no "linhas" key: what the background lots store."""
         total = self.data_disponibilidade_total
-        return {
+        resumo = {
             "num_pedido": self.num_pedido,
             "raz_social_red": self.raz_social_red,
             "pedido_ok": self.pedido_ok,
@@ -131,22 +132,24 @@ class AnaliseRuptura:
             "criticidade": self.criticidade,
             "valor_total": float(self.valor_total),
             "linhas_em_ruptura": self.linhas_em_ruptura,
-            "linhas": [linha.como_dict() for linha in self.linhas],
         }
+        if self.linhas is not None:
+            resumo["linhas"] = [linha.como_dict() for linha in self.linhas]
+        return resumo
 
     def como_json(self) -> str:
         """como_dict as compact JSON, written directly: the background lots store tens of
         thousands of orders, and building the dicts and encoding them cost more than judging them
         (tests/carteira/test_ruptura_oraculo.py holds both equal)."""
         total = f'"{self.data_disponibilidade_total.isoformat()}"' if self.data_disponibilidade_total else "null"
+        linhas = "" if self.linhas is None else f',"linhas":[{",".join(linha.como_json() for linha in self.linhas)}]'
         return (
             f'{{"num_pedido":{_texto(self.num_pedido)},"raz_social_red":{_texto(self.raz_social_red)},'
             f'"pedido_ok":{"true" if self.pedido_ok else "false"},'
             f'"percentual_disponibilidade":{float(self.percentual_disponibilidade)!r},'
             f'"data_disponibilidade_total":{total},'
             f'"criticidade":{_texto(self.criticidade)},"valor_total":{float(self.valor_total)!r},'
-            f'"linhas_em_ruptura":{self.linhas_em_ruptura},'
-            f'"linhas":[{",".join(linha.como_json() for linha in self.linhas)}]}}'
+            f'"linhas_em_ruptura":{self.linhas_em_ruptura}{linhas}}}'
         )
 
 
@@ -246,10 +249,12 @@ class Instantaneo:
 
 
 def analisar_pedidos(
-    pedidos=None, hoje: date | None = None, instantaneo: Instantaneo | None = None
+    pedidos=None, hoje: date | None = None, instantaneo: Instantaneo | None = None, detalhes: bool = True
 ) -> dict[str, AnaliseRuptura]:
     """Analyse these orders (default: every open order) in a fixed number of queries; with an
-    Instantaneo of the same day, on its snapshot (what is still current of it)."""
+    Instantaneo of the same day, on its snapshot (what is still current of it). Without detalhes,
+    every line is judged the same but only the order's results come back (linhas None): what the
+    background lots store; a page asks one order's lines when it shows them."""
     hoje = hoje or timezone.localdate()
     consulta = CarteiraPrincipal.objects.filter(ativo=True, qtd_saldo_produto_pedido__gt=0)
     if pedidos is not None:
@@ -271,7 +276,7 @@ def analisar_pedidos(
     for linha in linhas:
         por_pedido[linha[NUM]].append(linha)
     return {
-        num: _analisar(num, itens, leitura, proprias.get(num, {}), producao, hoje, base)
+        num: _analisar(num, itens, leitura, proprias.get(num, {}), producao, hoje, base, detalhes)
         for num, itens in por_pedido.items()
     }
 
@@ -334,7 +339,22 @@ def _julgar(principal, quantidade, leitura, proprias, hoje, base):
     return saldo, disponibilidade.menor_d7, disponibilidade.primeiro_dia(quantidade)
 
 
-def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRuptura:
+def _disponivel_em(principal, quantidade, leitura, proprias, hoje, base) -> date | None:
+    """_julgar's first available day alone (what an order's results need): without building the
+    projection that takes the order's own outflows back out (Disponibilidade.primeiro_dia_sem)."""
+    disponibilidade = base.get(principal)
+    if disponibilidade is None:
+        saldo = leitura.estoques.get(principal, (ZERO,))[0]
+        disponibilidade = base[principal] = Disponibilidade.projetada(saldo, leitura.previstas.get(principal, ()), hoje)
+    saidas = proprias.get(principal)
+    if saidas:
+        return disponibilidade.primeiro_dia_sem(saidas, quantidade)
+    return disponibilidade.primeiro_dia(quantidade)
+
+
+def _analisar(num, itens, leitura, proprias, producao, hoje, base, detalhes=True) -> AnaliseRuptura:
+    """One order: its lines of one principal judged together on their summed quantity. Without
+    detalhes only the first available day is judged and no line objects are built (linhas None)."""
     principal_de = leitura.principal_de
     principais = [principal_de.get(linha[COD], linha[COD]) for linha in itens]
     por_principal: dict[str, Decimal] = {}
@@ -342,15 +362,19 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
         por_principal[principal] = por_principal[principal] + linha[QTD] if principal in por_principal else linha[QTD]
     julgamento = {}
     for principal, quantidade in por_principal.items():
+        if not detalhes:
+            julgamento[principal] = _disponivel_em(principal, quantidade, leitura, proprias, hoje, base)
+            continue
         saldo, menor_d7, disponivel_em = _julgar(principal, quantidade, leitura, proprias, hoje, base)
         resolve = []
         if disponivel_em and disponivel_em > hoje:
             resolve = [ProducaoQueResolve(disponivel_em, *p) for p in producao[principal].get(disponivel_em, ())]
-        julgamento[principal] = (saldo, menor_d7, disponivel_em, resolve)
+        julgamento[principal] = (disponivel_em, saldo, menor_d7, resolve)
 
     resultado, valor_total, valor_hoje, em_ruptura, sem_data, ultima = [], ZERO, ZERO, 0, False, None
     for principal, linha in zip(principais, itens, strict=True):
-        saldo, menor_d7, disponivel_em, resolve = julgamento[principal]
+        julgado = julgamento[principal]
+        disponivel_em = julgado[0] if detalhes else julgado
         valor = linha[QTD] * linha[PRECO]
         valor_total += valor
         if disponivel_em == hoje:
@@ -361,20 +385,22 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
                 sem_data = True
             elif ultima is None or disponivel_em > ultima:
                 ultima = disponivel_em
-        resultado.append(
-            LinhaRuptura(
-                linha[COD],
-                principal,
-                linha[NOME],
-                linha[QTD],
-                valor.quantize(CENTAVO),
-                saldo,
-                menor_d7,
-                disponivel_em == hoje,
-                disponivel_em,
-                resolve,  # shared by the lines of one principal: never changed after this
+        if detalhes:
+            _, saldo, menor_d7, resolve = julgado
+            resultado.append(
+                LinhaRuptura(
+                    linha[COD],
+                    principal,
+                    linha[NOME],
+                    linha[QTD],
+                    valor.quantize(CENTAVO),
+                    saldo,
+                    menor_d7,
+                    disponivel_em == hoje,
+                    disponivel_em,
+                    resolve,  # shared by the lines of one principal: never changed after this
+                )
             )
-        )
     # The thresholds on the exact share: 9.99% missing is under 10% though 90.01% shows as 90.0.
     exato = valor_hoje * CEM / valor_total if valor_total else (CEM if em_ruptura == 0 else ZERO)
     percentual = exato.quantize(Decimal("0.1")) if valor_total else exato
@@ -387,5 +413,5 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base) -> AnaliseRup
         criticidade=criticidade(CEM - exato, em_ruptura),
         valor_total=valor_total.quantize(CENTAVO),
         linhas_em_ruptura=em_ruptura,
-        linhas=resultado,
+        linhas=resultado if detalhes else None,
     )

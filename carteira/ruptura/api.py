@@ -101,7 +101,8 @@ class SituacaoView(APIBase):
             )
         ],
         responses={200: OpenApiTypes.OBJECT, 400: ERRO_400, 404: ERRO_404, **ERROS_LEITURA},
-        description="Progresso de uma análise em segundo plano e os lotes concluídos (com os resultados): "
+        description="Progresso de uma análise em segundo plano e os lotes concluídos (com os resultados de cada "
+        "pedido, sem as linhas: as linhas de um pedido vêm de `/api/carteira/pedidos/{num_pedido}/ruptura`): "
         "a alternativa por consulta periódica ao stream.",
     )
     def get(self, request, job_id):

@@ -6,8 +6,10 @@ second) and each next one twice the last, up to TAMANHO_MAXIMO_LOTE: a lot's fix
 instead of once per 20 orders, and the lots are enqueued in order, the small ones first.
 From LOTE_COM_INSTANTANEO orders on, a worker judges its lots on one snapshot of the whole
 catalog per analysis (analise.Instantaneo: read once, revalidated per lot by the stock rows'
-stamps) instead of reading and projecting each lot's ~7,000 products again, and stores each
-lot's results as the JSON text como_json writes.
+stamps) instead of reading and projecting each lot's ~7,000 products again. A lot stores each
+order's results without its lines' details (analisar_pedidos(detalhes=False)), as the JSON text
+como_json writes; the page asks one order's lines (GET /api/carteira/pedidos/<num>/ruptura) when
+it opens them.
 
 The job and its lots live in the database (AnaliseRuptura / AnaliseRupturaLote), so the
 stream that reports them works with any broker (ORM on SQLite, Redis) and any number of
@@ -177,8 +179,11 @@ def instantaneo_para(lote: AnaliseRupturaLote) -> Instantaneo | None:
 
 
 def em_json(pedidos: list[str], instantaneo: Instantaneo | None = None) -> tuple[str, int]:
-    """(JSON text of the analyses of these orders in their order, how many): what a lot stores."""
-    resultados = analisar_pedidos(pedidos, instantaneo=instantaneo)
+    """(JSON text of the analyses of these orders in their order, how many): what a lot stores,
+    each order's results without its lines' details (the page asks one order's lines, judged
+    then, when it opens them): at scale 100 the lines were ~100 MB of JSON per analysis, whose
+    writing and storing cost more than judging them."""
+    resultados = analisar_pedidos(pedidos, instantaneo=instantaneo, detalhes=False)
     analises = [resultados[num] for num in pedidos if num in resultados]
     return "[" + ",".join(analise.como_json() for analise in analises) + "]", len(analises)
 

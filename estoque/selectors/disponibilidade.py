@@ -72,6 +72,31 @@ class Disponibilidade:
         k = bisect_left(self._menor_a_partir, quantidade)
         return self.datas[k] if k < len(self.datas) else None
 
+    def primeiro_dia_sem(self, saidas: Iterable[tuple[date, Decimal]], quantidade: Decimal) -> date | None:
+        """sem_saidas(saidas).primeiro_dia(quantidade) without building that projection: taking
+        outflows out only raises the final balances, so a quantity that ships today still does;
+        otherwise one walk from D28 back, each returned outflow counted from its day on."""
+        k = bisect_left(self._menor_a_partir, quantidade)
+        if k == 0:
+            return self.datas[0]
+        hoje, fim = self.datas[0], self.datas[-1]
+        devolvido: dict[int, Decimal] = {}
+        for data, qtd in saidas:
+            if data > fim or not qtd:
+                continue
+            dia = (dia_da_saida(data, hoje) - hoje).days
+            devolvido[dia] = devolvido[dia] + qtd if dia in devolvido else qtd
+        if not devolvido:
+            return self.datas[k] if k < len(self.datas) else None
+        acumulado = sum(devolvido.values())
+        finais = self.finais
+        for dia in range(len(finais) - 1, -1, -1):
+            if finais[dia] + acumulado < quantidade:
+                return self.datas[dia + 1] if dia + 1 < len(finais) else None
+            if dia in devolvido:
+                acumulado -= devolvido[dia]
+        return hoje
+
     def sem_saidas(self, saidas: Iterable[tuple[date, Decimal]]) -> "Disponibilidade":
         """The projection without these forecast outflows (data, qtd): each one raises the final
         balances from the day it counts on (dia_da_saida) to the end; one dated after the

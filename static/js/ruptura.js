@@ -91,12 +91,14 @@
     return resposta.ok;
   }
 
-  // A button still "Analisando…" (its lot not done yet, or the background queue down): analyse
-  // that order now through the per-order endpoint, then show it.
-  async function analisarAgora(b) {
+  // An order's lines: the background lots keep each order's results only, so the lines are
+  // judged now through the per-order endpoint when the modal opens. The same for a button still
+  // "Analisando…" (its lot not done yet, or the background queue down): analysed now, then shown.
+  async function abrirComLinhas(b) {
     const num = b.dataset.pedido;
+    const analisado = resultados.has(num);
     b.disabled = true;
-    b.textContent = "Analisando agora…";
+    b.textContent = analisado ? "Carregando…" : "Analisando agora…";
     let ok = false;
     try {
       ok = await atualizar(num);
@@ -105,6 +107,7 @@
     }
     b.disabled = false;
     if (ok) detalhes(num);
+    else if (analisado) pintar(resultados.get(num));
     else b.textContent = "Falhou: clique para tentar de novo";
   }
 
@@ -190,8 +193,9 @@
   document.addEventListener("click", (e) => {
     const b = e.target.closest("button.btn-ruptura");
     if (!b) return;
-    if (resultados.has(b.dataset.pedido)) detalhes(b.dataset.pedido);
-    else analisarAgora(b);
+    const r = resultados.get(b.dataset.pedido);
+    if (r && r.linhas) detalhes(b.dataset.pedido);
+    else abrirComLinhas(b);
   });
   iniciar();
   ouvirEstoque();

@@ -29,8 +29,10 @@ def test_igual_a_projetar_sem_as_saidas(saldo, previstas, proprias, quantidades)
     obtida = base.sem_saidas(proprias)
     assert obtida.finais == [d.saldo_final for d in esperada]
     assert obtida.menor_d7 == resumo_d7(esperada)[0]
-    for quantidade in quantidades:
+    # The edges too: each final balance as a quantity (exactly enough on that day).
+    for quantidade in quantidades + sorted({d.saldo_final for d in esperada}):
         assert obtida.primeiro_dia(quantidade) == primeiro_dia_disponivel(esperada, quantidade)
+        assert base.primeiro_dia_sem(proprias, quantidade) == primeiro_dia_disponivel(esperada, quantidade)
 
 
 def test_primeiro_dia_nas_bordas():

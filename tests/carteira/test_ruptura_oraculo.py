@@ -34,6 +34,14 @@ def comparar():
         assert pelo_instantaneo[num].como_dict() == analise.como_dict(), num
     for analise in obtido.values():
         assert json.loads(analise.como_json()) == analise.como_dict()
+    # What the background lots store: every line judged, only the order's results kept.
+    resumos = analisar_pedidos(instantaneo=Instantaneo(timezone.localdate()), detalhes=False)
+    assert set(resumos) == set(obtido)
+    for num, resumo in resumos.items():
+        assert resumo.linhas is None and json.loads(resumo.como_json()) == resumo.como_dict()
+        completo = obtido[num].como_dict()
+        completo.pop("linhas")
+        assert resumo.como_dict() == completo, num
     assert set(obtido) == set(esperado)
     for num, analise in obtido.items():
         o = esperado[num]
