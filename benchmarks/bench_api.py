@@ -50,6 +50,13 @@ def preparar_django(url: str):
     call_command("migrate", verbosity=0)
 
 
+def como_o_servidor():
+    """What the ASGI/WSGI entry points do once loaded (core.processo): measured as they serve."""
+    from core.processo import pronto_para_servir
+
+    pronto_para_servir()
+
+
 def _criar_banco(url: str):
     import dj_database_url
     import psycopg
@@ -371,6 +378,7 @@ def main(argv=None):
         # One scale, in this process: generate if needed, measure, print the result as JSON.
         preparar_django(banco_da_escala(args.servidor, args.escala[0]))
         gerar_dados(args.escala[0], args.reusar)
+        como_o_servidor()
         print("RESULTADO " + json.dumps(medir(args.escala[0], args.iteracoes, args.iteracoes_ingenuo)), flush=True)
         return
     resultados = []

@@ -134,7 +134,7 @@ class EstoqueProdutoSerializer(serializers.Serializer):
     def to_representation(self, p):
         # Built by hand: 50 products x 29 days through field-by-field serialization costs
         # more than the whole database read. Same fields as declared above.
-        fuso = self.context.setdefault("fuso", timezone.get_current_timezone())  # one lookup per response
+        fuso = self.context.get("fuso") or self.context.setdefault("fuso", timezone.get_current_timezone())
         return {
             "cod_produto": p.cod_produto,
             "cod_principal": p.cod_principal,

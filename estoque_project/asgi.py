@@ -22,3 +22,7 @@ os.environ.setdefault("DB_CONN_MAX_AGE", "0")
 os.environ.setdefault("DB_POOL_MAX", "4")
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 application = get_asgi_application()
+
+from core.processo import pronto_para_servir  # noqa: E402 (after the settings are loaded)
+
+pronto_para_servir()
