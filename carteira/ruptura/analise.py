@@ -360,10 +360,10 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base, detalhes=True
     por_principal: dict[str, Decimal] = {}
     for principal, linha in zip(principais, itens, strict=True):
         por_principal[principal] = por_principal[principal] + linha[QTD] if principal in por_principal else linha[QTD]
-    julgamento = {}
+    julgamento: dict[str, tuple] = {}
     for principal, quantidade in por_principal.items():
         if not detalhes:
-            julgamento[principal] = _disponivel_em(principal, quantidade, leitura, proprias, hoje, base)
+            julgamento[principal] = (_disponivel_em(principal, quantidade, leitura, proprias, hoje, base),)
             continue
         saldo, menor_d7, disponivel_em = _julgar(principal, quantidade, leitura, proprias, hoje, base)
         resolve = []
@@ -374,7 +374,7 @@ def _analisar(num, itens, leitura, proprias, producao, hoje, base, detalhes=True
     resultado, valor_total, valor_hoje, em_ruptura, sem_data, ultima = [], ZERO, ZERO, 0, False, None
     for principal, linha in zip(principais, itens, strict=True):
         julgado = julgamento[principal]
-        disponivel_em = julgado[0] if detalhes else julgado
+        disponivel_em = julgado[0]
         valor = linha[QTD] * linha[PRECO]
         valor_total += valor
         if disponivel_em == hoje:
