@@ -55,6 +55,11 @@ def _array_de_permissoes(modelo) -> RawSQL:
 
 class BackendPermissoes(ModelBackend):
     def get_user(self, user_id):
+        from core.sessoes import _NADA, usuario_lido
+
+        lido = usuario_lido(user_id)  # read with this request's session (core.sessoes), on PostgreSQL
+        if lido is not _NADA:
+            return lido if lido is not None and self.user_can_authenticate(lido) else None
         modelo = self._modelo()
         if connections[modelo._default_manager.db].vendor != "postgresql":
             return super().get_user(user_id)

@@ -1,6 +1,7 @@
 """Records every app shares: the spreadsheet imports (core.importacoes), the background jobs (core.trabalhos)."""
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 
@@ -129,3 +130,29 @@ class Trabalho(models.Model):
     @property
     def em_andamento(self) -> bool:
         return self.status in self.EM_ANDAMENTO
+
+
+class Sessao(AbstractBaseSession):
+    """A login session (core.sessoes): Django's session row plus the user it belongs to, so a
+    request reads its session and its user (with the user's permissions) in one statement.
+    Kept by the session store on every save; no database constraint (a session saved while its
+    user is deleted must not fail), but deleting a user through Django deletes its sessions."""
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    @classmethod
+    def get_session_store_class(cls):
+        from core.sessoes import SessionStore
+
+        return SessionStore
+
+    class Meta:
+        verbose_name = "sessão"
+        verbose_name_plural = "sessões"

@@ -54,6 +54,9 @@ if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip():
     _cabecalho, _, _valor = os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].strip().partition(",")
     SECURE_PROXY_SSL_HEADER = (_cabecalho.strip(), _valor.strip() or "https")
 SESSION_COOKIE_HTTPONLY = True
+# Sessions whose row names their user: on PostgreSQL a request reads its session, its user and
+# the user's permissions in one statement (core.sessoes).
+SESSION_ENGINE = "core.sessoes"
 # The health check answers load balancers on plain http too (they probe the backend directly).
 SECURE_REDIRECT_EXEMPT = [r"^saude/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
