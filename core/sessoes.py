@@ -12,6 +12,7 @@ user id that is not the one just read, take Django's own path.
 """
 
 from contextvars import ContextVar
+from typing import Any
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
@@ -23,7 +24,7 @@ _lido: ContextVar[tuple[str, object] | None] = ContextVar("usuario_lido_com_a_se
 _NADA = object()
 
 
-def usuario_lido(user_id) -> object:
+def usuario_lido(user_id) -> Any:
     """The user read with this request's session when its id is user_id (None: no such user row);
     _NADA otherwise. Taken once: a later call reads the user again."""
     lido = _lido.get()
@@ -41,27 +42,26 @@ class SessionStore(db.SessionStore):
         return Sessao
 
     def create_model_instance(self, data):
-        sessao = super().create_model_instance(data)
+        sessao: Any = super().create_model_instance(data)
         usuario = data.get(SESSION_KEY)
         sessao.usuario_id = get_user_model()._meta.pk.to_python(usuario) if usuario is not None else None
         return sessao
 
-    def _get_session_from_db(self):
+    def load(self):
+        """db.SessionStore.load (the live session's data, or {} and no key), on PostgreSQL with the
+        user read in the same statement."""
         _lido.set(None)
         using = router.db_for_read(self.model)
         if connections[using].vendor != "postgresql":
-            return super()._get_session_from_db()
-        if not self.session_key:
-            self._session_key = None
-            return None
-        linha = _ler(using, self.session_key)
+            return super().load()
+        linha = _ler(using, self.session_key) if self.session_key else None
         if linha is None:
             self._session_key = None
-            return None
+            return {}
         dados, usuario_id, usuario = linha
         if usuario_id is not None:
             _lido.set((str(usuario_id), usuario))
-        return self.model(session_key=self.session_key, session_data=dados)
+        return self.decode(dados)
 
 
 def _ler(using, chave):
@@ -85,7 +85,7 @@ def _ler(using, chave):
     if linha is None:
         return None
     dados, usuario_id, *valores, permissoes = linha
-    usuario = None
+    usuario: Any = None
     if valores[0] is not None:  # the user row exists
         usuario = modelo.from_db(using, [campo.attname for campo in campos], valores)
         if not usuario.is_superuser:
