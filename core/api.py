@@ -6,6 +6,8 @@ throttles, the translation of service ValidationErrors into 400s, strict paginat
 documented error responses.
 """
 
+import weakref
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
@@ -73,6 +75,12 @@ class APIBase(APIView):
             if valor is not None and ("\x00" in valor or len(valor) > 50):
                 raise NotFound("Registro não encontrado.")
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        resposta = super().finalize_response(request, response, *args, **kwargs)
+        if hasattr(resposta, "add_post_render_callback"):
+            resposta.add_post_render_callback(_soltar(self))
+        return resposta
+
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
             exc = DRFValidationError(detail=as_serializer_error(exc))
@@ -82,6 +90,27 @@ class APIBase(APIView):
 
     def usuario(self) -> str:
         return self.request.user.get_username()[:100]
+
+
+def _soltar(view):
+    """After rendering: the view, its DRF Request and the Response point at each other
+    (view.request, view.response, response.renderer_context, request.parser_context, which also
+    holds the Request itself), so a
+    request's objects and its answer's data waited for the cyclic garbage collector; with the
+    back references dropped once the bytes exist, they are freed when the request ends."""
+
+    referencia = weakref.ref(view)  # the callback stays on the response: it must not hold the view
+
+    def soltar(resposta):
+        resposta.renderer_context = {}
+        view = referencia()
+        if view is None:
+            return
+        if view.request is not None:
+            view.request.parser_context = {}  # held the view and the Request itself
+        view.request = view.response = None
+
+    return soltar
 
 
 def validar(serializer_class, data, **kwargs):

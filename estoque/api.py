@@ -45,6 +45,7 @@ from estoque.serializers import (
     ReparoSerializer,
     RupturaSerializer,
     RupturasPaginadasSerializer,
+    produtos_json,
 )
 from estoque.serializers_telas import (
     ComposicaoSerializer,
@@ -101,8 +102,9 @@ class ConsultarAPI(APIBase):
     def post(self, request):
         dados = validar(ConsultaSerializer, request.data)
         encontrados, nao_encontrados = selectors.estoques(dados["produtos"])
-        produtos = EstoqueProdutoSerializer(list(encontrados.values()), many=True, context={"dias": dados["dias"]})
-        return Response({"produtos": produtos.data, "nao_encontrados": nao_encontrados})
+        return Response(
+            {"produtos": produtos_json(encontrados.values(), dados["dias"]), "nao_encontrados": nao_encontrados}
+        )
 
 
 class ProdutoAPI(APIBase):
