@@ -134,7 +134,7 @@ def grupos_de(codigos) -> tuple[dict[str, str], dict[str, list[str]], set[str]]:
 # UNION ALL branches told apart by their first column. Each round trip to the database costs
 # more than the rows it brings, and the principals are resolved in SQL (CTE `principais`).
 _LEITURA = f"""
-WITH pedidos(cod) AS (VALUES {{valores}}),
+WITH pedidos(cod) AS ({{pedidos}}),
 grupo AS (
     SELECT cod_produto, cod_principal FROM {CU}
     WHERE cod_principal IN (SELECT u.cod_principal FROM {CU} u JOIN pedidos p ON p.cod = u.cod_produto)
@@ -152,6 +152,7 @@ UNION ALL
 SELECT 4, cod_produto, nome_produto, palletizacao, peso_bruto, NULL, NULL FROM {CATALOGO}
 WHERE cod_produto IN (SELECT cod FROM pedidos UNION SELECT cod FROM principais)
 """
+_LEITURA_POSTGRESQL = _LEITURA.format(pedidos="SELECT unnest(%s::text[])")
 GRUPO, ESTOQUE, PREVISTA, CADASTRO = 1, 2, 3, 4
 
 
@@ -160,13 +161,18 @@ def ler(codigos, hoje: date) -> Leitura:
     codigos = sorted(set(codigos))
     if not codigos:
         return Leitura({}, {}, {}, {}, {}, set())
-    sql = _LEITURA.format(valores=", ".join(["(%s)"] * len(codigos)))
+    if connection.vendor == "postgresql":
+        # The asked codes as one array: the statement's text is the same for any list, so psycopg
+        # converts it once per process instead of on every read (a long text is not cached).
+        sql, parametros = _LEITURA_POSTGRESQL, [codigos]
+    else:
+        sql, parametros = _LEITURA.format(pedidos="VALUES " + ", ".join(["(%s)"] * len(codigos))), codigos
     principal_de: dict[str, str] = {}
     grupos: defaultdict[str, set[str]] = defaultdict(set)
     estoques = {}
     previstas = defaultdict(list)
     cadastro = {}
-    for tipo, cod, texto, qtd, qtd2, momento, data in _linhas(sql, [*codigos, hoje + timedelta(days=DIAS_MAX)]):
+    for tipo, cod, texto, qtd, qtd2, momento, data in _linhas(sql, [*parametros, hoje + timedelta(days=DIAS_MAX)]):
         if tipo == PREVISTA:
             previstas[cod].append((_data(data), _qtd(qtd), _qtd(qtd2)))
         elif tipo == ESTOQUE:
