@@ -91,3 +91,31 @@ def _ler(using, chave):
         if not usuario.is_superuser:
             usuario._perm_cache = set(permissoes)
     return dados, usuario_id, usuario
+
+
+# ---------------------------------------------------------------- cleanup
+
+LIMPEZA = "core: sessões expiradas"
+FUNCAO = "core.sessoes.limpar_expiradas"
+
+
+def limpar_expiradas() -> int:
+    """Delete the expired sessions (what `manage.py clearsessions` does), daily on the schedule:
+    a session that ended by time, not by "Sair", otherwise stays in the table. Returns how many."""
+    from core.models import Sessao
+
+    apagadas, _ = Sessao.objects.filter(expire_date__lt=timezone.now()).delete()
+    return apagadas
+
+
+def garantir_agendamento(schedule_model=None):
+    """Create or update the daily cleanup (idempotent). Accepts a migration's historical model."""
+    if schedule_model is None:
+        from django_q.models import Schedule
+
+        schedule_model = Schedule
+    agendamento, _ = schedule_model.objects.update_or_create(
+        name=LIMPEZA,
+        defaults={"func": FUNCAO, "schedule_type": "D", "repeats": -1},  # Schedule.DAILY
+    )
+    return agendamento

@@ -34,6 +34,7 @@ AGENDAMENTOS_DAS_MIGRACOES = [
     ("carteira.migrations.0003_sincronizacao", "agendar"),
     ("carteira.migrations.0008_analise_ruptura_reuso_e_limpeza", "agendar_limpeza"),
     ("core.migrations.0002_trabalhos", "agendar"),
+    ("core.migrations.0004_limpeza_sessoes", "agendar"),
 ]
 
 

@@ -84,3 +84,18 @@ def test_entrar_como_outro_usuario_troca_o_dono_da_sessao(logada, django_user_mo
     assert logada.post("/entrar/", {"username": "bia", "password": SENHA}).status_code == 302
     assert list(Sessao.objects.values_list("usuario_id", flat=True)) == [bia.pk]
     assert consultar(logada).status_code == 403  # bia has no role
+
+
+def test_sessoes_expiradas_saem_todo_dia(logada, ana):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    agendamento = Schedule.objects.get(name=sessoes.LIMPEZA)  # created by core's migration 0004
+    assert (agendamento.func, agendamento.schedule_type) == (sessoes.FUNCAO, Schedule.DAILY)
+    viva = Sessao.objects.get()
+    Sessao.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(days=1))
+    assert sessoes.limpar_expiradas() == 1
+    assert list(Sessao.objects.all()) == [viva]
+    assert consultar(logada).status_code == 200  # the live session still works
