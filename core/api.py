@@ -95,9 +95,9 @@ class APIBase(APIView):
 def _soltar(view):
     """After rendering: the view, its DRF Request and the Response point at each other
     (view.request, view.response, response.renderer_context, request.parser_context, which also
-    holds the Request itself), so a
-    request's objects and its answer's data waited for the cyclic garbage collector; with the
-    back references dropped once the bytes exist, they are freed when the request ends."""
+    holds the Request itself), so a request's objects and its answer's data waited for the cyclic
+    garbage collector; with the back references dropped once the bytes exist, they are freed when
+    the request ends."""
 
     referencia = weakref.ref(view)  # the callback stays on the response: it must not hold the view
 

@@ -12,6 +12,7 @@ user id that is not the one just read, take Django's own path.
 """
 
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -64,21 +65,27 @@ class SessionStore(db.SessionStore):
         return self.decode(dados)
 
 
-def _ler(using, chave):
-    """(session_data, user id, user with _perm_cache or None) of a live session, or None."""
+@cache
+def _sql_da_leitura(modelo) -> tuple[str, list[str]]:
+    """(the statement _ler runs, the user fields it reads in order): built once per user model."""
     from core.backend_permissoes import _array_de_permissoes
     from core.models import Sessao
 
-    modelo = get_user_model()
-    campos = modelo._meta.concrete_fields
     tabela = modelo._meta.db_table
-    sessao = Sessao._meta.db_table
+    campos = modelo._meta.concrete_fields
     colunas = ", ".join(f'{tabela}."{campo.column}"' for campo in campos)
     sql = (
         f"SELECT s.session_data, s.usuario_id, {colunas}, {_array_de_permissoes(modelo).sql} "
-        f"FROM {sessao} s LEFT JOIN {tabela} ON {tabela}.{modelo._meta.pk.column} = s.usuario_id "
+        f"FROM {Sessao._meta.db_table} s LEFT JOIN {tabela} ON {tabela}.{modelo._meta.pk.column} = s.usuario_id "
         f"WHERE s.session_key = %s AND s.expire_date > %s"
     )
+    return sql, [campo.attname for campo in campos]
+
+
+def _ler(using, chave):
+    """(session_data, user id, user with _perm_cache or None) of a live session, or None."""
+    modelo = get_user_model()
+    sql, atributos = _sql_da_leitura(modelo)
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [chave, timezone.now()])
         linha = cursor.fetchone()
@@ -87,7 +94,7 @@ def _ler(using, chave):
     dados, usuario_id, *valores, permissoes = linha
     usuario: Any = None
     if valores[0] is not None:  # the user row exists
-        usuario = modelo.from_db(using, [campo.attname for campo in campos], valores)
+        usuario = modelo.from_db(using, atributos, valores)
         if not usuario.is_superuser:
             usuario._perm_cache = set(permissoes)
     return dados, usuario_id, usuario
@@ -110,12 +117,6 @@ def limpar_expiradas() -> int:
 
 def garantir_agendamento(schedule_model=None):
     """Create or update the daily cleanup (idempotent). Accepts a migration's historical model."""
-    if schedule_model is None:
-        from django_q.models import Schedule
+    from core.trabalhos.agendamentos import garantir
 
-        schedule_model = Schedule
-    agendamento, _ = schedule_model.objects.update_or_create(
-        name=LIMPEZA,
-        defaults={"func": FUNCAO, "schedule_type": "D", "repeats": -1},  # Schedule.DAILY
-    )
-    return agendamento
+    return garantir(LIMPEZA, FUNCAO, "D", schedule_model)  # Schedule.DAILY

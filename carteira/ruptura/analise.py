@@ -330,22 +330,25 @@ def _julgar(principal, quantidade, leitura, proprias, hoje, base):
     """(saldo, menor_d7, disponivel_em) of this quantity of a principal, on the projection
     without the order's own outflows."""
     saldo = leitura.estoques.get(principal, (ZERO,))[0]
-    disponibilidade = base.get(principal)
-    if disponibilidade is None:
-        disponibilidade = base[principal] = Disponibilidade.projetada(saldo, leitura.previstas.get(principal, ()), hoje)
+    disponibilidade = _base(principal, saldo, leitura, hoje, base)
     saidas = proprias.get(principal)
     if saidas:
         disponibilidade = disponibilidade.sem_saidas(saidas)
     return saldo, disponibilidade.menor_d7, disponibilidade.primeiro_dia(quantidade)
 
 
+def _base(principal, saldo, leitura, hoje, base) -> Disponibilidade:
+    """The principal's projection with every outflow, projected once per `base` (memo)."""
+    disponibilidade = base.get(principal)
+    if disponibilidade is None:
+        disponibilidade = base[principal] = Disponibilidade.projetada(saldo, leitura.previstas.get(principal, ()), hoje)
+    return disponibilidade
+
+
 def _disponivel_em(principal, quantidade, leitura, proprias, hoje, base) -> date | None:
     """_julgar's first available day alone (what an order's results need): without building the
     projection that takes the order's own outflows back out (Disponibilidade.primeiro_dia_sem)."""
-    disponibilidade = base.get(principal)
-    if disponibilidade is None:
-        saldo = leitura.estoques.get(principal, (ZERO,))[0]
-        disponibilidade = base[principal] = Disponibilidade.projetada(saldo, leitura.previstas.get(principal, ()), hoje)
+    disponibilidade = _base(principal, leitura.estoques.get(principal, (ZERO,))[0], leitura, hoje, base)
     saidas = proprias.get(principal)
     if saidas:
         return disponibilidade.primeiro_dia_sem(saidas, quantidade)

@@ -9,6 +9,8 @@ import os
 
 from django.conf import settings
 
+from core.trabalhos.agendamentos import garantir
+
 SINCRONIZACAO = "carteira: sincronização com o Odoo"
 FUNCAO = "carteira.tasks.sincronizar_carteira_odoo"
 PADRAO_MINUTOS = 30
@@ -36,8 +38,4 @@ def garantir_agendamento(schedule_model=None):
     if minutos == 0:
         schedule_model.objects.filter(name=SINCRONIZACAO).delete()
         return None
-    agendamento, _ = schedule_model.objects.update_or_create(
-        name=SINCRONIZACAO,
-        defaults={"func": FUNCAO, "schedule_type": "I", "minutes": minutos, "repeats": -1},  # "I" = Schedule.MINUTES
-    )
-    return agendamento
+    return garantir(SINCRONIZACAO, FUNCAO, "I", schedule_model, minutes=minutos)  # "I" = Schedule.MINUTES

@@ -79,13 +79,7 @@ class Disponibilidade:
         k = bisect_left(self._menor_a_partir, quantidade)
         if k == 0:
             return self.datas[0]
-        hoje, fim = self.datas[0], self.datas[-1]
-        devolvido: dict[int, Decimal] = {}
-        for data, qtd in saidas:
-            if data > fim or not qtd:
-                continue
-            dia = (dia_da_saida(data, hoje) - hoje).days
-            devolvido[dia] = devolvido[dia] + qtd if dia in devolvido else qtd
+        devolvido = self._devolvido_por_dia(saidas)
         if not devolvido:
             return self.datas[k] if k < len(self.datas) else None
         acumulado = sum(devolvido.values())
@@ -95,27 +89,35 @@ class Disponibilidade:
                 return self.datas[dia + 1] if dia + 1 < len(finais) else None
             if dia in devolvido:
                 acumulado -= devolvido[dia]
-        return hoje
+        return self.datas[0]
 
     def sem_saidas(self, saidas: Iterable[tuple[date, Decimal]]) -> "Disponibilidade":
         """The projection without these forecast outflows (data, qtd): each one raises the final
         balances from the day it counts on (dia_da_saida) to the end; one dated after the
         horizon was never in the projection (projetar skips it)."""
+        devolvido = self._devolvido_por_dia(saidas)
+        if not devolvido:
+            return self
+        primeiro = min(devolvido)
+        finais = self.finais
+        return Disponibilidade(
+            self.datas,
+            finais[:primeiro]
+            + list(
+                map(add, finais[primeiro:], accumulate(devolvido.get(k, ZERO) for k in range(primeiro, len(finais))))
+            ),
+        )
+
+    def _devolvido_por_dia(self, saidas: Iterable[tuple[date, Decimal]]) -> dict[int, Decimal]:
+        """Day index -> the quantity of these outflows counted on it (dia_da_saida), within the horizon."""
         hoje, fim = self.datas[0], self.datas[-1]
-        devolvido = [ZERO] * len(self.datas)
-        primeiro = len(self.datas)
+        devolvido: dict[int, Decimal] = {}
         for data, qtd in saidas:
             if data > fim or not qtd:
                 continue
-            k = (dia_da_saida(data, hoje) - hoje).days
-            devolvido[k] += qtd
-            primeiro = min(primeiro, k)
-        if primeiro == len(self.datas):
-            return self
-        finais = self.finais
-        return Disponibilidade(
-            self.datas, finais[:primeiro] + list(map(add, finais[primeiro:], accumulate(devolvido[primeiro:])))
-        )
+            dia = (dia_da_saida(data, hoje) - hoje).days
+            devolvido[dia] = devolvido[dia] + qtd if dia in devolvido else qtd
+        return devolvido
 
 
 def ler_projecoes(codigos, hoje: date) -> Leitura:

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from core.trabalhos.agendamentos import garantir
+
 RECONCILIACAO = "estoque: reconciliação"
 VIRADA = "estoque: virada do dia (D+7)"
 
@@ -22,14 +24,12 @@ def garantir_agendamentos(schedule_model=None):
         from django_q.models import Schedule
 
         schedule_model = Schedule
-    schedule_model.objects.update_or_create(
-        name=RECONCILIACAO,
-        defaults={
-            "func": "estoque.tasks.reconciliar_estoque",
-            "schedule_type": "I",  # Schedule.MINUTES
-            "minutes": max(1, settings.ESTOQUE_RECONCILIACAO_MINUTOS),
-            "repeats": -1,
-        },
+    garantir(
+        RECONCILIACAO,
+        "estoque.tasks.reconciliar_estoque",
+        "I",  # Schedule.MINUTES
+        schedule_model,
+        minutes=max(1, settings.ESTOQUE_RECONCILIACAO_MINUTOS),
     )
     virada, criado = schedule_model.objects.get_or_create(
         name=VIRADA,
