@@ -25,16 +25,54 @@ class DiaProjecao:  # slots, not frozen: built 29 times per product per read, on
     saldo_final: Decimal
 
 
-def projetar(
+@dataclass(frozen=True, slots=True)
+class Saldos:
+    """A projection D0..D(dias) as the rule gives it, without per-day objects: each day's final
+    balance, and the inflow and outflow of the days that move (most days move nothing). The hot
+    paths read this (the engine's summary, the workspace read, the ruptura's snapshot); dias()
+    builds the DiaProjecao that screens and reports iterate, from the same Decimals."""
+
+    datas: tuple[date, ...]  # D0..D(dias)
+    inicial: Decimal  # the stock now: D0's saldo_inicial
+    finais: list[Decimal]  # saldo_final of each day
+    entradas: dict[date, Decimal]  # the day's counted inflow, only where there is one
+    saidas: dict[date, Decimal]  # the day's counted outflow, only where there is one
+
+    def dias(self) -> list[DiaProjecao]:
+        resultado = []
+        saldo = self.inicial
+        entradas, saidas = self.entradas, self.saidas
+        for dia, final in zip(self.datas, self.finais):
+            entrada = entradas.get(dia)
+            saida = saidas.get(dia)
+            if entrada is None and saida is None:
+                resultado.append(DiaProjecao(dia, saldo, ZERO, ZERO, saldo))
+            else:
+                resultado.append(DiaProjecao(dia, saldo, entrada or ZERO, saida or ZERO, final))
+                saldo = final
+        return resultado
+
+    def resumo_d7(self) -> tuple[Decimal, date | None]:
+        return _menor_e_ruptura(self.datas, self.finais, DIAS_D7)
+
+    def status(self) -> str:
+        return _status(self.finais)
+
+    def resumo(self) -> "ResumoProjecao":
+        return _resumo(self.datas, self.finais)
+
+
+def calcular_saldos(
     saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date, dias: int
-) -> list[DiaProjecao]:
-    """Projection D0..D(dias) from the stock now and (data, entrada, saida) forecast rows.
+) -> Saldos:
+    """The projection rule: D0..D(dias) from the stock now and (data, entrada, saida) forecast rows.
 
     The horizon is at most D+28 (DIAS_MAX): a forecast dated years ahead must not make a
     report or a screen walk every day up to it."""
     if not 0 <= dias <= DIAS_MAX:
         raise ValueError(f"Projeção de {dias} dias: o horizonte vai de D0 a D{DIAS_MAX}.")
-    fim = hoje + timedelta(days=dias)
+    datas = _datas(hoje, dias)
+    fim = datas[-1]
     entradas: dict[date, Decimal] = {}
     saidas: dict[date, Decimal] = {}
     for data, entrada, saida in previstas:
@@ -45,21 +83,25 @@ def projetar(
         if saida:
             dia = dia_da_saida(data, hoje)
             saidas[dia] = saidas.get(dia, ZERO) + saida
-    dias_projecao = []
+    if not entradas and not saidas:
+        return Saldos(datas, saldo_atual, [saldo_atual] * len(datas), entradas, saidas)
+    finais = []
     saldo = saldo_atual
-    for dia in _datas(hoje, dias):
+    for dia in datas:
         entrada_dia = entradas.get(dia)
         saida_dia = saidas.get(dia)
-        if entrada_dia is None and saida_dia is None:
-            # Most days move nothing: no Decimal arithmetic on the read hot path.
-            dias_projecao.append(DiaProjecao(dia, saldo, ZERO, ZERO, saldo))
-            continue
-        entrada = entrada_dia or ZERO
-        saida = saida_dia or ZERO
-        final = saldo + entrada - saida
-        dias_projecao.append(DiaProjecao(dia, saldo, entrada, saida, final))
-        saldo = final
-    return dias_projecao
+        if entrada_dia is not None or saida_dia is not None:
+            # Only the days that move do Decimal arithmetic: the read hot path.
+            saldo = saldo + (entrada_dia or ZERO) - (saida_dia or ZERO)
+        finais.append(saldo)
+    return Saldos(datas, saldo_atual, finais, entradas, saidas)
+
+
+def projetar(
+    saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date, dias: int
+) -> list[DiaProjecao]:
+    """calcular_saldos, one DiaProjecao per day."""
+    return calcular_saldos(saldo_atual, previstas, hoje, dias).dias()
 
 
 def dia_da_entrada(data: date, hoje: date) -> date | None:
@@ -79,16 +121,22 @@ def _datas(hoje: date, dias: int) -> tuple[date, ...]:
 
 def resumo_d7(projecao: list[DiaProjecao]) -> tuple[Decimal, date | None]:
     """(menor_estoque_d7, dia_ruptura) over D0..D7 of a projection of at least 7 days."""
-    janela = projecao[: DIAS_D7 + 1]
-    menor = min(dia.saldo_final for dia in janela)
-    ruptura = next((dia.data for dia in janela if dia.saldo_final < 0), None)
-    return menor, ruptura
+    return _menor_e_ruptura([dia.data for dia in projecao], [dia.saldo_final for dia in projecao], DIAS_D7)
+
+
+def _menor_e_ruptura(datas, finais: list[Decimal], ate: int) -> tuple[Decimal, date | None]:
+    """(lowest final balance, first day below zero) over D0..D(ate)."""
+    janela = finais[: ate + 1]
+    for k, final in enumerate(janela):
+        if final < 0:
+            return min(janela), datas[k]
+    return min(janela), None
 
 
 def calcular_d7(
     saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date
 ) -> tuple[Decimal, date | None]:
-    return resumo_d7(projetar(saldo_atual, previstas, hoje, DIAS_D7))
+    return calcular_saldos(saldo_atual, previstas, hoje, DIAS_D7).resumo_d7()
 
 
 class StatusEstoque:
@@ -102,9 +150,13 @@ SEVERIDADE = {StatusEstoque.CRITICO: 0, StatusEstoque.ATENCAO: 1, StatusEstoque.
 
 
 def status_projecao(projecao: list[DiaProjecao]) -> str:
+    return _status([dia.saldo_final for dia in projecao])
+
+
+def _status(finais: list[Decimal]) -> str:
     """CRITICO: below zero within D0..D7; ATENCAO: within D8..D28; OK otherwise."""
-    for k, dia in enumerate(projecao[: DIAS_MAX + 1]):
-        if dia.saldo_final < 0:
+    for k, final in enumerate(finais[: DIAS_MAX + 1]):
+        if final < 0:
             return StatusEstoque.CRITICO if k <= DIAS_D7 else StatusEstoque.ATENCAO
     return StatusEstoque.OK
 
@@ -122,17 +174,19 @@ class ResumoProjecao:
 
 def resumir(projecao: list[DiaProjecao]) -> ResumoProjecao:
     """The stored summary of a D0..D28 projection."""
-    menor_d7, ruptura_d7 = resumo_d7(projecao)
-    janela = projecao[: DIAS_MAX + 1]
-    menor_d28 = min(dia.saldo_final for dia in janela)
-    ruptura_d28 = next((dia.data for dia in janela if dia.saldo_final < 0), None)
-    return ResumoProjecao(menor_d7, ruptura_d7, menor_d28, ruptura_d28, status_projecao(projecao))
+    return _resumo([dia.data for dia in projecao], [dia.saldo_final for dia in projecao])
+
+
+def _resumo(datas, finais: list[Decimal]) -> ResumoProjecao:
+    menor_d7, ruptura_d7 = _menor_e_ruptura(datas, finais, DIAS_D7)
+    menor_d28, ruptura_d28 = _menor_e_ruptura(datas, finais, DIAS_MAX)
+    return ResumoProjecao(menor_d7, ruptura_d7, menor_d28, ruptura_d28, _status(finais))
 
 
 def calcular_resumo(
     saldo_atual: Decimal, previstas: Iterable[tuple[date, Decimal, Decimal]], hoje: date
 ) -> ResumoProjecao:
-    return resumir(projetar(saldo_atual, previstas, hoje, DIAS_MAX))
+    return calcular_saldos(saldo_atual, previstas, hoje, DIAS_MAX).resumo()
 
 
 RESUMO_VAZIO = ResumoProjecao(ZERO, None, ZERO, None, StatusEstoque.OK)  # a product with nothing at all

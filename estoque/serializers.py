@@ -22,7 +22,7 @@ from core.serializers import (
     TextoField,
 )
 from estoque.models import MovimentacaoEstoque
-from estoque.projecao import DIAS_D7, DIAS_MAX
+from estoque.projecao import DIAS_D7, DIAS_MAX, Saldos
 from estoque.selectors import MAX_PRODUTOS_CONSULTA
 
 
@@ -93,27 +93,32 @@ def _isos(primeiro, dias: int) -> tuple[str, ...]:
     return tuple((primeiro + timedelta(days=k)).isoformat() for k in range(dias + 1))
 
 
-def projecao_json(projecao, dias):
-    """D0..D(dias) as JSON-ready dicts. float() is what DRF's encoder would do to each Decimal;
-    done here once per distinct value (a day without movement keeps the balance), it is the
-    bulk of a 50-product answer's serialization time otherwise."""
+def saldos_json(saldos: Saldos, dias: int) -> list[dict]:
+    """D0..D(dias) as JSON-ready dicts, straight from the rule's final balances (no DiaProjecao).
+    float() is what DRF's encoder would do to each Decimal; a day without movement keeps the
+    balance, so its floats are the previous day's (most days: the bulk of a 50-product answer)."""
+    entradas, saidas = saldos.entradas, saldos.saidas
+    inicial = float(saldos.inicial)
     linhas = []
-    inicial = float(projecao[0].saldo_inicial)
-    datas = _isos(projecao[0].data, min(dias, len(projecao) - 1))
-    for texto, dia in zip(datas, projecao):
-        entrada = dia.entrada
-        saida = dia.saida
-        if entrada or saida:
-            entrada = float(entrada) if entrada else 0.0
-            saida = float(saida) if saida else 0.0
-            final = float(dia.saldo_final)
-        else:
-            entrada = saida = 0.0
-            final = inicial
+    for texto, dia, final in zip(_isos(saldos.datas[0], min(dias, len(saldos.datas) - 1)), saldos.datas, saldos.finais):
+        entrada = entradas.get(dia)
+        saida = saidas.get(dia)
+        if entrada is None and saida is None:
+            linhas.append(
+                {"data": texto, "saldo_inicial": inicial, "entrada": 0.0, "saida": 0.0, "saldo_final": inicial}
+            )
+            continue
+        saldo_final = float(final)
         linhas.append(
-            {"data": texto, "saldo_inicial": inicial, "entrada": entrada, "saida": saida, "saldo_final": final}
+            {
+                "data": texto,
+                "saldo_inicial": inicial,
+                "entrada": float(entrada) if entrada else 0.0,
+                "saida": float(saida) if saida else 0.0,
+                "saldo_final": saldo_final,
+            }
         )
-        inicial = final
+        inicial = saldo_final
     return linhas
 
 
@@ -149,7 +154,7 @@ def produto_json(p, dias: int, fuso) -> dict:
         "dia_ruptura": _data(p.dia_ruptura),
         "status": p.status,
         "atualizado_em": _momento(p.atualizado_em, fuso),
-        "projecao": projecao_json(p.projecao, dias),
+        "projecao": saldos_json(p.saldos, dias),
     }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Context as DecimalContext
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -25,7 +26,16 @@ from estoque.models import (
     ReconciliacaoExecucao,
     ReparoEstoque,
 )
-from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, StatusEstoque, projetar, resumo_d7, status_projecao
+from estoque.projecao import (
+    DIAS_D7,
+    DIAS_MAX,
+    DiaProjecao,
+    Saldos,
+    StatusEstoque,
+    calcular_saldos,
+    projetar,
+    status_projecao,
+)
 
 ZERO = Decimal("0")
 MAX_PRODUTOS_CONSULTA = 500
@@ -45,9 +55,14 @@ class EstoqueProduto:
     dia_ruptura: date | None
     status: str
     atualizado_em: datetime | None
-    projecao: list[DiaProjecao]  # D0..D28 always (the status needs D28); cut to `dias` for output
+    saldos: Saldos  # D0..D28 always (the status needs D28); cut to `dias` for output
     palletizacao: Decimal | None = None
     peso_bruto: Decimal | None = None
+
+    @cached_property
+    def projecao(self) -> list[DiaProjecao]:
+        """One object per day, built when a screen iterates them (the API writes from `saldos`)."""
+        return self.saldos.dias()
 
 
 @dataclass
@@ -161,7 +176,9 @@ def ler(codigos, hoje: date) -> Leitura:
     codigos = sorted(set(codigos))
     if not codigos:
         return Leitura({}, {}, {}, {}, {}, set())
-    if connection.vendor == "postgresql":
+    # PostgreSQL gives the forecast rows' dates and Decimals as they are; SQLite needs converting.
+    nativo = connection.vendor == "postgresql"
+    if nativo:
         # The asked codes as one array: the statement's text is the same for any list, so psycopg
         # converts it once per process instead of on every read (a long text is not cached).
         sql, parametros = _LEITURA_POSTGRESQL, [codigos]
@@ -174,7 +191,7 @@ def ler(codigos, hoje: date) -> Leitura:
     cadastro = {}
     for tipo, cod, texto, qtd, qtd2, momento, data in _linhas(sql, [*parametros, hoje + timedelta(days=DIAS_MAX)]):
         if tipo == PREVISTA:
-            previstas[cod].append((_data(data), _qtd(qtd), _qtd(qtd2)))
+            previstas[cod].append((data, qtd, qtd2) if nativo else (_data(data), _qtd(qtd), _qtd(qtd2)))
         elif tipo == ESTOQUE:
             estoques[cod] = (_qtd(qtd), texto, _momento(momento))
         elif tipo == CADASTRO:
@@ -196,8 +213,8 @@ def conhecido(cod: str, leitura: Leitura) -> bool:
 def montar(cod: str, leitura: Leitura, hoje: date) -> EstoqueProduto:
     principal = leitura.principal_de[cod]
     saldo, nome_etr, atualizado = leitura.estoques.get(principal, (ZERO, "", None))
-    projecao = projetar(saldo, leitura.previstas.get(principal, ()), hoje, DIAS_MAX)
-    menor, ruptura = resumo_d7(projecao)
+    saldos = calcular_saldos(saldo, leitura.previstas.get(principal, ()), hoje, DIAS_MAX)
+    menor, ruptura = saldos.resumo_d7()
     cadastro = leitura.cadastro.get(cod) or leitura.cadastro.get(principal)
     return EstoqueProduto(
         cod_produto=cod,
@@ -207,9 +224,9 @@ def montar(cod: str, leitura: Leitura, hoje: date) -> EstoqueProduto:
         estoque_atual=saldo,
         menor_estoque_d7=menor,
         dia_ruptura=ruptura,
-        status=status_projecao(projecao),
+        status=saldos.status(),
         atualizado_em=atualizado,
-        projecao=projecao,
+        saldos=saldos,
         palletizacao=cadastro[1] if cadastro else None,
         peso_bruto=cadastro[2] if cadastro else None,
     )

@@ -20,7 +20,7 @@ from operator import add
 from django.db import connection
 
 from estoque.models import CodigoUnificado, EstoqueTempoReal
-from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, _datas, dia_da_entrada, dia_da_saida
+from estoque.projecao import DIAS_D7, DIAS_MAX, DiaProjecao, calcular_saldos, dia_da_saida
 from estoque.selectors import CU, ETR, MP, Leitura, _linhas, _momento, ler
 
 ZERO = Decimal("0")
@@ -43,29 +43,10 @@ class Disponibilidade:
 
     @classmethod
     def projetada(cls, saldo: Decimal, previstas, hoje: date) -> "Disponibilidade":
-        """de(projetar(saldo, previstas, hoje, DIAS_MAX)) without the DiaProjecao objects: each row
-        moves the final balances from the day it counts on (dia_da_entrada / dia_da_saida) to the
-        end; the same sums, so the same Decimals (a snapshot projects tens of thousands at once)."""
-        datas = _datas(hoje, DIAS_MAX)
-        fim = datas[-1]
-        movimento: dict[int, Decimal] = {}
-        for data, entrada, saida in previstas:
-            if data > fim:
-                continue
-            if entrada and (dia := dia_da_entrada(data, hoje)) is not None:
-                k = (dia - hoje).days
-                movimento[k] = movimento[k] + entrada if k in movimento else entrada
-            if saida:
-                k = (dia_da_saida(data, hoje) - hoje).days
-                movimento[k] = movimento[k] - saida if k in movimento else -saida
-        if not movimento:
-            return cls(datas, [saldo] * len(datas))
-        finais = []
-        for k in range(len(datas)):
-            if k in movimento:
-                saldo += movimento[k]
-            finais.append(saldo)
-        return cls(datas, finais)
+        """de(projetar(saldo, previstas, hoje, DIAS_MAX)) without the DiaProjecao objects (a snapshot
+        projects tens of thousands at once): the rule's own final balances."""
+        saldos = calcular_saldos(saldo, previstas, hoje, DIAS_MAX)
+        return cls(saldos.datas, saldos.finais)
 
     def primeiro_dia(self, quantidade: Decimal) -> date | None:
         """primeiro_dia_disponivel: the first day from which every final balance is >= quantidade."""

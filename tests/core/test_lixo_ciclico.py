@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from estoque.api import ConsultarAPI
-from estoque.projecao import DiaProjecao
+from estoque.projecao import DiaProjecao, Saldos
 from estoque.selectors import EstoqueProduto
 from tests import fabricas as f
 
@@ -30,7 +30,7 @@ def test_consultar_nao_deixa_ciclos(cliente_papel):
         gc.set_debug(gc.DEBUG_SAVEALL)
         gc.collect()
         # type(), not isinstance: the garbage holds lazy objects (the CSP nonce) that isinstance would evaluate.
-        presos = [type(o).__name__ for o in gc.garbage if type(o) in (DiaProjecao, EstoqueProduto, ConsultarAPI)]
+        presos = [type(o).__name__ for o in gc.garbage if type(o) in (DiaProjecao, Saldos, EstoqueProduto, ConsultarAPI)]
         assert presos == []
     finally:
         gc.set_debug(0)
