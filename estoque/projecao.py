@@ -127,10 +127,10 @@ def resumo_d7(projecao: list[DiaProjecao]) -> tuple[Decimal, date | None]:
 def _menor_e_ruptura(datas, finais: list[Decimal], ate: int) -> tuple[Decimal, date | None]:
     """(lowest final balance, first day below zero) over D0..D(ate)."""
     janela = finais[: ate + 1]
-    for k, final in enumerate(janela):
-        if final < 0:
-            return min(janela), datas[k]
-    return min(janela), None
+    menor = min(janela)
+    if menor >= ZERO:  # most products: min() in C, no Python loop
+        return menor, None
+    return menor, datas[next(k for k, final in enumerate(janela) if final < ZERO)]
 
 
 def calcular_d7(
@@ -155,10 +155,11 @@ def status_projecao(projecao: list[DiaProjecao]) -> str:
 
 def _status(finais: list[Decimal]) -> str:
     """CRITICO: below zero within D0..D7; ATENCAO: within D8..D28; OK otherwise."""
-    for k, final in enumerate(finais[: DIAS_MAX + 1]):
-        if final < 0:
-            return StatusEstoque.CRITICO if k <= DIAS_D7 else StatusEstoque.ATENCAO
-    return StatusEstoque.OK
+    janela = finais[: DIAS_MAX + 1]
+    if not janela or min(janela) >= ZERO:  # most products: min() in C, no Python loop
+        return StatusEstoque.OK
+    primeiro = next(k for k, final in enumerate(janela) if final < ZERO)
+    return StatusEstoque.CRITICO if primeiro <= DIAS_D7 else StatusEstoque.ATENCAO
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,9 @@ def test_consultar_nao_deixa_ciclos(cliente_papel):
         gc.set_debug(gc.DEBUG_SAVEALL)
         gc.collect()
         # type(), not isinstance: the garbage holds lazy objects (the CSP nonce) that isinstance would evaluate.
-        presos = [type(o).__name__ for o in gc.garbage if type(o) in (DiaProjecao, Saldos, EstoqueProduto, ConsultarAPI)]
+        presos = [
+            type(o).__name__ for o in gc.garbage if type(o) in (DiaProjecao, Saldos, EstoqueProduto, ConsultarAPI)
+        ]
         assert presos == []
     finally:
         gc.set_debug(0)
