@@ -20,6 +20,8 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from core import preparadas
+
 # (user id as the session holds it, the user read with it or None): set by the load, taken once.
 _lido: ContextVar[tuple[str, object] | None] = ContextVar("usuario_lido_com_a_sessao", default=None)
 _NADA = object()
@@ -86,8 +88,9 @@ def _ler(using, chave):
     """(session_data, user id, user with _perm_cache or None) of a live session, or None."""
     modelo = get_user_model()
     sql, atributos = _sql_da_leitura(modelo)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [chave, timezone.now()])
+    conexao = connections[using]
+    with conexao.cursor() as cursor:
+        preparadas.executar(conexao, cursor, "core_sessao_ler", sql, ("text", "timestamptz"), [chave, timezone.now()])
         linha = cursor.fetchone()
     if linha is None:
         return None

@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from core import preparadas
 from estoque.models import (
     CadastroPalletizacao,
     CodigoUnificado,
@@ -92,6 +93,13 @@ _decimal_do_float = DecimalContext(prec=15).create_decimal_from_float
 def _linhas(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _linhas_preparadas(nome: str, sql: str, tipos: tuple[str, ...], params) -> list[tuple]:
+    """_linhas of a hot read: on PostgreSQL prepared once per connection (core.preparadas)."""
+    with connection.cursor() as cursor:
+        preparadas.executar(connection, cursor, nome, sql, tipos, params)
         return cursor.fetchall()
 
 
@@ -189,7 +197,13 @@ def ler(codigos, hoje: date) -> Leitura:
     estoques = {}
     previstas = defaultdict(list)
     cadastro = {}
-    for tipo, cod, texto, qtd, qtd2, momento, data in _linhas(sql, [*parametros, hoje + timedelta(days=DIAS_MAX)]):
+    fim = hoje + timedelta(days=DIAS_MAX)
+    linhas = (
+        _linhas_preparadas("estoque_ler", sql, ("text[]", "date"), [*parametros, fim])
+        if nativo
+        else _linhas(sql, [*parametros, fim])
+    )
+    for tipo, cod, texto, qtd, qtd2, momento, data in linhas:
         if tipo == PREVISTA:
             previstas[cod].append((data, qtd, qtd2) if nativo else (_data(data), _qtd(qtd), _qtd(qtd2)))
         elif tipo == ESTOQUE:
