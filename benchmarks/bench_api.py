@@ -21,6 +21,7 @@ ratios. Not a test: the targets are printed, not asserted.
 """
 
 import argparse
+import gc
 import itertools
 import json
 import os
@@ -121,7 +122,10 @@ def percentis(amostras_s: list[float]) -> dict[str, float]:
 
 def cronometrar(chamar, iteracoes: int, aquecimento: int) -> tuple[list[float], list[float]]:
     """Wall time per request, and this process's CPU time per request (the part a busy
-    machine's other processes cannot inflate by making us wait)."""
+    machine's other processes cannot inflate by making us wait). Each block starts with the
+    garbage of the previous one collected: the naive view's ORM objects are not collected on
+    the next side's clock."""
+    gc.collect()
     for _ in range(aquecimento):
         chamar()
     tempos, cpu = [], []

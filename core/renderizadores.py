@@ -7,9 +7,11 @@ compact separators, non-ASCII kept, U+2028/U+2029 escaped (as DRF does), and eve
 orjson does not take natively (Decimal, dates, lazy text, UUID...) goes through DRF's own
 encoder (`default`). Where orjson would write something else, DRF's renderer answers
 instead: pretty-printing (browsable API, `; indent=`), an integer beyond 64 bits or a
-non-text dict key (orjson refuses both), and a float orjson writes in exponent form (1e-05
-in the stdlib, 1e-5 in orjson; quantities never get there). One difference left: NaN and
-infinity are null here where the stdlib refuses them (a 500); no serializer produces them.
+non-text dict key (orjson refuses both), and a float orjson writes in exponent form (1e-06
+in the stdlib, 1e-6 in orjson). Differences left, in values no serializer produces: NaN and
+infinity are null here where the stdlib refuses them (a 500), and a float from 1e-5 to 1e-4
+is written in full here (0.00005) where the stdlib uses an exponent (5e-05); quantities have
+three decimals. tests/core/test_renderizador.py compares both renderers on random answers.
 
 Its own module: DRF's settings import renderers while rest_framework.views loads.
 """
@@ -44,6 +46,6 @@ class RenderizadorJSON(JSONRenderer):
         for achado in _EXPOENTE.finditer(saida):
             if saida[achado.start() - 1 : achado.start()].isdigit():  # may be text in a string: DRF renders, same bytes
                 return super().render(data, accepted_media_type, renderer_context)
-        if b"\xe2\x80" in saida:
+        if b"\xe2" in saida:  # one byte: memchr (a 2-byte search cost 0.13 ms on a 150 KB answer)
             saida = saida.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
         return saida
