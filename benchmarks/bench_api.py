@@ -186,7 +186,7 @@ def piso(codigos: list[str], hoje, dias: int = DIAS) -> dict[str, list]:
     return resultado
 
 
-def medir(escala: float, iteracoes: int, iteracoes_ingenuo: int) -> dict:
+def medir(escala: float, iteracoes: int, iteracoes_ingenuo: int, rodadas: int = 20) -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -270,10 +270,10 @@ def medir(escala: float, iteracoes: int, iteracoes_ingenuo: int) -> dict:
 
     proximo_piso = itertools.cycle(corpos).__next__
 
-    # Interleaved rounds, so a drift of the machine hits every side alike.
+    # Interleaved rounds, so a drift of the machine hits every side alike: many short blocks
+    # (25 requests each by default), not a few long ones that one slow spell can fall on.
     tempos = {"piso": [], "api": [], "ingenuo": [], "api_pilha": [], "api_cliente": []}
     cpu = {"piso": [], "api": [], "ingenuo": [], "api_pilha": [], "api_cliente": []}
-    rodadas = 5
     carga_inicio = os.getloadavg()[0]
     for _ in range(rodadas):
         for nome, funcao, n, aquecimento in (
@@ -440,6 +440,7 @@ def main(argv=None):
     parser.add_argument("--servidor", default=os.environ.get("BENCH_POSTGRES", SERVIDOR_PADRAO))
     parser.add_argument("--iteracoes", type=int, default=500, help="requisições cronometradas da API por escala")
     parser.add_argument("--iteracoes-ingenuo", type=int, default=100, help="requisições do seletor ingênuo")
+    parser.add_argument("--rodadas", type=int, default=20, help="blocos intercalados de cada lado")
     parser.add_argument("--reusar", action="store_true", help="não regerar os dados se o banco já tem a escala")
     parser.add_argument("--filho", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -450,7 +451,10 @@ def main(argv=None):
         preparar_django(banco_da_escala(args.servidor, args.escala[0]))
         gerar_dados(args.escala[0], args.reusar)
         como_o_servidor()
-        print("RESULTADO " + json.dumps(medir(args.escala[0], args.iteracoes, args.iteracoes_ingenuo)), flush=True)
+        print(
+            "RESULTADO " + json.dumps(medir(args.escala[0], args.iteracoes, args.iteracoes_ingenuo, args.rodadas)),
+            flush=True,
+        )
         return
     resultados = []
     for escala in args.escala:
@@ -467,6 +471,8 @@ def main(argv=None):
             str(args.iteracoes),
             "--iteracoes-ingenuo",
             str(args.iteracoes_ingenuo),
+            "--rodadas",
+            str(args.rodadas),
         ] + (["--reusar"] if args.reusar else [])
         with subprocess.Popen(comando, stdout=subprocess.PIPE, text=True) as filho:
             for linha in filho.stdout:
