@@ -478,3 +478,22 @@ def test_rupturas_paginacao_malformada_400(cliente_staff, consulta):
     resposta = cliente_staff.get(f"/api/estoque/tempo-real/rupturas?{consulta}")
     assert resposta.status_code == 400
     assert consulta.split("=")[0] in corpo(resposta)
+
+
+@pytest.mark.parametrize("momento", ["2026-03-10T13:45:12.123456+00:00", "1999-12-31T23:59:59.999999+00:00"])
+def test_leitura_traz_atualizado_em_exato(momento):
+    """ler reads atualizado_em as the ORM does, to the microsecond (PostgreSQL: as microseconds
+    since the epoch, converted in Python), and the API writes it in São Paulo time."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from estoque.selectors import ler
+
+    f.produto("T1")
+    f.movimento("T1", 5)
+    EstoqueTempoReal.objects.filter(cod_produto="T1").update(atualizado_em=datetime.fromisoformat(momento))
+    esperado = EstoqueTempoReal.objects.get(cod_produto="T1").atualizado_em
+    lido = ler(["T1"], timezone.localdate()).estoques["T1"][2]
+    assert lido == esperado == datetime.fromisoformat(momento)
+    assert lido.utcoffset() is not None
