@@ -2,13 +2,21 @@
 
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
+
 SENHA = "senha-forte-123"
 
 
 def esperar(condicao, segundos=30, passo=0.1):
+    """Ask `condicao` until it answers something true. A page that reloads or re-renders between
+    finding an element and reading it (a job page when the job ends) makes the element stale: the
+    condition is asked again, on the new page."""
     fim = time.monotonic() + segundos
     while time.monotonic() < fim:
-        resultado = condicao()
+        try:
+            resultado = condicao()
+        except StaleElementReferenceException:
+            resultado = None
         if resultado:
             return resultado
         time.sleep(passo)
