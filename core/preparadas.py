@@ -14,6 +14,7 @@ changed table) prepares it again and runs it; inside a transaction that error wo
 so the plain statement runs instead. Other databases: the plain statement.
 """
 
+import itertools
 import re
 import weakref
 
@@ -33,7 +34,7 @@ def executar(conexao, cursor, nome: str, sql: str, tipos: tuple[str, ...], param
     if conexao.vendor != "postgresql" or conexao.in_atomic_block:
         cursor.execute(sql, parametros)
         return
-    assert "%%" not in sql and len(_MARCA.findall(sql)) == len(tipos) == len(parametros), nome
+    assert len(tipos) == len(parametros), nome
     nativa = conexao.connection
     nomes = _preparadas.setdefault(nativa, set())
     execucao = f"EXECUTE {nome}({', '.join(f'%s::{tipo}' for tipo in tipos)})"
@@ -46,13 +47,13 @@ def executar(conexao, cursor, nome: str, sql: str, tipos: tuple[str, ...], param
                 raise
             cursor.execute("DEALLOCATE ALL")  # whatever else is on it is stale too
             nomes.clear()
-    numerada = _numerar(sql)
-    cursor.execute(f"PREPARE {nome}({', '.join(tipos)}) AS {numerada}")
+    cursor.execute(f"PREPARE {nome}({', '.join(tipos)}) AS {_numerar(sql, len(tipos))}")
     nomes.add(nome)
     cursor.execute(execucao, parametros)
 
 
-def _numerar(sql: str) -> str:
-    """%s, %s, ... -> $1, $2, ...: PREPARE's parameters."""
-    contador = iter(range(1, sql.count("%s") + 1))
+def _numerar(sql: str, parametros: int) -> str:
+    """%s, %s, ... -> $1, $2, ...: PREPARE's parameters (checked once, when preparing)."""
+    assert "%%" not in sql and sql.count("%s") == parametros, sql
+    contador = itertools.count(1)
     return _MARCA.sub(lambda _: f"${next(contador)}", sql)

@@ -217,9 +217,10 @@ def ler(codigos, hoje: date) -> Leitura:
         if tipo == PREVISTA:
             previstas[cod].append((data, qtd, qtd2) if nativo else (_data(data), _qtd(qtd), _qtd(qtd2)))
         elif tipo == ESTOQUE:
-            if nativo:
-                momento = None if momento is None else EPOCA + timedelta(microseconds=momento)
-            estoques[cod] = (_qtd(qtd), texto, _momento(momento))
+            if nativo:  # a Decimal, and atualizado_em as microseconds since the epoch
+                estoques[cod] = (qtd, texto, None if momento is None else EPOCA + timedelta(microseconds=momento))
+            else:
+                estoques[cod] = (_qtd(qtd), texto, _momento(momento))
         elif tipo == CADASTRO:
             cadastro[cod] = (texto, _qtd(qtd), _qtd(qtd2))
         else:
